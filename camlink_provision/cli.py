@@ -1,0 +1,150 @@
+"""The command line: argument parsing and exit codes, nothing else.
+
+Each sub-command hands its parsed arguments to one function in the module that owns the
+work and turns what comes back (or what is raised) into an exit status:
+
+    0  success (with --detailed-exitcode: success and nothing to change)
+    1  an error: bad inventory, a camera failed, a stale plan, a refused confirmation
+    2  with --detailed-exitcode: success, and there are changes
+    3  an unexpected internal error (traceback written to .camlink/crash.log)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from camlink_provision import __version__, netguard
+from camlink_provision.errors import CamlinkError
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG = 0, 1, 2, 3
+
+# sub-command -> "module:function" taking the parsed arguments and returning an exit status.
+# Imported lazily so that `validate` never loads the HTTP stack, and `--help` stays fast.
+HANDLERS: dict[str, str] = {
+    "validate": "camlink_provision.commands:run_validate",
+    "plan": "camlink_provision.commands:run_plan",
+    "apply": "camlink_provision.commands:run_apply",
+    "verify": "camlink_provision.commands:run_verify",
+    "import": "camlink_provision.commands:run_import",
+    "emulate": "camlink_provision.emulator.service:run_emulate",
+}
+
+
+def _add_inventory_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    parser.add_argument("-i", "--inventory", action="append", default=[], required=required,
+                        metavar="INV", help="inventory directory or file; repeat to merge, "
+                        "later sources win")
+    parser.add_argument("--secrets", metavar="PATH",
+                        help="secrets file or directory for secret('NAME') "
+                        "(default: $CAMLINK_SECRETS, else secrets/ beside the inventory)")
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--limit", metavar="PATTERN", help="camera names, group names or "
+                        "glob patterns, comma-separated; '!' excludes (as Ansible)")
+    parser.add_argument("--concurrency", type=int, default=32, metavar="N",
+                        help="cameras worked on at once (default 32; one request in flight "
+                        "per camera)")
+    parser.add_argument("--emulate", action="store_true", help="start an emulated fleet "
+                        "built from the inventory inside this command and talk to it")
+    parser.add_argument("--emulator-state", metavar="DIR", default=None,
+                        help="where the --emulate fleet keeps its cameras' settings "
+                        "(default .camlink/emulator/<site>)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="camlink-provision", description="Provision VIVOTEK "
+                                     "Camera Link deployments from inventories in git.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = sub.add_parser("validate", help="check an inventory; sends nothing to cameras")
+    _add_inventory_options(validate)
+
+    plan = sub.add_parser("plan", help="show what differs between cameras and the inventory")
+    _add_inventory_options(plan)
+    _add_run_options(plan)
+    plan.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    plan.add_argument("--out", metavar="PLANFILE", help="save the plan (JSON) for apply")
+    plan.add_argument("--detailed-exitcode", action="store_true",
+                      help="exit 2 when there are changes, 0 when there are none")
+
+    apply = sub.add_parser("apply", help="converge the cameras to the inventory")
+    _add_inventory_options(apply)
+    _add_run_options(apply)
+    apply.add_argument("--playbook", metavar="FILE", help="plays to run (default "
+                       "playbooks/site.yml)")
+    apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("planfile", nargs="?", metavar="PLANFILE",
+                       help="apply exactly this saved plan (refused if stale)")
+
+    verify = sub.add_parser("verify", help="prove each link works, through the cameras")
+    _add_inventory_options(verify)
+    _add_run_options(verify)
+    verify.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    verify.add_argument("--end-to-end", action="store_true", help="with --emulate: also "
+                        "fire each link's detection and check the PTZ moved")
+
+    imp = sub.add_parser("import", help="write inventory files from cameras set up by hand")
+    _add_inventory_options(imp)
+    _add_run_options(imp)
+    imp.add_argument("--out", required=True, metavar="DIR", help="directory to write")
+
+    emulate = sub.add_parser("emulate", help="serve emulated cameras on loopback")
+    source = emulate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--fleet", metavar="FLEET.yml", help="a fleet file")
+    source.add_argument("-i", "--inventory", action="append", metavar="INV",
+                        help="build the fleet from an inventory")
+    emulate.add_argument("--secrets", metavar="PATH")
+    emulate.add_argument("--base-port", type=int, default=18000, metavar="P",
+                         help="first port; cameras get P, P+1, ... in file order")
+    emulate.add_argument("--state", metavar="DIR", help="keep settings across restarts")
+    emulate.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                         help="added latency per request, milliseconds")
+    emulate.add_argument("--overlay", metavar="FILE", help="with -i: write an overlay "
+                         "inventory pointing every camera at its emulated port")
+    return parser
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace], int]:
+    module_name, _, function = HANDLERS[command].partition(":")
+    handler: Callable[[argparse.Namespace], int] = getattr(
+        importlib.import_module(module_name), function)
+    return handler
+
+
+def _report_bug(exc: BaseException) -> None:
+    log = Path(".camlink") / "crash.log"
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("".join(traceback.format_exception(exc)))
+        where = f"the traceback is in {log}"
+    except OSError:
+        where = "the traceback could not be saved"
+    print(f"camlink-provision: internal error ({type(exc).__name__}); {where}. Please file a "
+          "bug report with that file and the command you ran.", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    netguard.install_if_requested()
+    args = build_parser().parse_args(argv)
+    try:
+        return _handler(args.command)(args)
+    except CamlinkError as exc:
+        print(f"camlink-provision: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("camlink-provision: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # the last line of defence: a log file, never a secret on screen
+        _report_bug(exc)
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Every error camlink-provision raises on purpose, in one tree.
+
+    CamlinkError                     anything the CLI prints as one line and exits 1 on
+    ├── InventoryError               bad input; carries file, line, column, JSON path, hint
+    │   └── InventoryErrors          several InventoryError at once (validation reports all)
+    ├── CameraError                  one camera misbehaved; carries the camera and the request
+    │   ├── CameraUnreachable        refused, reset, timed out, DNS, TLS
+    │   ├── CameraAuthError          401: the credentials were refused
+    │   ├── CameraCommandError       "ERROR: Invalid command!" inside a 200, or a VCA 400
+    │   └── CameraProtocolError      a reply that does not follow the firmware contract
+    ├── PlanError                    a saved plan cannot be used (stale, wrong site, bad file)
+    └── LockError                    another apply holds the site's lock
+
+Errors never carry secret values: messages name parameters, never their values when the
+parameter is a password, and requests are described by method, path and parameter names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class CamlinkError(Exception):
+    """Base of every expected error. ``str(err)`` is the one line the CLI prints."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from: file, 1-based line and column, and its JSON path."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+    path: str = ""
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return self.file
+
+
+class InventoryError(CamlinkError):
+    """A problem in the inventory; printed as ``FILE:LINE:COL: what — what to do``."""
+
+    def __init__(self, message: str, location: Location | None = None, hint: str = "",
+                 severity: str = "error") -> None:
+        self.message = message
+        self.location = location
+        self.hint = hint
+        self.severity = severity
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        prefix = "warning: " if self.severity == "warning" else ""
+        hint = f" — {self.hint}" if self.hint else ""
+        return f"{where}{prefix}{self.message}{hint}"
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location or Location("")
+        return (loc.file, loc.line, loc.column, self.message)
+
+
+@dataclass
+class InventoryErrors(CamlinkError):
+    """Every problem found in one pass, sorted by file and line."""
+
+    errors: list[InventoryError] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.errors.sort(key=InventoryError.sort_key)
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        return "\n".join(e.render() for e in self.errors)
+
+
+class CameraError(CamlinkError):
+    """A camera did not do what was asked. ``camera`` is the inventory name."""
+
+    kind = "error"
+
+    def __init__(self, camera: str, message: str, request: str = "") -> None:
+        self.camera = camera
+        self.message = message
+        self.request = request
+        on = f" ({request})" if request else ""
+        super().__init__(f"{camera}: {message}{on}")
+
+
+class CameraUnreachable(CameraError):
+    kind = "unreachable"
+
+
+class CameraAuthError(CameraError):
+    kind = "unauthorized"
+
+
+class CameraCommandError(CameraError):
+    kind = "refused"
+
+
+class CameraProtocolError(CameraError):
+    kind = "protocol"
+
+
+class PlanError(CamlinkError):
+    """A saved plan cannot be applied as it stands."""
+
+
+class LockError(CamlinkError):
+    """Another run holds the site's lock."""

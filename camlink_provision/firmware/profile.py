@@ -1,0 +1,316 @@
+"""Parameter names, types and access levels of firmware 2103+: the firmware profile.
+
+Both the camera client's callers (resources/) and the emulator build names only through the
+functions here. Names tagged [modelled] in firmware-contract.md (Camera Link peers and
+actions, ``vadp_rule``, the capability counts, the VCA tracking-rule keys) are marked below;
+correct them here when a real camera's ``getparam.cgi`` dump disagrees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# ---------------------------------------------------------------------------------------------
+# Security levels [real]: the CGI directory names and the level each stands for.
+LEVEL_DIRS: dict[str, int] = {"anonymous": 0, "viewer": 1, "operator": 4, "admin": 6}
+PRIVILEGE_LEVELS: dict[str, int] = {"viewer": 1, "operator": 4, "admin": 6}
+NOBODY = 7
+
+# Replies [real].
+INVALID_COMMAND = b"ERROR: Invalid command!\n"
+AUTH_REALM = "streaming_server"
+
+# CGI paths [real unless noted].
+GETPARAM = "/cgi-bin/admin/getparam.cgi"
+SETPARAM = "/cgi-bin/admin/setparam.cgi"
+PRESET = "/cgi-bin/operator/preset.cgi"  # addpos / delpos; &index= is [modelled]
+RECALL = "/cgi-bin/viewer/recall.cgi"
+CAMCTRL = "/cgi-bin/camctrl/camctrl.cgi"
+SETVI = "/cgi-bin/admin/setvi.cgi"
+SETDO = "/cgi-bin/dido/setdo.cgi"
+LINK_TEST = "/cgi-bin/admin/cameralink_test.cgi"  # [modelled]
+VCA_TRACKING = "/VCA/Config/RE/SmartTrackingAdvanced"  # [modelled on the real /VCA/ family]
+VCA_STATUS = "/VCA/Camera/Status"
+
+# Characters a string[n] may not hold [real].
+FORBIDDEN_CHARS = "\"'<>&"
+
+# ---------------------------------------------------------------------------------------------
+# Value types [real].
+
+
+@dataclass(frozen=True)
+class StringType:
+    size: int  # string[n]: fewer than n characters
+
+    def check(self, value: str) -> str | None:
+        if len(value) >= self.size:
+            return f"must be shorter than {self.size} characters"
+        bad = sorted({c for c in value if c in FORBIDDEN_CHARS})
+        if bad:
+            return "may not contain " + " ".join(bad)
+        if any(ord(c) < 32 for c in value):
+            return "may not contain control characters"
+        return None
+
+
+@dataclass(frozen=True)
+class IntType:
+    low: int
+    high: int
+
+    def check(self, value: str) -> str | None:
+        if not re.fullmatch(r"-?\d+", value) or not self.low <= int(value) <= self.high:
+            return f"must be an integer {self.low}~{self.high}"
+        return None
+
+
+@dataclass(frozen=True)
+class EnumType:
+    values: tuple[str, ...]
+
+    def check(self, value: str) -> str | None:
+        return None if value in self.values else "must be one of " + ", ".join(self.values)
+
+
+@dataclass(frozen=True)
+class TimeType:
+    def check(self, value: str) -> str | None:
+        match = re.fullmatch(r"(\d\d):(\d\d)", value)
+        if not match:
+            return "must be hh:mm"
+        hours, minutes = int(match[1]), int(match[2])
+        if hours > 24 or minutes > 59 or (hours == 24 and minutes):
+            return "must be 00:00~24:00"
+        return None
+
+
+@dataclass(frozen=True)
+class AddressType:
+    def check(self, value: str) -> str | None:
+        if value and not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]{1,253}", value):
+            return "must be an IP address or host name"
+        return None
+
+
+ValueType = StringType | IntType | EnumType | TimeType | AddressType
+BOOL = EnumType(("0", "1"))
+
+
+def bitmask(bits: int) -> IntType:
+    return IntType(0, (1 << bits) - 1)
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str
+    type: ValueType
+    get_level: int
+    set_level: int
+    default: str = ""
+
+    @property
+    def secret(self) -> bool:
+        return self.get_level == NOBODY
+
+
+# ---------------------------------------------------------------------------------------------
+# Groups read in one getparam when gathering a camera's facts.
+IDENTITY_GROUPS = ("system_info", "system_hostname", "capability")
+MODELNAME = "system_info_modelname"
+SERIAL = "system_info_serialnumber"
+FIRMWARE = "system_info_firmwareversion"
+HOSTNAME = "system_hostname"
+CAP_NPRESET = "capability_npreset"
+CAP_PTZ = "capability_ptzenabled"
+CAP_NDI = "capability_ndi"
+CAP_NDO = "capability_ndo"
+CAP_NVI = "capability_nvi"
+CAP_CAMERALINK = "capability_cameralink"  # [modelled]
+CAP_NPEER = "capability_cameralink_npeer"  # [modelled]
+CAP_NEVENT = "capability_nevent"  # [modelled]
+PRESET_GROUP = "camctrl_c0_preset"
+EVENT_GROUP = "event"
+PEER_GROUP = "cameralink"  # [modelled]
+DO_STATUS = "status_do_i0"
+
+# Event fields [real unless noted]. Types follow the contract's section 5.
+EVENT_TRIGGERS = ("boot", "di", "motion", "seq", "vi", "tampering", "vadp")
+PRIORITIES = {"low": "0", "normal": "1", "high": "2"}
+WEEKDAY_BITS = {"sat": 0, "sun": 6, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5}
+ALL_WEEK = 127
+NAME_TYPE = StringType(40)
+
+
+def preset_param(slot: int, field: str) -> str:
+    """``camctrl_c0_preset_i<slot>_<field>``; field is name, pan, tilt or zoom [real]."""
+    return f"{PRESET_GROUP}_i{slot}_{field}"
+
+
+def event_param(slot: int, field: str) -> str:
+    """``event_i<slot>_<field>``, e.g. ``event_param(0, 'action_goto_name')`` [real]."""
+    return f"event_i{slot}_{field}"
+
+
+def peer_param(peer: int, field: str) -> str:
+    """``cameralink_i<peer>_<field>`` [modelled]."""
+    return f"{PEER_GROUP}_i{peer}_{field}"
+
+
+def link_action_param(slot: int, peer: int, field: str) -> str:
+    """``event_i<slot>_action_cameralink_i<peer>_<field>`` [modelled]."""
+    return f"event_i{slot}_action_cameralink_i{peer}_{field}"
+
+
+_SLOT = re.compile(r"^(?P<prefix>[a-z_]+?)_i(?P<slot>\d+)_(?P<field>.+)$")
+
+
+def split_slot(name: str) -> tuple[str, int, str] | None:
+    """``event_i3_delay`` -> ``("event", 3, "delay")``; None when the name has no slot."""
+    match = _SLOT.match(name)
+    if not match:
+        return None
+    return match["prefix"], int(match["slot"]), match["field"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The parameter table of one camera, derived from its capabilities. The emulator serves
+# exactly these; validation checks values against their types.
+
+EVENT_FIELDS: dict[str, tuple[ValueType, str]] = {
+    "name": (NAME_TYPE, ""),
+    "enable": (BOOL, "0"),
+    "priority": (EnumType(("0", "1", "2")), "1"),
+    "delay": (IntType(1, 999), "10"),
+    "weekday": (bitmask(7), "127"),
+    "begintime": (TimeType(), "00:00"),
+    "endtime": (TimeType(), "24:00"),
+    "trigger": (EnumType(EVENT_TRIGGERS), "motion"),
+    "di": (bitmask(8), "0"),
+    "vi": (bitmask(8), "0"),
+    "mdwin": (bitmask(8), "0"),
+    "vadp_rule": (NAME_TYPE, ""),  # [modelled]
+    "action_do_i0_enable": (BOOL, "0"),
+    "action_do_i0_duration": (IntType(1, 999), "1"),
+    "action_goto_enable": (BOOL, "0"),
+    "action_goto_name": (NAME_TYPE, ""),
+    "action_cf_enable": (BOOL, "0"),
+    "action_cf_media": (NAME_TYPE, ""),
+}
+SERVER_FIELDS: dict[str, tuple[ValueType, str]] = {
+    "enable": (BOOL, "0"),
+    "media": (NAME_TYPE, ""),
+}
+NSERVER = 5
+# [modelled] Camera Link action of an event for one peer.
+LINK_ACTION_FIELDS: dict[str, tuple[ValueType, str]] = {
+    "enable": (BOOL, "0"),
+    "do_enable": (BOOL, "0"),
+    "do_duration": (IntType(1, 999), "1"),
+    "preset": (NAME_TYPE, ""),
+    "track_enable": (BOOL, "0"),
+    "track_rule": (NAME_TYPE, ""),
+}
+# [modelled] Camera Link peers.
+PEER_FIELDS: dict[str, tuple[ValueType, str]] = {
+    "enable": (BOOL, "0"),
+    "name": (NAME_TYPE, ""),
+    "ipaddress": (AddressType(), ""),
+    "port": (IntType(1, 65535), "80"),
+    "username": (StringType(64), ""),
+    "passwd": (StringType(64), ""),
+}
+PEER_SECRET_FIELDS = frozenset({"passwd"})
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    npreset: int
+    ndi: int
+    ndo: int
+    nvi: int
+    nevent: int
+    npeer: int
+    cameralink: bool
+    ptz: bool
+
+
+def event_specs(slot: int, caps: Capabilities) -> Iterator[ParamSpec]:
+    for field, (vtype, default) in EVENT_FIELDS.items():
+        yield ParamSpec(event_param(slot, field), vtype, 6, 6, default)
+    for server in range(NSERVER):
+        for field, (vtype, default) in SERVER_FIELDS.items():
+            yield ParamSpec(event_param(slot, f"action_server_i{server}_{field}"), vtype, 6, 6,
+                            default)
+    if caps.cameralink:
+        for peer in range(caps.npeer):
+            for field, (vtype, default) in LINK_ACTION_FIELDS.items():
+                yield ParamSpec(link_action_param(slot, peer, field), vtype, 6, 6, default)
+
+
+def peer_specs(peer: int) -> Iterator[ParamSpec]:
+    for field, (vtype, default) in PEER_FIELDS.items():
+        get_level = NOBODY if field in PEER_SECRET_FIELDS else 6
+        yield ParamSpec(peer_param(peer, field), vtype, get_level, 6, default)
+
+
+def preset_specs(slot: int) -> Iterator[ParamSpec]:
+    # Presets are created by preset.cgi, not setparam: the name is read-only here, as on a
+    # real camera where setparam of a preset name is refused.
+    yield ParamSpec(preset_param(slot, "name"), NAME_TYPE, 1, NOBODY, "")
+    for axis in ("pan", "tilt", "zoom"):
+        yield ParamSpec(preset_param(slot, axis), IntType(-36000, 36000), 1, NOBODY, "0")
+
+
+def parameter_table(caps: Capabilities) -> dict[str, ParamSpec]:
+    """Every parameter a camera with these capabilities serves, keyed by name."""
+    specs: list[ParamSpec] = [
+        ParamSpec(MODELNAME, StringType(64), 0, NOBODY),
+        ParamSpec(SERIAL, StringType(64), 0, NOBODY),
+        ParamSpec(FIRMWARE, StringType(64), 0, NOBODY),
+        ParamSpec(HOSTNAME, StringType(40), 1, 6),
+        ParamSpec(CAP_NPRESET, IntType(0, 4096), 0, NOBODY, str(caps.npreset)),
+        ParamSpec(CAP_PTZ, IntType(0, 255), 0, NOBODY, "31" if caps.ptz else "0"),
+        ParamSpec(CAP_NDI, IntType(0, 16), 0, NOBODY, str(caps.ndi)),
+        ParamSpec(CAP_NDO, IntType(0, 16), 0, NOBODY, str(caps.ndo)),
+        ParamSpec(CAP_NVI, IntType(0, 16), 0, NOBODY, str(caps.nvi)),
+        ParamSpec(CAP_CAMERALINK, BOOL, 0, NOBODY, "1" if caps.cameralink else "0"),
+        ParamSpec(CAP_NPEER, IntType(0, 16), 0, NOBODY, str(caps.npeer)),
+        ParamSpec(CAP_NEVENT, IntType(0, 64), 0, NOBODY, str(caps.nevent)),
+    ]
+    for slot in range(caps.nevent):
+        specs.extend(event_specs(slot, caps))
+    if caps.cameralink:
+        for peer in range(caps.npeer):
+            specs.extend(peer_specs(peer))
+    for slot in range(caps.npreset):
+        specs.extend(preset_specs(slot))
+    if caps.ndo:
+        specs.append(ParamSpec(DO_STATUS, BOOL, 1, NOBODY, "0"))
+    return {spec.name: spec for spec in specs}
+
+
+# ---------------------------------------------------------------------------------------------
+# Smart Tracking Advanced rules in VCA JSON [modelled on VIVOTEK's VCA API].
+RULE_TYPES = ("intrusion", "loitering", "linecrossing")
+RULE_CONDITIONS = ("enter", "leave", "both")
+RULE_DIRECTIONS = ("AtoB", "BtoA", "both")
+FIELD_MAX = 10000
+TRACKING_STATUSES = ("Waiting", "Tracking", "Missing", "Sleep")
+
+
+def rule_to_vca(name: str, kind: str, field: list[list[int]], connect_event: bool,
+                condition: str | None = None, duration: int | None = None,
+                direction: str | None = None) -> dict[str, object]:
+    """The VCA JSON object of one tracking rule, with only the keys its type uses."""
+    rule: dict[str, object] = {"RuleName": name, "Type": kind, "Field": field,
+                               "ConnectEvent": connect_event}
+    if kind == "intrusion":
+        rule["Condition"] = condition or "enter"
+    elif kind == "loitering":
+        rule["Duration"] = duration if duration is not None else 5
+    elif kind == "linecrossing":
+        rule["Direction"] = direction or "both"
+    return rule
