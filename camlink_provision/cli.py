@@ -26,7 +26,7 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG = 0, 1, 2, 3
 # sub-command -> "module:function" taking the parsed arguments and returning an exit status.
 # Imported lazily so that `validate` never loads the HTTP stack, and `--help` stays fast.
 HANDLERS: dict[str, str] = {
-    "validate": "camlink_provision.commands:run_validate",
+    "validate": "camlink_provision.inventory.command:run_validate",
     "plan": "camlink_provision.commands:run_plan",
     "apply": "camlink_provision.commands:run_apply",
     "verify": "camlink_provision.commands:run_verify",

@@ -1,0 +1,213 @@
+"""The typed results every stage hands to the next: Observed, Op, Change, Plan.
+
+    Site + Observed  --resources.compare-->  Change (each with the Ops that make it true)
+    Changes of all cameras                   Plan (ordered, fingerprinted, JSON-serialisable)
+    Plan            --apply-->               CameraResult per camera, RunResult overall
+
+Nothing here holds a secret value: an Op that writes a password names the PTZ camera whose
+link credentials go there (``secret_args``) and the applier looks the value up in the Site at
+the moment it sends the request. ``to_json`` views are what plan files and ``--format json``
+contain; ``from_json`` reads a saved plan back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from camlink_provision.inventory.model import ResourceKind
+
+JSON = Any
+Action = Literal["create", "update", "delete"]
+OpCall = Literal["setparam", "move", "add_preset", "delete_preset", "put_rules", "delete_rule"]
+SENSITIVE = "(sensitive)"
+PLAN_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What one camera reported, gathered in as few requests as the firmware allows."""
+
+    camera: str
+    params: Mapping[str, str]  # the one getparam reply (identity, events, peers, presets)
+    rules: Mapping[str, Mapping[str, JSON]] | None = None  # VCA tracking rules; None = fixed
+    link_tests: Mapping[int, str] = field(default_factory=dict)  # peer slot -> ok|unauthorized|…
+
+    def fingerprint(self) -> str:
+        """A digest of the settings a plan is computed from (not position nor DO state)."""
+        volatile = ("status_",)
+        settings = {k: v for k, v in self.params.items() if not k.startswith(volatile)}
+        blob = json.dumps({"params": settings, "rules": self.rules}, sort_keys=True)
+        return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Op:
+    """One request to a camera.
+
+    call        args
+    setparam    {parameter name: value, ...}
+    move        {"pan": int, "tilt": int, "zoom": int}
+    add_preset  {"name": str, "index": int}       (saves the current position)
+    delete_preset {"name": str}
+    put_rules   {"rules": {rule name: VCA rule object}}
+    delete_rule {"name": str}
+
+    ``secret_args`` maps a setparam parameter name to the PTZ camera whose link password is
+    written there; its value in ``args`` is ``(sensitive)``.
+    """
+
+    call: OpCall
+    args: Mapping[str, JSON]
+    secret_args: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = {"call": self.call, "args": dict(self.args)}
+        if self.secret_args:
+            out["secret_args"] = dict(self.secret_args)
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> Op:
+        return cls(call=data["call"], args=dict(data["args"]),
+                   secret_args=dict(data.get("secret_args", {})))
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    name: str
+    before: JSON
+    after: JSON
+    sensitive: bool = False
+
+    def to_json(self) -> dict[str, JSON]:
+        if self.sensitive:
+            return {"name": self.name, "before": SENSITIVE, "after": SENSITIVE,
+                    "sensitive": True}
+        return {"name": self.name, "before": self.before, "after": self.after}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One resource on one camera that must change, and the requests that change it."""
+
+    camera: str
+    kind: ResourceKind
+    name: str  # the resource's identity: preset / rule / event name, or the peer's PTZ name
+    action: Action
+    slot: int | None  # the firmware slot it uses (None for VCA rules)
+    attributes: tuple[AttributeChange, ...]
+    ops: tuple[Op, ...]
+    reason: str = ""  # why, in words (drift, new in inventory, state: absent, prune, ...)
+    depends_on: tuple[str, ...] = ()  # cameras this change refers to (a peer -> its PTZ)
+
+    @property
+    def key(self) -> str:
+        return f"{self.camera}/{self.kind}/{self.name}"
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "camera": self.camera, "kind": self.kind, "name": self.name,
+            "action": self.action, "slot": self.slot,
+            "attributes": [a.to_json() for a in self.attributes],
+            "ops": [op.to_json() for op in self.ops],
+            "reason": self.reason, "depends_on": list(self.depends_on),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> Change:
+        attributes = tuple(
+            AttributeChange(a["name"], a["before"], a["after"], a.get("sensitive", False))
+            for a in data["attributes"])
+        return cls(camera=data["camera"], kind=data["kind"], name=data["name"],
+                   action=data["action"], slot=data["slot"], attributes=attributes,
+                   ops=tuple(Op.from_json(o) for o in data["ops"]), reason=data["reason"],
+                   depends_on=tuple(data["depends_on"]))
+
+
+@dataclass(frozen=True)
+class Unmanaged:
+    """A slot holding something the inventory does not name; left alone unless pruned."""
+
+    camera: str
+    kind: ResourceKind
+    name: str
+    slot: int | None
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"camera": self.camera, "kind": self.kind, "name": self.name, "slot": self.slot}
+
+
+@dataclass(frozen=True)
+class CameraPlan:
+    """Everything the plan says about one camera."""
+
+    camera: str
+    role: str
+    model: str = ""
+    firmware: str = ""
+    fingerprint: str = ""  # of what was observed; empty when the camera could not be read
+    error: str = ""  # why this camera could not be planned (unreachable, wrong model, ...)
+    error_kind: str = ""  # unreachable | unauthorized | refused | protocol | mismatch
+    changes: tuple[Change, ...] = ()
+    unmanaged: tuple[Unmanaged, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, JSON]:
+        return {
+            "camera": self.camera, "role": self.role, "model": self.model,
+            "firmware": self.firmware, "fingerprint": self.fingerprint,
+            "error": self.error, "error_kind": self.error_kind,
+            "changes": [c.to_json() for c in self.changes],
+            "unmanaged": [u.to_json() for u in self.unmanaged],
+            "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> CameraPlan:
+        return cls(
+            camera=data["camera"], role=data["role"], model=data["model"],
+            firmware=data["firmware"], fingerprint=data["fingerprint"], error=data["error"],
+            error_kind=data["error_kind"],
+            changes=tuple(Change.from_json(c) for c in data["changes"]),
+            unmanaged=tuple(Unmanaged(u["camera"], u["kind"], u["name"], u["slot"])
+                            for u in data["unmanaged"]),
+            warnings=tuple(data["warnings"]))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole site's plan. ``cameras`` is in apply order (PTZ cameras first)."""
+
+    site: str
+    cameras: tuple[CameraPlan, ...]
+    links: tuple[Mapping[str, JSON], ...] = ()  # the link topology, for the mermaid graph
+
+    @property
+    def changes(self) -> list[Change]:
+        return [c for cam in self.cameras for c in cam.changes]
+
+    @property
+    def failed(self) -> list[CameraPlan]:
+        return [cam for cam in self.cameras if cam.error]
+
+    def totals(self) -> dict[str, int]:
+        out = {"create": 0, "update": 0, "delete": 0}
+        for change in self.changes:
+            out[change.action] += 1
+        return out
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"format": PLAN_FORMAT_VERSION, "site": self.site,
+                "totals": self.totals(),
+                "cameras": [c.to_json() for c in self.cameras],
+                "links": [dict(link) for link in self.links]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> Plan:
+        return cls(site=data["site"],
+                   cameras=tuple(CameraPlan.from_json(c) for c in data["cameras"]),
+                   links=tuple(data.get("links", ())))
