@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     emulate.add_argument("--state", metavar="DIR", help="keep settings across restarts")
     emulate.add_argument("--latency", type=float, default=0.0, metavar="MS",
                          help="added latency per request, milliseconds")
+    emulate.add_argument("--fault", action="append", default=[], metavar="NAME:SPEC",
+                         help="start camera NAME with a fault, e.g. ptz1:down, "
+                         "spot1:latency=200,jitter=50, ptz2:status=503,rate=0.5; repeatable")
     emulate.add_argument("--overlay", metavar="FILE", help="with -i: write an overlay "
                          "inventory pointing every camera at its emulated port")
     return parser

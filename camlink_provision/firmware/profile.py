@@ -17,6 +17,11 @@ from dataclasses import dataclass
 LEVEL_DIRS: dict[str, int] = {"anonymous": 0, "viewer": 1, "operator": 4, "admin": 6}
 PRIVILEGE_LEVELS: dict[str, int] = {"viewer": 1, "operator": 4, "admin": 6}
 NOBODY = 7
+# Directories that are not named after a level: the level each demands [modelled; real cameras
+# make PTZ control and DI/DO separately configurable privileges].
+OTHER_DIR_LEVELS: dict[str, int] = {"camctrl": 1, "dido": 4}
+VCA_CONFIG_LEVEL = 6
+VCA_STATUS_LEVEL = 1
 
 # Replies [real].
 INVALID_COMMAND = b"ERROR: Invalid command!\n"
