@@ -27,10 +27,10 @@ EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG = 0, 1, 2, 3
 # Imported lazily so that `validate` never loads the HTTP stack, and `--help` stays fast.
 HANDLERS: dict[str, str] = {
     "validate": "camlink_provision.inventory.command:run_validate",
-    "plan": "camlink_provision.commands:run_plan",
-    "apply": "camlink_provision.commands:run_apply",
-    "verify": "camlink_provision.commands:run_verify",
-    "import": "camlink_provision.commands:run_import",
+    "plan": "camlink_provision.commands.plan_cmd:run_plan",
+    "apply": "camlink_provision.commands.apply_cmd:run_apply",
+    "verify": "camlink_provision.commands.verify_cmd:run_verify",
+    "import": "camlink_provision.commands.import_cmd:run_import",
     "emulate": "camlink_provision.emulator.service:run_emulate",
 }
 
