@@ -319,3 +319,41 @@ def rule_to_vca(name: str, kind: str, field: list[list[int]], connect_event: boo
     elif kind == "linecrossing":
         rule["Direction"] = direction or "both"
     return rule
+
+
+# ---------------------------------------------------------------------------------------------
+# Arguments of the command CGIs and the keys of their replies [real unless noted]. The client
+# builds every query from these; the emulator parses with them.
+PRESET_ADD = "addpos"  # preset.cgi?addpos=<name>
+PRESET_DELETE = "delpos"  # preset.cgi?delpos=<name>
+PRESET_INDEX = "index"  # preset.cgi?addpos=<name>&index=<slot> [modelled]
+RECALL_NAME = "recall"  # recall.cgi?recall=<name>
+MOVE_PAN, MOVE_TILT, MOVE_ZOOM = "setpan", "settilt", "setzoom"  # setzoom [modelled]
+GET_PAN, GET_TILT, GET_ZOOM = "getpan", "gettilt", "getzoom"
+POSITION_KEYS = ("pan", "tilt", "zoom")  # the reply: pan=<p>\r\ntilt=<t>\r\nzoom=<z>\r\n
+GET_ACTION = "getaction"
+ACTION_KEY = "action"  # the reply: action=idle|tracking|patrol
+PTZ_ACTIONS = ("idle", "tracking", "patrol")
+AUTO = "auto"  # camctrl.cgi?auto=objtrack&rule=<name> | auto=stop
+AUTO_TRACK = "objtrack"
+AUTO_STOP = "stop"
+TRACK_RULE = "rule"  # [modelled]
+LINK_TEST_INDEX = "index"  # cameralink_test.cgi?index=<peer>[&event=<slot>] [modelled]
+LINK_TEST_EVENT = "event"  # [modelled]
+LINK_TEST_RESULT = "result"  # the reply: result='ok|unreachable|unauthorized' [modelled]
+LINK_TEST_RESULTS = ("ok", "unreachable", "unauthorized")
+VCA_RULE_NAME = "RuleName"  # DELETE <VCA_TRACKING>?RuleName=<name> [modelled]
+VCA_PTZ_INFO = "PTZInfo"  # GET VCA_STATUS -> {"PTZInfo": {"Status": ..., "Rule": ...}}
+VCA_STATUS_KEY = "Status"
+VCA_RULE_KEY = "Rule"
+VCA_ERROR = "Error"  # a VCA 400 body: {"Error": "<reason>"} [modelled]
+
+
+def vi_arg(index: int) -> str:
+    """``vi<index>``: setvi.cgi?vi0=1 fires virtual input 0 [real]."""
+    return f"vi{index}"
+
+
+def do_arg(output: int = 1) -> str:
+    """``do<output>``: setdo.cgi?do1=1; outputs count from 1 in the URL [real]."""
+    return f"do{output}"
