@@ -1,0 +1,5 @@
+"""The camera client: one camera's firmware surface as typed calls (see client.py)."""
+
+from camlink_provision.camera.client import CameraClient, Position, TrackingStatus
+
+__all__ = ["CameraClient", "Position", "TrackingStatus"]

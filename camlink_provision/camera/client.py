@@ -1,0 +1,299 @@
+"""CameraClient: one camera's firmware surface (firmware-contract.md) as typed calls.
+
+    client = CameraClient("gate-ptz", connection, credentials)
+    client.getparam(["system_info", "camctrl_c0_preset"])   # one GET, many names
+    client.setparam({"system_hostname": "gate"})             # one POST form body
+
+Reads are GET and retried; everything that changes or does something is POST (DELETE for
+the VCA rule removal, as the contract gives it) and is never repeated once it may have been
+sent (see transport.py). One request is in flight per client at any time; run many clients
+at once for concurrency.
+
+Every failure is a ``CameraError`` naming the camera and the request as method, path and
+parameter *names* (``Call``), attached in one place (``CameraClient._failures``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, NamedTuple
+
+import requests
+
+from camlink_provision.camera import wire
+from camlink_provision.camera.auth import CameraAuth
+from camlink_provision.camera.failures import describe_failure
+from camlink_provision.camera.transport import camera_session
+from camlink_provision.errors import (
+    CameraAuthError,
+    CameraCommandError,
+    CameraError,
+    CameraProtocolError,
+    CameraUnreachable,
+)
+from camlink_provision.firmware import profile as fw
+from camlink_provision.inventory.model import Connection, Credentials, Secret
+
+FORM = "application/x-www-form-urlencoded"
+JSON_TYPE = "application/json"
+_MAX_NAMES_SHOWN = 8
+
+
+class Position(NamedTuple):
+    pan: int
+    tilt: int
+    zoom: int
+
+
+class TrackingStatus(NamedTuple):
+    status: str  # Waiting | Tracking | Missing | Sleep
+    rule: str  # the rule being tracked, "" when none
+
+
+@dataclass(frozen=True)
+class Call:
+    """A request as errors show it: method, path and parameter names — never a value."""
+
+    method: str
+    path: str
+    names: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.names[:_MAX_NAMES_SHOWN])
+        more = len(self.names) - _MAX_NAMES_SHOWN
+        if more > 0:
+            shown += f", +{more} more"
+        return f"{self.method} {self.path}" + (f" [{shown}]" if shown else "")
+
+
+class _HttpStatus(Exception):
+    """A reply status other than 200, raised inside ``_failures`` to be named there."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(response.status_code)
+        self.status = response.status_code
+        self.reason = response.reason or ""
+        self.body = response.content
+
+
+class CameraClient:
+    """Typed calls on one camera. Thread-safe; one request in flight at a time."""
+
+    def __init__(self, name: str, connection: Connection, credentials: Credentials, *,
+                 retries: int = 2, backoff: float = 0.1) -> None:
+        self.name = name
+        self.connection = connection
+        self.requests_sent = 0
+        self._username = credentials.username
+        self._auth = CameraAuth(credentials, connection.auth)
+        self._lock = threading.Lock()
+        self._session = camera_session(connection, self._count_sent, retries, backoff)
+
+    def __repr__(self) -> str:
+        return (f"CameraClient({self.name!r}, {self.connection.base_url}, "
+                f"user={self._username!r}, auth={self.connection.auth!r})")
+
+    def __enter__(self) -> CameraClient:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._session.close()
+
+    # -- parameters ------------------------------------------------------------------------
+
+    def getparam(self, names: Sequence[str]) -> dict[str, str]:
+        """Values of parameters and whole groups (by prefix), all in one request."""
+        call = Call("GET", fw.GETPARAM, tuple(names))
+        with self._failures(call):
+            return wire.parse_pairs(self._text(call, query=wire.encode_names(names)))
+
+    def setparam(self, values: Mapping[str, str | Secret]) -> dict[str, str]:
+        """Store many parameters in one form POST; returns the pairs the camera echoed."""
+        if not values:
+            return {}
+        call = Call("POST", fw.SETPARAM, tuple(values))
+        with self._failures(call):
+            body = wire.encode_pairs(values).encode("ascii")
+            return wire.parse_pairs(self._text(call, body=body, content_type=FORM))
+
+    # -- PTZ ---------------------------------------------------------------------------------
+
+    def move(self, pan: int, tilt: int, zoom: int) -> None:
+        self._command(fw.CAMCTRL, {fw.MOVE_PAN: pan, fw.MOVE_TILT: tilt, fw.MOVE_ZOOM: zoom})
+
+    def position(self) -> Position:
+        names = (fw.GET_PAN, fw.GET_TILT, fw.GET_ZOOM)
+        call = Call("GET", fw.CAMCTRL, names)
+        with self._failures(call):
+            pairs = wire.parse_pairs(self._text(call, query=wire.encode_names(names)))
+            pan, tilt, zoom = (wire.require_int(pairs, key) for key in fw.POSITION_KEYS)
+            return Position(pan, tilt, zoom)
+
+    def action(self) -> str:
+        """What the PTZ is doing: idle, tracking or patrol (passed on as the camera says)."""
+        call = Call("GET", fw.CAMCTRL, (fw.GET_ACTION,))
+        with self._failures(call):
+            pairs = wire.parse_pairs(self._text(call, query=wire.encode_names(call.names)))
+            return wire.require(pairs, fw.ACTION_KEY)
+
+    def add_preset(self, name: str, index: int | None = None) -> None:
+        """Save the current position as preset ``name`` (in slot ``index`` when given)."""
+        args: dict[str, str | int] = {fw.PRESET_ADD: name}
+        if index is not None:
+            args[fw.PRESET_INDEX] = index
+        self._command(fw.PRESET, args)
+
+    def delete_preset(self, name: str) -> None:
+        self._command(fw.PRESET, {fw.PRESET_DELETE: name})
+
+    def recall(self, name: str) -> None:
+        self._command(fw.RECALL, {fw.RECALL_NAME: name})
+
+    # -- Smart Tracking Advanced -------------------------------------------------------------
+
+    def tracking_rules(self) -> dict[str, dict[str, Any]]:
+        call = Call("GET", fw.VCA_TRACKING)
+        with self._failures(call):
+            return wire.parse_rules(self._text(call))
+
+    def put_tracking_rules(self, rules: Mapping[str, Mapping[str, Any]]) -> None:
+        """Create or replace the given rules (others on the camera stay as they are)."""
+        call = Call("POST", fw.VCA_TRACKING, tuple(rules))
+        with self._failures(call):
+            body = json.dumps(rules, ensure_ascii=False).encode("utf-8")
+            self._text(call, body=body, content_type=JSON_TYPE)
+
+    def delete_tracking_rule(self, name: str) -> None:
+        call = Call("DELETE", fw.VCA_TRACKING, (fw.VCA_RULE_NAME,))
+        with self._failures(call):
+            self._text(call, query=wire.encode_pairs({fw.VCA_RULE_NAME: name}))
+
+    def start_tracking(self, rule: str) -> None:
+        self._command(fw.CAMCTRL, {fw.AUTO: fw.AUTO_TRACK, fw.TRACK_RULE: rule})
+
+    def stop_tracking(self) -> None:
+        self._command(fw.CAMCTRL, {fw.AUTO: fw.AUTO_STOP})
+
+    def tracking_status(self) -> TrackingStatus:
+        call = Call("GET", fw.VCA_STATUS)
+        with self._failures(call):
+            info = wire.json_member(wire.parse_json_object(self._text(call)), fw.VCA_PTZ_INFO)
+            status, rule = info.get(fw.VCA_STATUS_KEY), info.get(fw.VCA_RULE_KEY, "")
+            if not isinstance(status, str) or not isinstance(rule, str):
+                raise wire.ReplyError(f"{fw.VCA_PTZ_INFO} lacks a text {fw.VCA_STATUS_KEY}")
+            return TrackingStatus(status, rule)
+
+    # -- Camera Link, inputs and outputs -----------------------------------------------------
+
+    def link_test(self, index: int, event: int | None = None) -> str:
+        """Have a spotter call its peer ``index`` now: ok, unreachable or unauthorized.
+
+        With ``event``, the spotter also performs that event's camera-link action on the
+        peer (the guide's "Test preset").
+        """
+        args: dict[str, str | int] = {fw.LINK_TEST_INDEX: index}
+        if event is not None:
+            args[fw.LINK_TEST_EVENT] = event
+        call = Call("POST", fw.LINK_TEST, tuple(args))
+        with self._failures(call):
+            pairs = wire.parse_pairs(self._text(call, query=wire.encode_pairs(args)))
+            return wire.require_choice(pairs, fw.LINK_TEST_RESULT, fw.LINK_TEST_RESULTS)
+
+    def set_vi(self, index: int, value: int) -> None:
+        """Set virtual input ``index``; 1 fires the events triggered by it."""
+        self._command(fw.SETVI, {fw.vi_arg(index): value})
+
+    def set_do(self, value: int) -> None:
+        """Set the camera's (first) digital output."""
+        self._command(fw.SETDO, {fw.do_arg(1): value})
+
+    # -- one request -------------------------------------------------------------------------
+
+    def _command(self, path: str, args: Mapping[str, str | int]) -> None:
+        """A CGI that does something: POST with the contract's query, reply checked."""
+        call = Call("POST", path, tuple(args))
+        with self._failures(call):
+            self._text(call, query=wire.encode_pairs(args))
+
+    def _text(self, call: Call, *, query: str = "", body: bytes | None = None,
+              content_type: str | None = None) -> str:
+        """Send one request; the 200 reply's text, with a hidden ``ERROR:`` raised."""
+        url = self.connection.base_url + call.path + (f"?{query}" if query else "")
+        headers = {"Content-Type": content_type} if content_type else {}
+        timeout = (self.connection.timeout, self.connection.timeout)
+        with self._lock:
+            response = self._session.request(call.method, url, data=body, headers=headers,
+                                             auth=self._auth, timeout=timeout,
+                                             allow_redirects=False)
+        if response.status_code != 200:
+            raise _HttpStatus(response)
+        text = wire.decode_body(response.content)
+        wire.raise_if_refused(text)
+        return text
+
+    def _count_sent(self) -> None:
+        self.requests_sent += 1
+
+    @contextmanager
+    def _failures(self, call: Call) -> Iterator[None]:
+        """Turn whatever goes wrong inside into a CameraError naming this camera and call."""
+        try:
+            yield
+        except CameraError:
+            raise
+        except _HttpStatus as status:
+            raise self._status_error(call, status) from None
+        except wire.InvalidCommand as refused:
+            raise CameraCommandError(self.name, f"the camera refused the command: {refused}",
+                                     str(call)) from None
+        except wire.ReplyError as bad:
+            raise CameraProtocolError(self.name, str(bad), str(call)) from None
+        except requests.RequestException as error:
+            # ``from None``: the underlying exceptions quote the URL, values included.
+            message = describe_failure(error, call.method, self.connection.timeout)
+            raise CameraUnreachable(self.name, message, str(call)) from None
+
+    def _status_error(self, call: Call, status: _HttpStatus) -> CameraError:
+        where = str(call)
+        if status.status == 401:
+            return CameraAuthError(self.name, self._refused_message(), where)
+        if status.status == 403:
+            return CameraAuthError(self.name, f"user {self._username!r} lacks the privilege "
+                                   "for this request; provisioning needs an admin account",
+                                   where)
+        if status.status == 400:
+            return CameraCommandError(self.name, _vca_reason(status.body), where)
+        if status.status == 404:
+            return CameraCommandError(self.name, "the camera does not know this request "
+                                      "(404); its firmware may not support it", where)
+        if status.status == 503:
+            return CameraUnreachable(self.name, "the camera is unavailable (503)", where)
+        outcome = " — it may have been applied; not repeated" if call.method != "GET" else ""
+        return CameraProtocolError(self.name, f"unexpected reply {status.status} "
+                                   f"{status.reason}{outcome}".strip(), where)
+
+    def _refused_message(self) -> str:
+        why = f" ({self._auth.refusal})" if self._auth.refusal else ""
+        return (f"credentials refused by {self.name} for user {self._username!r}{why} — "
+                "check the username and password the inventory gives for this camera "
+                "(and its auth setting), and that the account is an admin")
+
+
+def _vca_reason(body: bytes) -> str:
+    """The reason of a VCA 400 reply ``{"Error": "<reason>"}``."""
+    try:
+        reason = json.loads(body.decode("utf-8")).get(fw.VCA_ERROR)
+    except (ValueError, AttributeError):
+        reason = None
+    if isinstance(reason, str) and reason:
+        return f"the camera refused the request: {reason}"
+    return "the camera refused the request (400)"

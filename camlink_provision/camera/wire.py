@@ -1,0 +1,144 @@
+"""What goes on the wire and what comes back: pure encoding and parsing, no I/O.
+
+Encoding percent-encodes every byte outside the unreserved set (RFC 3986), so no value can
+carry ``&``, ``=``, ``%``, ``+``, a space or a newline into the request as syntax; text is
+UTF-8 first. ``Secret.reveal()`` is called here and nowhere earlier.
+
+Parsing follows the contract's reply forms: ``name='value'`` lines ending in CRLF (a bare LF
+is accepted too), position replies unquoted (``pan=10``), and the 24-byte
+``ERROR: Invalid command!`` hidden in a 200. Parse failures raise ``ReplyError``, which the
+client turns into ``CameraProtocolError`` (or ``CameraCommandError``) with the camera's name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from camlink_provision.inventory.model import Secret
+
+_NAME = re.compile(r"[A-Za-z0-9_]+")
+_LINE = re.compile(r"(?P<name>[A-Za-z0-9_]+)=(?P<value>.*)")
+ERROR_PREFIX = "ERROR:"
+
+
+class ReplyError(Exception):
+    """A reply that does not follow the contract. The message never quotes a value."""
+
+
+class InvalidCommand(Exception):
+    """The camera answered ``ERROR: ...`` inside a 200: it refused the command."""
+
+
+# -- encoding -------------------------------------------------------------------------------
+
+
+def check_names(names: Iterable[str]) -> list[str]:
+    """Parameter names as given, after making sure none can be read as query syntax."""
+    checked = list(names)
+    for name in checked:
+        if not _NAME.fullmatch(name):
+            raise ValueError(f"not a parameter name: {name!r}")
+    return checked
+
+
+def encode_value(value: str | Secret | int) -> str:
+    text = value.reveal() if isinstance(value, Secret) else str(value)
+    return quote(text, safe="", encoding="utf-8")
+
+
+def encode_pairs(values: Mapping[str, str | Secret | int]) -> str:
+    """``name=value&...`` for a query string or a form body, every value percent-encoded."""
+    names = check_names(values)
+    return "&".join(f"{name}={encode_value(values[name])}" for name in names)
+
+
+def encode_names(names: Iterable[str]) -> str:
+    """``name1&name2`` — getparam's bare names, no ``=`` [real]."""
+    return "&".join(check_names(names))
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+def decode_body(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReplyError("the reply is not UTF-8 text") from None
+
+
+def raise_if_refused(text: str) -> None:
+    """The firmware reports a refused command as a 200 whose body starts ``ERROR:``."""
+    if text.lstrip().startswith(ERROR_PREFIX):
+        raise InvalidCommand(text.strip().splitlines()[0][:80])
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == "'":
+        return value[1:-1]
+    return value
+
+
+def parse_pairs(text: str) -> dict[str, str]:
+    """``name='value'\\r\\n`` lines (or unquoted ``name=value``) into a dict, in reply order."""
+    raise_if_refused(text)
+    pairs: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        match = _LINE.fullmatch(line)
+        if not match:
+            raise ReplyError(f"reply line {number} is not name='value'")
+        pairs[match["name"]] = _unquote(match["value"])
+    return pairs
+
+
+def require(pairs: Mapping[str, str], key: str) -> str:
+    if key not in pairs:
+        raise ReplyError(f"the reply has no {key!r}")
+    return pairs[key]
+
+
+def require_int(pairs: Mapping[str, str], key: str) -> int:
+    value = require(pairs, key)
+    try:
+        return int(value)
+    except ValueError:
+        raise ReplyError(f"{key!r} in the reply is not an integer") from None
+
+
+def require_choice(pairs: Mapping[str, str], key: str, choices: Iterable[str]) -> str:
+    value, allowed = require(pairs, key), tuple(choices)
+    if value not in allowed:
+        raise ReplyError(f"{key!r} in the reply is none of " + ", ".join(allowed))
+    return value
+
+
+def parse_json_object(text: str) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        raise ReplyError("the reply is not JSON") from None
+    if not isinstance(data, dict):
+        raise ReplyError("the reply is not a JSON object")
+    return data
+
+
+def json_member(data: Mapping[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise ReplyError(f"the reply has no object {key!r}")
+    return value
+
+
+def parse_rules(text: str) -> dict[str, dict[str, Any]]:
+    """The VCA rule set: an object keyed by rule name, each rule an object."""
+    data = parse_json_object(text)
+    for name in data:
+        json_member(data, name)
+    return data
