@@ -1,0 +1,175 @@
+"""The plan as a pull-request comment: totals, failed cameras, a table per camera, the links.
+
+Every name and value is escaped for where it lands: markdown text and table cells
+(``md_text``: pipes, emphasis, brackets, HTML, @mentions), and mermaid labels
+(``mermaid_label``: anything but letters, digits and plain punctuation as ``#NNN;`` entity
+codes, which mermaid decodes). Mermaid node ids are generated (``n0``, ``n1``, ...) so a
+camera name never reaches mermaid syntax outside a quoted label.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Mapping
+
+from camlink_provision.model import JSON, AttributeChange, CameraPlan, Change, Plan, Unmanaged
+from camlink_provision.render.common import (
+    attribute_text,
+    camera_facts,
+    error_text,
+    has_news,
+    in_sync_sentence,
+    printable,
+    totals_sentence,
+)
+
+TABLE_HEADER = ("| action | kind | name | slot | attribute changes | why |\n"
+                "|---|---|---|--:|---|---|")
+LEGEND = ("Solid arrow: link as configured now. Dashed orange arrow: link this plan creates, "
+          "changes or removes. Square box: spotter; rounded box: PTZ camera; "
+          "red border: camera that could not be planned.")
+CHANGED_EDGE_STYLE = "stroke:#d97706,stroke-width:2px"
+FAILED_NODE_STYLE = "stroke:#dc2626,stroke-width:3px"
+UNMANAGED_HEADING = "Unmanaged, left alone (add `prune: true` to remove):"
+_MD_SPECIAL = frozenset("\\`*_[]|~@!#")
+_MERMAID_PLAIN = frozenset(" _.,:/+=-")
+
+
+def render_markdown(plan: Plan) -> str:
+    sections = [_heading(plan), _failed_section(plan)]
+    sections += [_camera_section(cam) for cam in plan.cameras
+                 if has_news(cam) and not cam.error]
+    sections += [in_sync_sentence(plan), _links_section(plan)]
+    return "\n\n".join(s for s in sections if s) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Escaping.
+
+
+def md_text(text: str) -> str:
+    """``text`` safe in markdown prose and table cells: it renders as exactly itself."""
+    escaped = html.escape(printable(text), quote=False)
+    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in escaped)
+
+
+def md_code(value: str) -> str:
+    # <code> rather than backticks: a backtick in the value cannot end it, and `\|` still
+    # works inside a table cell.
+    return f"<code>{md_text(value)}</code>"
+
+
+def mermaid_label(text: str) -> str:
+    """``text`` for inside a double-quoted mermaid label, every special character encoded."""
+    return "".join(c if c.isalnum() or c in _MERMAID_PLAIN else f"#{ord(c)};"
+                   for c in printable(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Totals, failures, cameras.
+
+
+def _heading(plan: Plan) -> str:
+    return f"## camlink-provision plan for {md_text(plan.site)}\n\n**{totals_sentence(plan)}**"
+
+
+def _failed_section(plan: Plan) -> str:
+    if not plan.failed:
+        return ""
+    count = len(plan.failed)
+    lines = ["> [!CAUTION]",
+             f"> {count} {'camera' if count == 1 else 'cameras'} could not be planned; "
+             "this plan does not cover "
+             f"{'it' if count == 1 else 'them'}. Fix the cause and plan again."]
+    for cam in plan.failed:
+        lines.append(f"> - **{md_text(cam.camera)}** ({md_text(cam.role)}): "
+                     f"{md_text(error_text(cam))}")
+        lines += [f">   - warning: {md_text(w)}" for w in cam.warnings]
+    return "\n".join(lines)
+
+
+def _camera_section(cam: CameraPlan) -> str:
+    parts = [f"### {md_text(cam.camera)}\n\n{md_text(', '.join(camera_facts(cam)))}"]
+    if cam.changes:
+        parts.append("\n".join([TABLE_HEADER, *(_change_row(c) for c in cam.changes)]))
+    else:
+        parts.append("No changes.")
+    if cam.unmanaged:
+        parts.append("\n".join([UNMANAGED_HEADING,
+                                *(_unmanaged_item(u) for u in cam.unmanaged)]))
+    if cam.warnings:
+        parts.append("\n".join(["Warnings:", *(f"- {md_text(w)}" for w in cam.warnings)]))
+    return "\n\n".join(parts)
+
+
+def _change_row(change: Change) -> str:
+    slot = "" if change.slot is None else str(change.slot)
+    attributes = "<br>".join(_attribute_cell(change.action, a) for a in change.attributes)
+    cells = [f"**{change.action}**", change.kind, md_text(change.name), slot, attributes,
+             md_text(change.reason)]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _attribute_cell(action: str, attr: AttributeChange) -> str:
+    shown = attribute_text(action, attr, arrow="→", show=md_code)
+    return f"{md_text(attr.name)}: {shown}"
+
+
+def _unmanaged_item(item: Unmanaged) -> str:
+    slot = "" if item.slot is None else f" (slot {item.slot})"
+    return f"- {item.kind} {md_text(item.name)}{slot}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The link topology.
+
+
+def _links_section(plan: Plan) -> str:
+    if not plan.links:
+        return ""
+    body = "\n".join(f"    {line}" for line in mermaid_lines(plan))
+    return f"### Link topology\n\n```mermaid\ngraph LR\n{body}\n```\n\n{LEGEND}"
+
+
+def mermaid_lines(plan: Plan) -> Iterator[str]:
+    """Nodes in order of first appearance, then one edge per link target, then styles."""
+    roles = {cam.camera: cam.role for cam in plan.cameras}
+    ids: dict[str, str] = {}
+    for link in plan.links:
+        for name, role in ((str(link.get("spotter", "")), "spotter"),
+                           (str(link.get("ptz", "")), "ptz")):
+            if name not in ids:
+                ids[name] = f"n{len(ids)}"
+                yield _node(ids[name], name, roles.get(name, role))
+    changed: list[int] = []
+    for index, link in enumerate(plan.links):
+        arrow = "-.->" if link.get("changed") else "-->"
+        if link.get("changed"):
+            changed.append(index)
+        yield (f'{ids[str(link.get("spotter", ""))]} {arrow}|"{mermaid_label(edge_label(link))}"| '
+               f'{ids[str(link.get("ptz", ""))]}')
+    if changed:
+        yield f"linkStyle {','.join(map(str, changed))} {CHANGED_EDGE_STYLE}"
+    failed = [ids[cam.camera] for cam in plan.failed if cam.camera in ids]
+    if failed:
+        yield f"classDef failed {FAILED_NODE_STYLE}"
+        yield f"class {','.join(failed)} failed"
+
+
+def _node(node_id: str, name: str, role: str) -> str:
+    label = mermaid_label(name)
+    return f'{node_id}("{label}")' if role == "ptz" else f'{node_id}["{label}"]'
+
+
+def edge_label(link: Mapping[str, JSON]) -> str:
+    """``event: preset gate, rule intruder, DO 5s`` — what the PTZ camera does, and when."""
+    actions = []
+    if link.get("preset"):
+        actions.append(f"preset {link['preset']}")
+    if link.get("track_rule"):
+        actions.append(f"rule {link['track_rule']}")
+    do = link.get("do")
+    if do:
+        actions.append(f"DO {do}s" if isinstance(do, int) and not isinstance(do, bool) else "DO")
+    event = str(link.get("event", ""))
+    return f"{event}: {', '.join(actions)}" if actions else event
