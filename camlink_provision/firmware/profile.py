@@ -143,6 +143,11 @@ DO_STATUS = "status_do_i0"
 
 # Event fields [real unless noted]. Types follow the contract's section 5.
 EVENT_TRIGGERS = ("boot", "di", "motion", "seq", "vi", "tampering", "vadp")
+# The inventory's trigger kinds -> the event's ``trigger`` value; the field holding the
+# bitmask of inputs (DI, VI) or motion windows; the field naming the analytics rule.
+TRIGGER_VALUES = {"detection": "vadp", "di": "di", "vi": "vi", "motion": "motion"}
+TRIGGER_INPUT_FIELDS = {"di": "di", "vi": "vi", "motion": "mdwin"}
+TRIGGER_RULE_FIELD = "vadp_rule"  # [modelled]
 PRIORITIES = {"low": "0", "normal": "1", "high": "2"}
 WEEKDAY_BITS = {"sat": 0, "sun": 6, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5}
 ALL_WEEK = 127
