@@ -1,0 +1,113 @@
+"""One camera on the wire: its listening socket, faults, request log and control plane.
+
+Between the HTTP server and the camera's firmware: requests under ``/_emulator/`` go to the
+control plane (never logged, never faulted); every other request is logged (names only)
+and may be delayed, reset, answered 500/503 or cut short by the camera's fault.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from camlink_provision.emulator import replies
+from camlink_provision.emulator.camera import EmulatedCamera
+from camlink_provision.emulator.faults import Decision, FaultState
+from camlink_provision.emulator.forms import FormError, request_pairs
+from camlink_provision.emulator.http import HttpServer, Reply, Request
+from camlink_provision.emulator.spec import Fault, LogEntry
+
+CONTROL_PREFIX = "/_emulator/"
+LOG_SIZE = 10_000
+ControlHandler = Callable[["CameraEndpoint", Request], Awaitable[Reply]]
+
+
+def logged_names(request: Request) -> tuple[str, ...]:
+    """Parameter names of a request, never values (a setparam may carry a password)."""
+    body = b"" if request.path.startswith("/VCA/") or request.method != "POST" else request.body
+    try:
+        return tuple(p.name for p in request_pairs(request.query, body))
+    except FormError:
+        return ()
+
+
+def is_setparam(path: str) -> bool:
+    return path.startswith("/cgi-bin/") and path.endswith("/setparam.cgi")
+
+
+class CameraEndpoint:
+    def __init__(self, camera: EmulatedCamera, host: str, port: int, latency_ms: float,
+                 control: ControlHandler) -> None:
+        self.camera = camera
+        self.server = HttpServer(self.handle, replies.status_page, host, port)
+        self.faults = FaultState(camera.name, latency_ms)
+        self.log: deque[LogEntry] = deque(maxlen=LOG_SIZE)
+        self._control = control
+        self._reboot: asyncio.TimerHandle | None = None
+
+    @property
+    def port(self) -> int:
+        return self.server.port
+
+    async def handle(self, request: Request) -> Reply | None:
+        if request.path.startswith(CONTROL_PREFIX):
+            return await self._control(self, request)
+        decision = self.faults.decide(request.path, is_setparam(request.path))
+        if decision.delay:
+            await asyncio.sleep(decision.delay)
+        if decision.reset:
+            return self._record(request, None, False, decision)
+        if decision.status:
+            return self._record(request, replies.status_page(decision.status), False, decision)
+        answer = await self.camera.handle(request, store_limit=decision.partial_write)
+        if decision.partial_write is not None:
+            return self._record(request, None, answer.write, decision)
+        return self._record(request, answer.reply, answer.write, decision)
+
+    def _record(self, request: Request, reply: Reply | None, write: bool,
+                decision: Decision) -> Reply | None:
+        self.log.append(LogEntry(request.method, request.path, logged_names(request),
+                                 reply.status if reply else 0, write, decision.label))
+        return reply
+
+    # ---- faults ------------------------------------------------------------------------
+    async def set_fault(self, fault: Fault) -> None:
+        self._cancel_reboot()
+        if fault.reboot_seconds:
+            self._start_reboot(fault.reboot_seconds)
+            fault = replace(fault, reboot_seconds=0.0)
+        self.faults.set(fault)
+        if fault.down:
+            self.server.close()
+        elif self._reboot is None:
+            await self.server.start()
+
+    async def clear_fault(self) -> None:
+        self._cancel_reboot()
+        self.faults.clear()
+        await self.server.start()
+
+    def _start_reboot(self, seconds: float) -> None:
+        self.server.close()
+        self.camera.reboot()
+        loop = asyncio.get_running_loop()
+        self._reboot = loop.call_later(seconds, lambda: self.server.spawn(self._boot()))
+
+    async def _boot(self) -> None:
+        self._reboot = None
+        if not self.faults.fault.down:
+            await self.server.start()
+
+    def _cancel_reboot(self) -> None:
+        if self._reboot is not None:
+            self._reboot.cancel()
+            self._reboot = None
+
+    async def stop(self) -> None:
+        self._cancel_reboot()
+        self.server.close()
+        await self.server.drain()
+        self.camera.cancel_background()
+

@@ -1,0 +1,156 @@
+"""Events firing on a camera: triggers, schedules, local actions and camera-link actions.
+
+Fired by the firmware itself (``setvi.cgi``) or through the control plane (a detection as
+if a person entered a zone, a digital input, motion). For each enabled event whose trigger
+matches and whose schedule is active, the camera does its local actions and, for each
+enabled camera-link action whose peer is enabled, calls that peer (``link.py``). Peers are
+called concurrently and a failing peer never stops the others or the local actions.
+
+Not modelled: the "detect next event after" delay (every firing is handled), recording and
+upload actions (reported, not performed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from camlink_provision.emulator import link
+from camlink_provision.emulator.forms import Pair
+from camlink_provision.firmware import profile as fw
+
+if TYPE_CHECKING:
+    from camlink_provision.emulator.camera import EmulatedCamera
+
+FireResult = dict[str, Any]
+KIND_TRIGGERS = {"detection": "vadp", "di": "di", "vi": "vi", "motion": "motion"}
+MASK_FIELDS = {"di": "di", "vi": "vi", "motion": "mdwin"}
+PYTHON_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def minutes(hhmm: str) -> int:
+    hours, mins = hhmm.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def schedule_active(weekday_mask: int, begin: str, end: str, at: datetime) -> bool:
+    """Weekday bit set (bit 0 Saturday, profile.WEEKDAY_BITS) and time in [begin, end).
+
+    ``begin == end`` is all day; ``begin > end`` spans midnight (22:00-06:00).
+    """
+    if not weekday_mask & (1 << fw.WEEKDAY_BITS[PYTHON_WEEKDAYS[at.weekday()]]):
+        return False
+    now, start, stop = at.hour * 60 + at.minute, minutes(begin), minutes(end)
+    if start == stop:
+        return True
+    if start < stop:
+        return start <= now < stop
+    return now >= start or now < stop
+
+
+class EventEngine:
+    def __init__(self, camera: EmulatedCamera) -> None:
+        self._camera = camera
+        self._params = camera.params
+
+    def _value(self, slot: int, field: str) -> str:
+        return self._params.value(fw.event_param(slot, field))
+
+    def _trigger_matches(self, slot: int, kind: str, rule: str | None, input_: int) -> bool:
+        trigger = KIND_TRIGGERS[kind]
+        if self._value(slot, "trigger") != trigger:
+            return False
+        if kind == "detection":
+            wanted = self._value(slot, "vadp_rule")
+            return rule is None or not wanted or wanted == rule
+        mask = int(self._value(slot, MASK_FIELDS[kind]))
+        return mask == 0 or bool(mask & (1 << input_))  # 0: the event names no input
+
+    def _skip_reason(self, slot: int, at: datetime) -> str | None:
+        if self._value(slot, "enable") != "1":
+            return "disabled"
+        if not schedule_active(int(self._value(slot, "weekday")), self._value(slot, "begintime"),
+                               self._value(slot, "endtime"), at):
+            return "outside its schedule"
+        return None
+
+    async def fire(self, kind: str, *, rule: str | None = None, input_: int = 0,
+                   at: datetime | None = None) -> FireResult:
+        """Handle one trigger; returns once every peer call has finished."""
+        if kind not in KIND_TRIGGERS:
+            raise ValueError(f"kind must be one of {', '.join(KIND_TRIGGERS)}")
+        when = at or datetime.now()
+        result: FireResult = {"camera": self._camera.name, "kind": kind, "rule": rule,
+                              "input": input_, "at": when.isoformat(timespec="seconds"),
+                              "events": [], "skipped": []}
+        for slot in range(self._camera.caps.nevent):
+            if not self._trigger_matches(slot, kind, rule, input_):
+                continue
+            name = self._value(slot, "name")
+            reason = self._skip_reason(slot, when)
+            if reason:
+                result["skipped"].append({"slot": slot, "name": name, "reason": reason})
+            else:
+                result["events"].append(await self._run_event(slot, name))
+        return result
+
+    async def _run_event(self, slot: int, name: str) -> dict[str, Any]:
+        return {"slot": slot, "name": name, "local": self._local_actions(slot),
+                "peers": await self._link_actions(slot)}
+
+    def _local_actions(self, slot: int) -> dict[str, Any]:
+        done: dict[str, Any] = {}
+        camera = self._camera
+        if self._value(slot, "action_do_i0_enable") == "1" and camera.caps.ndo:
+            camera.params.store({fw.DO_STATUS: "1"})
+            camera.spawn(self._release_output(int(self._value(slot, "action_do_i0_duration"))))
+            done["do"] = "ok"
+        if self._value(slot, "action_goto_enable") == "1":
+            preset = self._value(slot, "action_goto_name")
+            done["goto"] = "ok" if camera.caps.ptz and camera.ptz.recall(preset) else "refused"
+        if self._value(slot, "action_cf_enable") == "1":
+            done["cf"] = "recorded"
+        servers = [i for i in range(fw.NSERVER)
+                   if self._value(slot, f"action_server_i{i}_enable") == "1"]
+        if servers:
+            done["server"] = servers
+        return done
+
+    async def _release_output(self, seconds: int) -> None:
+        await asyncio.sleep(seconds)
+        self._camera.params.store({fw.DO_STATUS: "0"})
+
+    async def _link_actions(self, slot: int) -> list[dict[str, Any]]:
+        camera = self._camera
+        if not camera.caps.cameralink or camera.dialer is None:
+            return []
+        runs = []
+        for index in range(camera.caps.npeer):
+            action = link.LinkAction.from_params(camera.params, slot, index)
+            peer = link.Peer.from_params(camera.params, index)
+            if action.enabled and peer.enabled:
+                runs.append(link.perform(camera.dialer, peer, action, camera.spawn))
+        return list(await asyncio.gather(*runs))
+
+    async def link_test(self, pairs: list[Pair]) -> bytes | None:
+        """``cameralink_test.cgi?index=<k>[&event=<N>]``: the body, or None if invalid."""
+        camera = self._camera
+        args = {p.name: p.value or "" for p in pairs}
+        index, slot = _small_int(args.get("index")), _small_int(args.get("event", "0"))
+        if (not camera.caps.cameralink or camera.dialer is None or len(args) != len(pairs)
+                or not args.keys() <= {"index", "event"} or index is None or slot is None
+                or index >= camera.caps.npeer or slot >= camera.caps.nevent):
+            return None
+        peer = link.Peer.from_params(camera.params, index)
+        outcome = await link.contact(camera.dialer, peer)
+        lines = f"result='{outcome}'\r\n"
+        if "event" in args and outcome == "ok":
+            action = link.LinkAction.from_params(camera.params, slot, index)
+            report = await link.perform(camera.dialer, peer, action, camera.spawn)
+            lines += f"action='{report['result']}'\r\n"
+        return lines.encode("ascii")
+
+
+def _small_int(text: str | None) -> int | None:
+    return int(text) if text is not None and text.isdigit() and len(text) < 4 else None
