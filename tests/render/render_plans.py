@@ -1,0 +1,107 @@
+"""Plans built straight from the model's dataclasses: the views' test inputs.
+
+``MARKER`` is a stand-in secret: it sits in a sensitive attribute's before and after, and no
+view may ever show it.
+"""
+
+from __future__ import annotations
+
+from camlink_provision.model import (
+    SENSITIVE,
+    AttributeChange,
+    CameraPlan,
+    Change,
+    Op,
+    Plan,
+    Unmanaged,
+)
+
+MARKER = "s3cret-MARKER-4711"
+FINGERPRINT = "sha256:" + "ab" * 32
+
+
+def create_preset() -> Change:
+    return Change(
+        camera="ptz-north", kind="preset", name="gate", action="create", slot=3,
+        attributes=(AttributeChange("pan", None, 120), AttributeChange("tilt", None, -10)),
+        ops=(Op("move", {"pan": 120, "tilt": -10, "zoom": 1}),
+             Op("add_preset", {"name": "gate", "index": 3})),
+        reason="new in inventory")
+
+
+def update_peer(password: AttributeChange) -> Change:
+    return Change(
+        camera="spotter-gate", kind="peer", name="ptz-north", action="update", slot=1,
+        attributes=(AttributeChange("address", "10.0.0.5", "10.0.0.6"),
+                    AttributeChange("port", 80, 8080), password),
+        ops=(Op("setparam", {"cameralink_c0_host": "10.0.0.6", "cameralink_c0_port": 8080,
+                             "cameralink_c0_password": SENSITIVE},
+                secret_args={"cameralink_c0_password": "ptz-north"}),),
+        reason="drift; link test refused", depends_on=("ptz-north",))
+
+
+def delete_event() -> Change:
+    return Change(
+        camera="spotter-gate", kind="event", name="old-alarm", action="delete", slot=2,
+        attributes=(AttributeChange("enabled", True, None),),
+        ops=(Op("setparam", {"event_i2_enable": 0}),), reason="state: absent")
+
+
+def small_plan(password: AttributeChange | None = None) -> Plan:
+    """Every feature once: create, update (with a sensitive attribute), delete, unmanaged,
+    a warning, a failed camera and two links (one changed)."""
+    password = password or AttributeChange("password", MARKER, MARKER + "-new", sensitive=True)
+    return Plan(
+        site="construction-site",
+        cameras=(
+            CameraPlan("ptz-north", "ptz", "SD9364-EHL", "2.2103.34.01d", FINGERPRINT,
+                       changes=(create_preset(),),
+                       unmanaged=(Unmanaged("ptz-north", "tracking_rule", "old rule", None),)),
+            CameraPlan("ptz-south", "ptz", "SD9364-EHL", "2.2103.34.01d", FINGERPRINT),
+            CameraPlan("ptz-east", "ptz", "SD9364-EHL", error="connection refused",
+                       error_kind="unreachable"),
+            CameraPlan("spotter-gate", "spotter", "IB9387-EHT", "2.2103.12.01", FINGERPRINT,
+                       changes=(update_peer(password), delete_event()),
+                       unmanaged=(Unmanaged("spotter-gate", "event", "legacy", 5),),
+                       warnings=("event gate-open has no schedule; it fires all day",)),
+        ),
+        links=(
+            {"link": "gate-watch", "spotter": "spotter-gate", "event": "gate-open",
+             "ptz": "ptz-north", "preset": "gate", "track_rule": None, "do": None,
+             "changed": True},
+            {"link": "gate-watch", "spotter": "spotter-gate", "event": "gate-open",
+             "ptz": "ptz-east", "preset": None, "track_rule": "intruder", "do": 5,
+             "changed": False},
+        ),
+    )
+
+
+def json_native_plan() -> Plan:
+    """``small_plan`` as a planner would make it: JSON-native values, secrets already masked,
+    so that it survives a trip through a plan file unchanged."""
+    return small_plan(AttributeChange("password", SENSITIVE, SENSITIVE, sensitive=True))
+
+
+def empty_plan() -> Plan:
+    return Plan(site="quiet-site", cameras=(
+        CameraPlan("ptz-1", "ptz", "SD9364-EHL", "2.2103.34.01d", FINGERPRINT),
+        CameraPlan("spotter-1", "spotter", "IB9387-EHT", "2.2103.12.01", FINGERPRINT)))
+
+
+# Every character that means something to markdown, mermaid, HTML or a terminal.
+HOSTILE = 'a|b"c`d[e]f<g>h&i#j;k\nl\u202em{n}(o)%%p @team *x* _y_ ~z~ ```\\'
+
+
+def hostile_plan() -> Plan:
+    """Names, values, reasons and warnings that try to break out of every view."""
+    change = Change(HOSTILE, "event", HOSTILE, "update", 1,
+                    (AttributeChange(HOSTILE, HOSTILE, [HOSTILE, {"k": HOSTILE}]),), (),
+                    reason=HOSTILE)
+    return Plan(
+        site=HOSTILE,
+        cameras=(CameraPlan(HOSTILE, "spotter", "IB9387-EHT", "2.2103.12.01", FINGERPRINT,
+                            changes=(change,), unmanaged=(Unmanaged(HOSTILE, "event", HOSTILE, 2),),
+                            warnings=(HOSTILE,)),
+                 CameraPlan("ptz-1", "ptz", error=HOSTILE, error_kind="protocol")),
+        links=({"link": HOSTILE, "spotter": HOSTILE, "event": HOSTILE, "ptz": "ptz-1",
+                "preset": HOSTILE, "track_rule": None, "do": None, "changed": True},))

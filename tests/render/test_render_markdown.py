@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import re
+
+from render_plans import HOSTILE, empty_plan, hostile_plan, small_plan
+
+from camlink_provision.model import CameraPlan, Plan
+from camlink_provision.render import render_plan
+from camlink_provision.render.markdown import edge_label, md_text, mermaid_label
+
+
+def _mermaid(markdown: str) -> list[str]:
+    block = markdown.split("```mermaid\n", 1)[1].split("\n```", 1)[0]
+    return [line.strip() for line in block.splitlines()]
+
+
+def _table_rows(markdown: str) -> list[str]:
+    return [line for line in markdown.splitlines() if line.startswith("| **")]
+
+
+def _cells(row: str) -> list[str]:
+    # Split on pipes that are not escaped: what a markdown table parser does.
+    return [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+
+
+def test_small_plan_reads_as_the_golden_markdown(golden) -> None:
+    golden("small_plan.md", render_plan(small_plan(), "markdown"))
+
+
+def test_heading_carries_the_totals() -> None:
+    md = render_plan(small_plan(), "markdown")
+    assert md.startswith("## camlink-provision plan for construction-site\n\n**Plan: 1 to "
+                         "create, 1 to update, 1 to delete; 1 camera failed; "
+                         "2 unmanaged left alone.**\n")
+
+
+def test_a_table_per_camera_with_changes() -> None:
+    md = render_plan(small_plan(), "markdown")
+    rows = _table_rows(md)
+    assert [_cells(r)[:4] for r in rows] == [
+        ["**create**", "preset", "gate", "3"],
+        ["**update**", "peer", "ptz-north", "1"],
+        ["**delete**", "event", "old-alarm", "2"]]
+    assert _cells(rows[1])[4] == ('address: <code>"10.0.0.5"</code> → <code>"10.0.0.6"</code>'
+                                  "<br>port: <code>80</code> → <code>8080</code>"
+                                  "<br>password: (sensitive) → (sensitive)")
+    assert md.count("### ") == 3  # ptz-north, spotter-gate, the link topology
+
+
+def test_failed_cameras_are_called_out_before_the_tables() -> None:
+    md = render_plan(small_plan(), "markdown")
+    caution = md.index("> [!CAUTION]")
+    assert caution < md.index("### ptz-north")
+    assert ("> - **ptz-east** (ptz): unreachable: connection refused — check the address or "
+            "the camera's power\n") in md
+
+
+def test_links_become_mermaid_edges_with_changed_ones_dashed_and_styled() -> None:
+    lines = _mermaid(render_plan(small_plan(), "markdown"))
+    assert lines == [
+        "graph LR",
+        'n0["spotter-gate"]',
+        'n1("ptz-north")',
+        'n2("ptz-east")',
+        'n0 -.->|"gate-open: preset gate"| n1',
+        'n0 -->|"gate-open: rule intruder, DO 5s"| n2',
+        "linkStyle 0 stroke:#d97706,stroke-width:2px",
+        "classDef failed stroke:#dc2626,stroke-width:3px",
+        "class n2 failed",
+    ]
+
+
+def test_the_graph_has_a_legend() -> None:
+    md = render_plan(small_plan(), "markdown")
+    assert "Dashed orange arrow: link this plan creates, changes or removes." in md
+
+
+def test_edge_label_names_event_and_every_action() -> None:
+    link = {"event": "e", "preset": "p", "track_rule": "r", "do": 3}
+    assert edge_label(link) == "e: preset p, rule r, DO 3s"
+    assert edge_label({"event": "e", "preset": None}) == "e"
+
+
+def test_a_plan_without_links_has_no_graph() -> None:
+    md = render_plan(empty_plan(), "markdown")
+    assert "mermaid" not in md
+    assert md == ("## camlink-provision plan for quiet-site\n\n"
+                  "**No changes. The cameras match the inventory.**\n")
+
+
+def test_pipes_in_names_cannot_add_table_cells() -> None:
+    md = render_plan(hostile_plan(), "markdown")
+    rows = _table_rows(md)
+    assert len(rows) == 1
+    assert len(_cells(rows[0])) == 6
+
+
+def test_hostile_names_are_escaped_for_markdown() -> None:
+    escaped = md_text('a|b*c_d[e]`f<g>&@team\n')
+    assert escaped == "a\\|b\\*c\\_d\\[e\\]\\`f&lt;g&gt;&amp;\\@team\\\\u000a"
+
+
+def test_hostile_names_cannot_close_the_code_fence_or_a_mermaid_label() -> None:
+    md = render_plan(hostile_plan(), "markdown")
+    assert HOSTILE not in md
+    assert md.count("```") == 2  # the fence we opened and the one we closed
+    for line in _mermaid(md)[1:]:
+        labels = re.findall(r'"([^"]*)"', line)
+        assert all(re.fullmatch(r"[\w .,:/+=#;-]*", label) for label in labels), line
+        assert line.count('"') in (0, 2, 4), line
+
+
+def test_mermaid_labels_encode_quotes_brackets_and_pipes() -> None:
+    assert mermaid_label('say "hi" [x] | y') == "say #34;hi#34; #91;x#93; #124; y"
+
+
+def test_a_failed_camera_without_links_is_only_in_the_callout() -> None:
+    plan = Plan("s", (CameraPlan("lost", "ptz", error="timed out", error_kind="unreachable"),))
+    md = render_plan(plan, "markdown")
+    assert "### lost" not in md
+    assert "> - **lost** (ptz): unreachable: timed out" in md

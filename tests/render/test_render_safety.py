@@ -1,0 +1,72 @@
+"""No secret in any view, the same bytes every time, and the package's public names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from render_plans import MARKER, hostile_plan, small_plan
+
+import camlink_provision.render as render
+from camlink_provision.model import Action, AttributeChange, CameraPlan, Change, Op, Plan
+from camlink_provision.render import FORMATS, render_plan, save_plan
+
+VIEWS = [("text", False), ("text", True), ("markdown", False), ("json", False)]
+
+
+def _secret_only_plan(change_action: Action) -> Plan:
+    secret = AttributeChange("password", MARKER, MARKER + "-new", sensitive=True)
+    change = Change("sp", "peer", "ptz", change_action, 0, (secret,),
+                    (Op("setparam", {"p": "(sensitive)"}, {"p": "ptz"}),))
+    return Plan("s", (CameraPlan("sp", "spotter", changes=(change,)),))
+
+
+@pytest.mark.parametrize(("fmt", "color"), VIEWS)
+def test_a_sensitive_value_never_appears(fmt, color) -> None:
+    out = render_plan(small_plan(), fmt, color=color)
+    assert "(sensitive)" in out
+    assert MARKER not in out
+
+
+@pytest.mark.parametrize("action", ["create", "update", "delete"])
+@pytest.mark.parametrize(("fmt", "color"), VIEWS)
+def test_a_sensitive_value_never_appears_whatever_the_action(fmt, color, action) -> None:
+    out = render_plan(_secret_only_plan(action), fmt, color=color)
+    assert "(sensitive)" in out
+    assert MARKER not in out
+
+
+def test_a_saved_plan_file_holds_no_sensitive_value(tmp_path: Path) -> None:
+    save_plan(small_plan(), tmp_path / "p.json")
+    assert MARKER not in (tmp_path / "p.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("make", [small_plan, hostile_plan])
+def test_the_same_plan_gives_the_same_bytes(fmt, make) -> None:
+    # Two separately built, equal plans: nothing may depend on identity or on a second run.
+    first, second = make(), make()
+    assert first is not second
+    assert render_plan(first, fmt) == render_plan(second, fmt) == render_plan(first, fmt)
+
+
+def test_key_order_of_values_does_not_change_the_output() -> None:
+    def plan(value: dict[str, int]) -> Plan:
+        change = Change("c", "preset", "p", "create", 1, (AttributeChange("pos", None, value),),
+                        (Op("move", value),))
+        return Plan("s", (CameraPlan("c", "ptz", changes=(change,)),))
+
+    for fmt in FORMATS:
+        assert render_plan(plan({"pan": 1, "tilt": 2}), fmt) == (
+            render_plan(plan({"tilt": 2, "pan": 1}), fmt))
+
+
+def test_an_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="choose one of text, markdown, json"):
+        render_plan(small_plan(), "yaml")  # type: ignore[arg-type]
+
+
+def test_public_names_are_exported() -> None:
+    assert sorted(render.__all__) == ["FORMATS", "Format", "load_plan", "render_plan",
+                                      "save_plan"]
+    assert all(hasattr(render, name) for name in render.__all__)
