@@ -1,0 +1,302 @@
+"""Planning: gather what the cameras report, compare it with the Site, order the changes.
+
+    gather(site, names)              -> {camera: Observed | CameraError}   (the only I/O)
+    plan_camera(site, camera, obs)   -> CameraPlan                          (pure)
+    compute_plan(site, observed)     -> Plan                                (pure)
+    make_plan(site, names)           =  compute_plan(site, gather(site, names), names)
+
+Gathering costs per camera: one getparam naming every group any resource kind needs plus
+the identity groups, one VCA read on PTZ cameras, and one link test per peer whose readable
+attributes already match (its password is the only thing left to check). Cameras are read
+concurrently, one request in flight per camera (embedded web servers are weak).
+
+``plan_camera`` is also what ``apply`` runs on a camera's read-back after writing: a
+converged camera plans no change. Order: PTZ cameras first (they offer the presets and rules
+spotters refer to), then spotters, each in inventory order; within a camera, deletions first
+in reverse kind order (events before the peers they call), so that the slots they free can
+be reused, then creations and updates in kind order (``resources.KINDS``). ``merge_ops``
+folds a camera's consecutive setparams (and VCA rule writes) into single requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from camlink_provision.camera import CameraClient
+from camlink_provision.errors import CameraCommandError, CameraError
+from camlink_provision.firmware import models, profile
+from camlink_provision.firmware.version import parse_firmware
+from camlink_provision.inventory.model import Camera, ResourceKind, Site
+from camlink_provision.model import JSON, CameraPlan, Change, Observed, Op, Plan
+from camlink_provision.resources import KINDS, Context, KindResult, Noop, peers, tracking
+
+ClientFactory = Callable[[Camera], CameraClient]
+
+# 32 cameras at once: a site is a few dozen cameras, so one wave reads all of them, while
+# the tool host keeps a bounded number of threads and sockets (each camera costs a thread
+# and, per request, a fresh TCP connection: cameras close after every reply). The work per
+# camera is waiting on the network, so more threads help large fleets (the 1,000-camera
+# bench passes more); the CLI's --concurrency default matches this value.
+DEFAULT_CONCURRENCY = 32
+
+KIND_ORDER: dict[ResourceKind, int] = {kind.kind: i for i, kind in enumerate(KINDS)}
+
+
+def default_client(camera: Camera) -> CameraClient:
+    return CameraClient(camera.name, camera.connection, camera.credentials)
+
+
+# -- gathering ---------------------------------------------------------------------------------
+def getparam_names(camera: Camera) -> list[str]:
+    """Every group one getparam must name: identity, each kind's groups, the DO status."""
+    names = list(profile.IDENTITY_GROUPS)
+    for kind in KINDS:
+        names.extend(g for g in kind.groups(camera) if g not in names)
+    info = models.lookup(camera.model)
+    if info is None or info.ndo:
+        names.append(profile.DO_STATUS)
+    return names
+
+
+def _read_params(client: CameraClient, camera: Camera) -> dict[str, str]:
+    try:
+        return client.getparam(getparam_names(camera))
+    except CameraCommandError:
+        # Refused: a name the camera does not have, which usually means it is not the model
+        # the inventory says. Read the identity alone so the plan can say exactly that.
+        identity = client.getparam(list(profile.IDENTITY_GROUPS))
+        if check_identity(camera, Observed(camera.name, identity)):
+            return identity
+        raise
+
+
+def gather_camera(site: Site, camera: Camera, client: CameraClient) -> Observed:
+    """Read one camera in as few requests as the firmware allows; raises CameraError."""
+    params = _read_params(client, camera)
+    observed = Observed(camera.name, params)
+    if check_identity(camera, observed):
+        return observed  # wrong camera: read nothing more from it
+    if tracking.wants_rules(camera):
+        observed = replace(observed, rules=client.tracking_rules())
+    slots = peers.RESOURCE.slots_to_test(site, camera, observed)
+    tests = {slot: client.link_test(slot) for slot in slots}
+    return replace(observed, link_tests=tests)
+
+
+def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,
+                timeout: float | None) -> Observed | CameraError:
+    if timeout is not None:
+        camera = replace(camera, connection=replace(camera.connection, timeout=timeout))
+    try:
+        client = client_factory(camera)
+    except CameraError as exc:
+        return exc
+    try:
+        return gather_camera(site, camera, client)
+    except CameraError as exc:
+        return exc
+    finally:
+        client.close()
+
+
+def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCURRENCY,
+           client_factory: ClientFactory = default_client,
+           timeout: float | None = None) -> dict[str, Observed | CameraError]:
+    """What each named camera reports, or the CameraError that stopped reading it.
+
+    ``timeout`` (seconds) replaces each camera's per-request timeout when given.
+    """
+    cameras = [site.cameras[name] for name in names]
+    if not cameras:
+        return {}
+    workers = max(1, min(concurrency, len(cameras)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather") as pool:
+        results = pool.map(lambda cam: _gather_one(site, cam, client_factory, timeout),
+                           cameras)
+        return dict(zip(names, results, strict=True))
+
+
+# -- identity ----------------------------------------------------------------------------------
+def _same_model(wanted: str, reported: str) -> bool:
+    info = models.lookup(wanted)
+    canonical = info.name if info else wanted
+    return reported.strip().lower() in {canonical.lower(), wanted.lower()}
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".") if part.isdigit())
+
+
+def check_identity(camera: Camera, observed: Observed) -> str | None:
+    """Why this camera is not the one the inventory describes, or None when it is."""
+    params = observed.params
+    reported = params.get(profile.MODELNAME, "")
+    if not _same_model(camera.model, reported):
+        return f"the camera reports model '{reported}', the inventory says '{camera.model}'"
+    text = params.get(profile.FIRMWARE, "")
+    firmware = parse_firmware(text)
+    if firmware is None:
+        return f"the camera reports firmware '{text}', which is not a VIVOTEK version"
+    if firmware.major < models.MIN_CAMERA_LINK_MAJOR:
+        return (f"firmware {firmware.version} is older than Camera Link needs "
+                f"(major {models.MIN_CAMERA_LINK_MAJOR} or later)")
+    if camera.firmware and _version_tuple(firmware.version) < _version_tuple(camera.firmware):
+        return (f"firmware {firmware.version} is older than the inventory's minimum "
+                f"{camera.firmware}")
+    if params.get(profile.CAP_CAMERALINK) != "1":
+        return "the camera does not offer Camera Link (capability_cameralink is not 1)"
+    return None
+
+
+# -- one camera --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CameraDetail:
+    """A camera's plan with what the plan file leaves out: why each named thing is a no-op."""
+
+    plan: CameraPlan
+    noops: tuple[Noop, ...] = ()
+
+
+def _phase(change: Change) -> tuple[int, int]:
+    order = KIND_ORDER[change.kind]
+    return (0, -order) if change.action == "delete" else (1, order)
+
+
+def plan_resources(site: Site, camera: Camera, observed: Observed) -> list[KindResult]:
+    """Every kind's compare, in kind order; each sees the slots of the kinds before it."""
+    results: list[KindResult] = []
+    slots: dict[ResourceKind, Mapping[str, int]] = {}
+    for kind in KINDS:
+        if not kind.applies(camera, observed):
+            continue
+        ctx = Context(site, camera, observed, dict(slots))
+        result = kind.compare(ctx, kind.desired(site, camera), kind.observed(observed))
+        slots[kind.kind] = result.slots
+        results.append(result)
+    return results
+
+
+def _reported(camera: Camera, observed: Observed) -> CameraPlan:
+    firmware = parse_firmware(observed.params.get(profile.FIRMWARE, ""))
+    return CameraPlan(camera=camera.name, role=camera.role,
+                      model=observed.params.get(profile.MODELNAME, ""),
+                      firmware=firmware.version if firmware else "",
+                      fingerprint=observed.fingerprint())
+
+
+def plan_camera_detail(site: Site, camera: Camera,
+                       observed: Observed | CameraError) -> CameraDetail:
+    if isinstance(observed, CameraError):
+        return CameraDetail(CameraPlan(camera=camera.name, role=camera.role,
+                                       error=str(observed), error_kind=observed.kind))
+    base = _reported(camera, observed)
+    problem = check_identity(camera, observed)
+    if problem:
+        return CameraDetail(replace(base, error=problem, error_kind="mismatch"))
+    results = plan_resources(site, camera, observed)
+    noops = tuple(noop for r in results for noop in r.noops)
+    warnings = tuple(w for r in results for w in r.warnings)
+    unmanaged = tuple(u for r in results for u in r.unmanaged)
+    errors = [e for r in results for e in r.errors]
+    if errors:
+        # A camera that cannot hold what is wanted gets no partial plan: apply skips it.
+        return CameraDetail(replace(base, error="; ".join(errors), error_kind="mismatch",
+                                    unmanaged=unmanaged, warnings=warnings), noops)
+    changes = sorted((c for r in results for c in r.changes), key=_phase)  # stable
+    return CameraDetail(replace(base, changes=tuple(changes), unmanaged=unmanaged,
+                                warnings=warnings), noops)
+
+
+def plan_camera(site: Site, camera: Camera, observed: Observed | CameraError) -> CameraPlan:
+    """The plan of one camera; pure. Errors (unreachable, mismatch, ...) go into the plan."""
+    return plan_camera_detail(site, camera, observed).plan
+
+
+# -- the site ----------------------------------------------------------------------------------
+def apply_order(site: Site, names: Iterable[str]) -> list[Camera]:
+    """PTZ cameras first, then spotters, each in inventory order."""
+    chosen = set(names)
+    cameras = [c for c in site.cameras.values() if c.name in chosen]
+    return [c for c in cameras if c.role == "ptz"] + [c for c in cameras if c.role != "ptz"]
+
+
+def _changed_keys(cameras: Sequence[CameraPlan]) -> set[tuple[str, str, str]]:
+    return {(c.camera, c.kind, c.name) for cam in cameras for c in cam.changes}
+
+
+def link_topology(site: Site, names: Iterable[str],
+                  cameras: Sequence[CameraPlan]) -> tuple[dict[str, JSON], ...]:
+    """One entry per (present link, target) touching a selected camera, for the graph."""
+    chosen = set(names)
+    changed = _changed_keys(cameras)
+    out: list[dict[str, JSON]] = []
+    for link in site.links:
+        if link.state != "present":
+            continue
+        for target in link.targets:
+            if link.spotter not in chosen and target.ptz not in chosen:
+                continue
+            moved = ((link.spotter, "event", link.event) in changed
+                     or (link.spotter, "peer", target.ptz) in changed)
+            out.append({"link": link.name, "spotter": link.spotter, "event": link.event,
+                        "ptz": target.ptz, "preset": target.preset,
+                        "track_rule": target.track_rule, "do": target.do_duration,
+                        "changed": moved})
+    return tuple(out)
+
+
+def compute_plan(site: Site, observed: Mapping[str, Observed | CameraError],
+                 names: Sequence[str] | None = None) -> Plan:
+    """The Plan of the selected cameras (all when None) from what they reported; pure."""
+    selected = list(site.cameras) if names is None else list(names)
+    missing = [name for name in selected if name not in observed]
+    if missing:
+        raise ValueError(f"no observation for {', '.join(missing)}")
+    cameras = tuple(plan_camera(site, camera, observed[camera.name])
+                    for camera in apply_order(site, selected))
+    return Plan(site=site.name, cameras=cameras,
+                links=link_topology(site, selected, cameras))
+
+
+def make_plan(site: Site, names: Sequence[str] | None = None, *,
+              concurrency: int = DEFAULT_CONCURRENCY,
+              client_factory: ClientFactory = default_client,
+              timeout: float | None = None) -> Plan:
+    selected = list(site.cameras) if names is None else list(names)
+    observed = gather(site, selected, concurrency=concurrency, client_factory=client_factory,
+                      timeout=timeout)
+    return compute_plan(site, observed, selected)
+
+
+# -- requests ----------------------------------------------------------------------------------
+def _mergeable(first: Op, second: Op) -> bool:
+    # Parameters of one camera do not depend on one another within a request, and a name
+    # written by both (a slot cleared, then reused) keeps the later value in the merged dict,
+    # as two requests in a row would.
+    return first.call == second.call and first.call in ("setparam", "put_rules")
+
+
+def _merge(first: Op, second: Op) -> Op:
+    if first.call == "put_rules":
+        rules = {**first.args["rules"], **second.args["rules"]}
+        return Op("put_rules", {"rules": rules})
+    return Op("setparam", {**first.args, **second.args},
+              secret_args={**first.secret_args, **second.secret_args})
+
+
+def merge_ops(ops: Iterable[Op]) -> list[Op]:
+    """Consecutive setparams (and VCA rule writes) as one request each; order kept."""
+    out: list[Op] = []
+    for op in ops:
+        if out and _mergeable(out[-1], op):
+            out[-1] = _merge(out[-1], op)
+        else:
+            out.append(op)
+    return out
+
+
+def camera_requests(camera_plan: CameraPlan) -> list[Op]:
+    """The requests that apply a camera's changes, in order, merged where order allows."""
+    return merge_ops(op for change in camera_plan.changes for op in change.ops)

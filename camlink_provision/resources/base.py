@@ -1,0 +1,311 @@
+"""The contract every resource kind fills in, and the slot-mapping engine they share.
+
+A kind (``presets``, ``tracking``, ``peers``, ``events``) is an object satisfying ``Resource``:
+
+    groups(camera)             -> getparam groups it needs read (one getparam for all kinds)
+    applies(camera, observed)  -> whether the kind exists on this camera at all
+    desired(site, camera)      -> list[Wanted]   what the inventory wants, keyed by name
+    observed(observed)         -> list[Have]     a pure parse of what the camera returned:
+                                                 only the slots that hold something
+    compare(ctx, wanted, have) -> KindResult     Changes (each with the Ops that make it
+                                                 true), Unmanaged slots, a reason for every
+                                                 no-op, warnings, errors, and the slot each
+                                                 managed name occupies after the plan
+
+``SlotResource`` implements ``compare`` once, with the decisions of architecture.md:
+
+- identity, not slots: a wanted thing is matched to what the camera holds by its identity
+  (``match_keys`` first, then the name); it keeps the slot it already lives in;
+- new things take the lowest free slots; slots freed by deletions in the same plan count as
+  free, because a camera applies deletions before creations (see ``plan.ORDER``); nothing
+  is ever renumbered;
+- a held thing the inventory does not name is ``Unmanaged`` and left alone, unless the
+  camera's ``prune`` names the kind, then it is deleted; ``state: absent`` deletes;
+- attributes are compared with deepdiff, only those the inventory manages (a camera may hold
+  more), and each changed one becomes an ``AttributeChange(before, after)``.
+
+Kinds fill in small hooks: how to parse, how to build Ops for create / update / delete, and,
+where a kind needs more (a peer's write-only password), ``compare_existing``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from deepdiff import DeepDiff
+
+from camlink_provision.inventory.model import Camera, ResourceKind, Site
+from camlink_provision.model import JSON, Action, AttributeChange, Change, Observed, Op, Unmanaged
+
+NOTHING: Mapping[str, JSON] = {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Wanted:
+    """One thing the inventory names on a camera."""
+
+    name: str
+    present: bool = True
+    attrs: Mapping[str, JSON] = field(default_factory=dict)  # firmware terms; managed only
+    match_keys: tuple[Hashable, ...] = ()  # identity besides the name (a peer's address)
+    depends_on: tuple[str, ...] = ()  # cameras it refers to (a peer -> its PTZ camera)
+    adopt: bool = False  # taken as the camera holds it; never created (a preset w/o position)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Have:
+    """One slot (or VCA rule) that holds something, as the camera reported it."""
+
+    name: str
+    slot: int | None
+    attrs: Mapping[str, JSON]
+    match_keys: tuple[Hashable, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How a report names it: its name, or its slot when it has none."""
+        return self.name or f"(unnamed, slot {self.slot})"
+
+
+@dataclass(frozen=True)
+class Noop:
+    """Why a named thing needs no change (pyinfra's ``noop("... already ...")``)."""
+
+    kind: ResourceKind
+    name: str
+    slot: int | None
+    reason: str
+
+
+@dataclass
+class KindResult:
+    kind: ResourceKind
+    changes: list[Change] = field(default_factory=list)
+    unmanaged: list[Unmanaged] = field(default_factory=list)
+    noops: list[Noop] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the camera cannot hold what is wanted
+    slots: dict[str, int] = field(default_factory=dict)  # managed name -> slot after the plan
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a compare may look at besides wanted and have."""
+
+    site: Site
+    camera: Camera
+    observed: Observed
+    slots: Mapping[ResourceKind, Mapping[str, int]] = field(default_factory=dict)
+
+
+class Resource(Protocol):
+    """The contract of one resource kind (see the module docstring)."""
+
+    kind: ResourceKind
+
+    def groups(self, camera: Camera) -> tuple[str, ...]: ...
+
+    def applies(self, camera: Camera, observed: Observed) -> bool: ...
+
+    def desired(self, site: Site, camera: Camera) -> list[Wanted]: ...
+
+    def observed(self, observed: Observed) -> list[Have]: ...
+
+    def compare(self, ctx: Context, wanted: Sequence[Wanted],
+                have: Sequence[Have]) -> KindResult: ...
+
+
+def attribute_changes(wanted: Mapping[str, JSON],
+                      held: Mapping[str, JSON]) -> list[AttributeChange]:
+    """The managed attributes whose held value differs, in the wanted order (deepdiff).
+
+    Only the keys the inventory manages are compared: a camera holds more than we own.
+    A key the camera did not report compares as None.
+    """
+    before = {key: held.get(key) for key in wanted}
+    diff = DeepDiff(before, dict(wanted), verbose_level=2)
+    touched = {str(key) for key in diff.affected_root_keys}
+    return [AttributeChange(key, before[key], wanted[key]) for key in wanted if key in touched]
+
+
+def created_attributes(wanted: Mapping[str, JSON]) -> list[AttributeChange]:
+    return [AttributeChange(key, None, value) for key, value in wanted.items()]
+
+
+def deleted_attributes(held: Mapping[str, JSON]) -> list[AttributeChange]:
+    return [AttributeChange(key, value, None) for key, value in held.items()]
+
+
+def names_of(changes: Sequence[AttributeChange]) -> str:
+    return ", ".join(a.name for a in changes)
+
+
+class SlotResource:
+    """The shared ``compare``: pairing by identity, slot allocation, prune, Change building.
+
+    Subclasses set ``kind`` and ``noun`` and fill in the hooks below.
+    """
+
+    kind: ResourceKind
+    noun: str
+
+    # -- hooks ------------------------------------------------------------------------------
+    def capacity(self, observed: Observed) -> int | None:
+        """How many slots the camera has; None for kinds without slots (VCA rules)."""
+        return None
+
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
+        raise NotImplementedError
+
+    def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
+                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+        raise NotImplementedError
+
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
+        raise NotImplementedError
+
+    def create_attributes(self, ctx: Context, wanted: Wanted,
+                          slot: int | None) -> list[AttributeChange]:
+        return created_attributes(wanted.attrs)
+
+    def delete_attributes(self, have: Have) -> list[AttributeChange]:
+        return deleted_attributes(have.attrs)
+
+    def in_sync(self, wanted: Wanted, have: Have) -> str:
+        where = "" if have.slot is None else f" in slot {have.slot}"
+        return f"{self.noun} '{wanted.name}' already as wanted{where}"
+
+    def compare_existing(self, ctx: Context, wanted: Wanted, have: Have,
+                         result: KindResult) -> None:
+        """A present wanted thing the camera holds: update what differs, or say why not."""
+        changed = attribute_changes(wanted.attrs, have.attrs)
+        if not changed:
+            result.noops.append(Noop(self.kind, wanted.name, have.slot,
+                                     self.in_sync(wanted, have)))
+            return
+        result.changes.append(self.change(
+            ctx, "update", wanted.name, have.slot, changed,
+            self.update_ops(ctx, wanted, have, changed),
+            f"drift: {names_of(changed)} differ from the inventory", wanted.depends_on))
+
+    def missing_adopted(self, ctx: Context, wanted: Wanted, result: KindResult) -> None:
+        result.warnings.append(f"{self.noun} '{wanted.name}' is adopted but not on the camera")
+
+    # -- the engine -------------------------------------------------------------------------
+    def matches(self, wanted: Wanted, have: Have) -> bool:
+        return have.name == wanted.name
+
+    def compare(self, ctx: Context, wanted: Sequence[Wanted],
+                have: Sequence[Have]) -> KindResult:
+        result = KindResult(self.kind)
+        pairs, leftovers = self.pair(wanted, have)
+        deletions = self.deletions(ctx, pairs, leftovers, result)
+        free = self.free_slots(ctx.observed, have, [h for h, _ in deletions])
+        for want, held in pairs:
+            if not want.present:
+                continue
+            if held is not None:
+                self.record_slot(result, want.name, held.slot)
+                self.compare_existing(ctx, want, held, result)
+            elif want.adopt:
+                self.missing_adopted(ctx, want, result)
+            else:
+                self.create(ctx, want, free, result)
+        for held, reason in deletions:
+            result.changes.append(self.change(
+                ctx, "delete", held.label, held.slot, self.delete_attributes(held),
+                self.delete_ops(ctx, held), reason, self.delete_depends_on(ctx, held)))
+        return result
+
+    def pair(self, wanted: Sequence[Wanted], have: Sequence[Have]
+             ) -> tuple[list[tuple[Wanted, Have | None]], list[Have]]:
+        """Each wanted thing with what it matches (identity keys first, then the name).
+
+        Held things are tried lowest slot first, so a duplicate name resolves to the
+        lowest slot and the others stay leftovers (unmanaged, or pruned).
+        """
+        ordered = sorted(have, key=lambda h: (-1 if h.slot is None else h.slot, h.name))
+        taken: set[int] = set()
+        pairs: list[tuple[Wanted, Have | None]] = []
+        for want in wanted:
+            index = self.find(want, ordered, taken)
+            if index is not None:
+                taken.add(index)
+            pairs.append((want, None if index is None else ordered[index]))
+        leftovers = [h for i, h in enumerate(ordered) if i not in taken]
+        return pairs, leftovers
+
+    def find(self, want: Wanted, ordered: Sequence[Have], taken: set[int]) -> int | None:
+        keyed = set(want.match_keys)
+        if keyed:
+            for i, held in enumerate(ordered):
+                if i not in taken and keyed & set(held.match_keys):
+                    return i
+        for i, held in enumerate(ordered):
+            if i not in taken and self.matches(want, held):
+                return i
+        return None
+
+    def deletions(self, ctx: Context, pairs: Sequence[tuple[Wanted, Have | None]],
+                  leftovers: Sequence[Have], result: KindResult) -> list[tuple[Have, str]]:
+        """What goes: named absent things the camera holds, and pruned leftovers."""
+        out: list[tuple[Have, str]] = []
+        for want, held in pairs:
+            if want.present:
+                continue
+            if held is None:
+                result.noops.append(Noop(self.kind, want.name, None,
+                                         f"{self.noun} '{want.name}' already absent"))
+            else:
+                out.append((held, "state: absent in the inventory"))
+        named = {want.name for want, _ in pairs}
+        for held in leftovers:
+            if self.kind in ctx.camera.prune:
+                out.append((held, f"not in the inventory, and prune includes {self.kind}"))
+                continue
+            if held.name in named:
+                result.warnings.append(f"{self.noun} '{held.name}' is held twice; slot "
+                                       f"{held.slot} left alone (prune {self.kind} removes it)")
+            result.unmanaged.append(Unmanaged(ctx.camera.name, self.kind, held.label,
+                                              held.slot))
+        out.sort(key=lambda item: (-1 if item[0].slot is None else item[0].slot, item[0].name))
+        return out
+
+    def free_slots(self, observed: Observed, have: Sequence[Have],
+                   deleted: Sequence[Have]) -> list[int]:
+        capacity = self.capacity(observed)
+        if capacity is None:
+            return []
+        occupied = {h.slot for h in have} - {h.slot for h in deleted}
+        return [slot for slot in range(capacity) if slot not in occupied]
+
+    def create(self, ctx: Context, want: Wanted, free: list[int], result: KindResult) -> None:
+        slot: int | None = None
+        if self.capacity(ctx.observed) is not None:
+            if not free:
+                result.errors.append(f"no free {self.noun} slot for '{want.name}' (the camera "
+                                     f"has {self.capacity(ctx.observed)}, all in use)")
+                return
+            slot = free.pop(0)
+            self.record_slot(result, want.name, slot)
+        result.changes.append(self.change(
+            ctx, "create", want.name, slot, self.create_attributes(ctx, want, slot),
+            self.create_ops(ctx, want, slot), "in the inventory, not on the camera",
+            want.depends_on))
+
+    def delete_depends_on(self, ctx: Context, have: Have) -> tuple[str, ...]:
+        return ()
+
+    @staticmethod
+    def record_slot(result: KindResult, name: str, slot: int | None) -> None:
+        if slot is not None:
+            result.slots[name] = slot
+
+    def change(self, ctx: Context, action: Action, name: str, slot: int | None,
+               attributes: Sequence[AttributeChange], ops: tuple[Op, ...], reason: str,
+               depends_on: tuple[str, ...]) -> Change:
+        return Change(camera=ctx.camera.name, kind=self.kind, name=name, action=action,
+                      slot=slot, attributes=tuple(attributes), ops=ops, reason=reason,
+                      depends_on=depends_on)

@@ -1,0 +1,202 @@
+"""Camera Link peers on a spotter (``cameralink_i<k>_*``), keyed by the PTZ they point at.
+
+A spotter wants one peer per PTZ camera that a present link of it targets. Identity is the
+PTZ's site address and port (what the spotter actually calls), falling back to the peer's
+name (= the PTZ camera's inventory name): a PTZ that moved keeps its slot and gets its
+address updated. A PTZ named only by absent links (``state: absent``) has its peer deleted;
+a peer no link names is unmanaged.
+
+Managed: enable, name, ipaddress, port, username, and the write-only ``passwd``. The password
+cannot be read back, so:
+
+- a new or changed peer writes it (``secret_args`` names the PTZ whose link credentials the
+  applier puts there; the plan shows ``(sensitive)``);
+- a peer whose other attributes match is tested through the spotter's own link test
+  (``slots_to_test`` tells ``gather`` which): ``ok`` is in sync, ``unauthorized`` plans an
+  update of the password alone, ``unreachable`` is a warning and no change (writing again
+  cannot fix reachability and would make every plan show a change);
+- without a test result (a read-back after apply) the password is taken as unchecked.
+
+Deleting a peer clears its slot (disabled, name, address, user and password emptied) in one
+setparam.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+from camlink_provision.firmware import profile
+from camlink_provision.inventory.model import Camera, ResourceKind, Site
+from camlink_provision.model import SENSITIVE, AttributeChange, Observed, Op
+from camlink_provision.resources import facts
+from camlink_provision.resources.base import (
+    Context,
+    Have,
+    KindResult,
+    Noop,
+    SlotResource,
+    Wanted,
+    attribute_changes,
+    names_of,
+)
+
+MANAGED = ("enable", "name", "ipaddress", "port", "username")
+PASSWORD = "passwd"  # the one field in profile.PEER_SECRET_FIELDS
+
+OK, UNREACHABLE, UNAUTHORIZED = profile.LINK_TEST_RESULTS
+
+
+def address_key(address: str, port: str) -> tuple[Hashable, ...]:
+    return ("address", address.lower(), port)
+
+
+def targets(site: Site, spotter: Camera) -> tuple[list[str], list[str]]:
+    """The PTZ cameras the spotter's present links target, and those only absent links name."""
+    present: list[str] = []
+    absent: list[str] = []
+    for link in site.links_of(spotter.name):
+        bucket = present if link.state == "present" else absent
+        for target in link.targets:
+            if target.ptz not in bucket:
+                bucket.append(target.ptz)
+    return present, [name for name in absent if name not in present]
+
+
+def password_attribute() -> AttributeChange:
+    return AttributeChange(PASSWORD, SENSITIVE, SENSITIVE, sensitive=True)
+
+
+class Peers(SlotResource):
+    kind: ResourceKind = "peer"
+    noun = "peer"
+
+    def groups(self, camera: Camera) -> tuple[str, ...]:
+        return (profile.PEER_GROUP,)
+
+    def applies(self, camera: Camera, observed: Observed) -> bool:
+        return facts.cameralink_capable(observed.params)
+
+    def capacity(self, observed: Observed) -> int:
+        return facts.npeer(observed.params)
+
+    # -- desired and observed ---------------------------------------------------------------
+    def desired(self, site: Site, camera: Camera) -> list[Wanted]:
+        present, absent = targets(site, camera)
+        return ([self.wanted(site, name, True) for name in present if name in site.cameras]
+                + [self.wanted(site, name, False) for name in absent if name in site.cameras])
+
+    @staticmethod
+    def wanted(site: Site, ptz_name: str, present: bool) -> Wanted:
+        ptz = site.cameras[ptz_name]
+        attrs = {"enable": "1", "name": ptz.name, "ipaddress": ptz.address,
+                 "port": str(ptz.site_port), "username": ptz.peer_credentials.username}
+        return Wanted(name=ptz.name, present=present, attrs=attrs,
+                      match_keys=(address_key(ptz.address, str(ptz.site_port)),),
+                      depends_on=(ptz.name,))
+
+    def observed(self, observed: Observed) -> list[Have]:
+        out = []
+        for slot, fields in facts.slot_fields(observed.params, profile.PEER_GROUP).items():
+            address, port = fields.get("ipaddress", ""), fields.get("port", "")
+            if not (fields.get("enable") == "1" or fields.get("name") or address):
+                continue  # a free slot
+            name = fields.get("name") or (f"{address}:{port}" if address else "")
+            keys = (address_key(address, port),) if address else ()
+            attrs = {key: fields[key] for key in MANAGED if key in fields}
+            out.append(Have(name=name, slot=slot, attrs=attrs, match_keys=keys))
+        return out
+
+    def slots_to_test(self, site: Site, camera: Camera, observed: Observed) -> list[int]:
+        """Peer slots whose readable attributes match: only their password is unknown."""
+        if not self.applies(camera, observed):
+            return []
+        pairs, _ = self.pair(self.desired(site, camera), self.observed(observed))
+        return sorted(held.slot for want, held in pairs
+                      if want.present and held is not None and held.slot is not None
+                      and not attribute_changes(want.attrs, held.attrs))
+
+    # -- compare ----------------------------------------------------------------------------
+    def compare_existing(self, ctx: Context, wanted: Wanted, have: Have,
+                         result: KindResult) -> None:
+        changed = attribute_changes(wanted.attrs, have.attrs)
+        if changed:
+            result.changes.append(self.change(
+                ctx, "update", wanted.name, have.slot, [*changed, password_attribute()],
+                self.update_ops(ctx, wanted, have, changed),
+                f"drift: {names_of(changed)} differ from the inventory (the password is "
+                "written with them)", wanted.depends_on))
+            return
+        self.judge_password(ctx, wanted, have, result)
+
+    def judge_password(self, ctx: Context, wanted: Wanted, have: Have,
+                       result: KindResult) -> None:
+        """Attributes match: the spotter's link test says whether the password does."""
+        outcome = ctx.observed.link_tests.get(have.slot) if have.slot is not None else None
+        where = f"peer '{wanted.name}' in slot {have.slot}"
+        if outcome == UNAUTHORIZED:
+            result.changes.append(self.change(
+                ctx, "update", wanted.name, have.slot, [password_attribute()],
+                (self.password_op(wanted, have.slot),),
+                "the spotter's link test was refused (unauthorized): the stored password "
+                "differs", wanted.depends_on))
+            return
+        if outcome == OK:
+            reason = f"{where} already as wanted (link test ok)"
+        elif outcome is None:
+            reason = f"{where} already as wanted (password not checked: no link test)"
+        else:
+            reason = f"{where} already as wanted, but its link test said '{outcome}'"
+            result.warnings.append(
+                f"{where}: the spotter's link test said '{outcome}'; no change planned "
+                "(writing the settings again cannot make the PTZ reachable)")
+        result.noops.append(Noop(self.kind, wanted.name, have.slot, reason))
+
+    def create_attributes(self, ctx: Context, wanted: Wanted,
+                          slot: int | None) -> list[AttributeChange]:
+        return [*super().create_attributes(ctx, wanted, slot), password_attribute()]
+
+    def delete_attributes(self, have: Have) -> list[AttributeChange]:
+        shown = ("name", "ipaddress", "port", "username")
+        return [AttributeChange(key, have.attrs.get(key), None) for key in shown]
+
+    # -- ops --------------------------------------------------------------------------------
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
+        return (self.write_op(wanted, _slot(slot), list(wanted.attrs)),)
+
+    def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
+                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+        return (self.write_op(wanted, _slot(have.slot), [a.name for a in changed]),)
+
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
+        slot = _slot(have.slot)
+        cleared = {profile.peer_param(slot, key): profile.PEER_FIELDS[key][1]
+                   for key in (*MANAGED, PASSWORD)}
+        return (Op("setparam", cleared),)
+
+    @staticmethod
+    def write_op(wanted: Wanted, slot: int, keys: Sequence[str]) -> Op:
+        args = {profile.peer_param(slot, key): wanted.attrs[key] for key in keys}
+        secret = profile.peer_param(slot, PASSWORD)
+        args[secret] = SENSITIVE
+        return Op("setparam", args, secret_args={secret: wanted.name})
+
+    @staticmethod
+    def password_op(wanted: Wanted, slot: int | None) -> Op:
+        secret = profile.peer_param(_slot(slot), PASSWORD)
+        return Op("setparam", {secret: SENSITIVE}, secret_args={secret: wanted.name})
+
+    def delete_depends_on(self, ctx: Context, have: Have) -> tuple[str, ...]:
+        for camera in ctx.site.cameras.values():
+            key = address_key(camera.address, str(camera.site_port))
+            if key in have.match_keys or camera.name == have.name:
+                return (camera.name,)
+        return ()
+
+
+def _slot(slot: int | None) -> int:
+    if slot is None:  # peers always live in slots; None would be a bug in the engine
+        raise ValueError("a peer without a slot")
+    return slot
+
+
+RESOURCE = Peers()

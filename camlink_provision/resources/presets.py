@@ -1,0 +1,97 @@
+"""PTZ presets, keyed by name, in ``camctrl_c0_preset_i<slot>_*``.
+
+Managed: the position (pan, tilt, zoom) of presets the inventory places; a preset without a
+position is *adopted*: whatever the camera holds under that name is right, and a missing one
+cannot be created (the tool does not know where to point) so it is a warning saying what to
+do. A preset is written by moving there and saving the current position under its name into
+its slot: ``move`` then ``add_preset(name, index=slot)``; drift is corrected the same way.
+Deleting is ``delete_preset(name)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from camlink_provision.firmware import profile
+from camlink_provision.firmware.models import lookup
+from camlink_provision.inventory.model import Camera, ResourceKind, Site
+from camlink_provision.model import JSON, AttributeChange, Observed, Op
+from camlink_provision.resources import facts
+from camlink_provision.resources.base import Context, Have, KindResult, SlotResource, Wanted
+
+AXES = profile.POSITION_KEYS  # ("pan", "tilt", "zoom")
+NAME = "name"
+
+
+def wants_presets(camera: Camera) -> bool:
+    """Whether to read presets: a speed dome (by the inventory's model) or declared ones."""
+    info = lookup(camera.model)
+    return bool(camera.presets) or (info.ptz if info else camera.role == "ptz")
+
+
+class Presets(SlotResource):
+    kind: ResourceKind = "preset"
+    noun = "preset"
+
+    def groups(self, camera: Camera) -> tuple[str, ...]:
+        return (profile.PRESET_GROUP,) if wants_presets(camera) else ()
+
+    def applies(self, camera: Camera, observed: Observed) -> bool:
+        return bool(camera.presets) or self.capacity(observed) > 0
+
+    def capacity(self, observed: Observed) -> int:
+        return facts.capacity(observed.params, profile.CAP_NPRESET, profile.PRESET_GROUP)
+
+    def desired(self, site: Site, camera: Camera) -> list[Wanted]:
+        out = []
+        for preset in camera.presets:
+            position = {axis: getattr(preset, axis) for axis in AXES}
+            attrs = {axis: value for axis, value in position.items() if value is not None}
+            out.append(Wanted(name=preset.name, present=preset.state == "present",
+                              attrs=attrs, adopt=preset.adopted))
+        return out
+
+    def observed(self, observed: Observed) -> list[Have]:
+        out = []
+        for slot, fields in facts.slot_fields(observed.params, profile.PRESET_GROUP).items():
+            name = fields.get(NAME, "")
+            if name:
+                attrs = {axis: facts.as_int(fields.get(axis)) for axis in AXES}
+                out.append(Have(name=name, slot=slot, attrs=attrs))
+        return out
+
+    def in_sync(self, wanted: Wanted, have: Have) -> str:
+        if wanted.adopt:
+            return f"preset '{wanted.name}' already on the camera (adopted, slot {have.slot})"
+        where = ", ".join(f"{axis}={wanted.attrs[axis]}" for axis in wanted.attrs)
+        return f"preset '{wanted.name}' already at {where} in slot {have.slot}"
+
+    def missing_adopted(self, ctx: Context, wanted: Wanted, result: KindResult) -> None:
+        result.warnings.append(
+            f"preset '{wanted.name}' has no position in the inventory and is not on the "
+            "camera: save it on the camera (PTZ settings) or give its pan, tilt and zoom")
+
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
+        return self.save_ops(wanted, {}, slot)
+
+    def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
+                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+        return self.save_ops(wanted, have.attrs, have.slot)
+
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
+        return (Op("delete_preset", {"name": have.name}),)
+
+    @staticmethod
+    def save_ops(wanted: Wanted, held: Mapping[str, JSON], slot: int | None) -> tuple[Op, ...]:
+        # An axis the inventory leaves open keeps the held value (0 on a new preset): saving
+        # a preset always stores a whole position.
+        position = {axis: wanted.attrs.get(axis, _held_axis(held, axis)) for axis in AXES}
+        return (Op("move", position), Op("add_preset", {"name": wanted.name, "index": slot}))
+
+
+def _held_axis(held: Mapping[str, JSON], axis: str) -> int:
+    value = held.get(axis)
+    return value if isinstance(value, int) else 0
+
+
+RESOURCE = Presets()

@@ -1,0 +1,76 @@
+"""Smart Tracking Advanced rules on a PTZ camera, keyed by RuleName, in the VCA JSON API.
+
+Rules have no slots: the camera keys them by name. Managed: every key ``rule_to_vca`` builds
+for the rule's type; keys a camera adds beyond those are left out of the comparison. A new
+or changed rule is one ``put_rules`` Op holding that rule; ``plan.merge_ops`` folds the
+consecutive ones of a camera into one POST (the VCA API creates or replaces every rule in
+the object it is given). Deleting is ``delete_rule(name)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from camlink_provision.firmware import profile
+from camlink_provision.inventory.model import Camera, ResourceKind, Site, TrackingRule
+from camlink_provision.model import JSON, AttributeChange, Observed, Op
+from camlink_provision.resources.base import Context, Have, KindResult, SlotResource, Wanted
+
+
+def wants_rules(camera: Camera) -> bool:
+    """Whether gathering reads the VCA rules: PTZ cameras, and any camera declaring rules."""
+    return camera.role == "ptz" or bool(camera.tracking_rules)
+
+
+def to_vca(rule: TrackingRule) -> dict[str, JSON]:
+    return profile.rule_to_vca(rule.name, rule.type, [list(p) for p in rule.field],
+                               rule.connect_event, condition=rule.condition,
+                               duration=rule.duration, direction=rule.direction)
+
+
+class TrackingRules(SlotResource):
+    kind: ResourceKind = "tracking_rule"
+    noun = "tracking rule"
+
+    def groups(self, camera: Camera) -> tuple[str, ...]:
+        return ()  # read through the VCA API, not getparam
+
+    def applies(self, camera: Camera, observed: Observed) -> bool:
+        return observed.rules is not None or bool(camera.tracking_rules)
+
+    def desired(self, site: Site, camera: Camera) -> list[Wanted]:
+        return [Wanted(name=rule.name, present=rule.state == "present", attrs=to_vca(rule))
+                for rule in camera.tracking_rules]
+
+    def observed(self, observed: Observed) -> list[Have]:
+        rules = observed.rules or {}
+        return [Have(name=name, slot=None, attrs=dict(rules[name])) for name in sorted(rules)]
+
+    def compare(self, ctx: Context, wanted: Sequence[Wanted],
+                have: Sequence[Have]) -> KindResult:
+        if ctx.observed.rules is None and any(w.present for w in wanted):
+            result = KindResult(self.kind)
+            result.errors.append("the inventory declares tracking rules but the camera's "
+                                 "Smart Tracking Advanced rules were not read (not a PTZ)")
+            return result
+        return super().compare(ctx, wanted, have)
+
+    def in_sync(self, wanted: Wanted, have: Have) -> str:
+        return f"tracking rule '{wanted.name}' already as wanted"
+
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
+        return (Op("put_rules", {"rules": {wanted.name: dict(wanted.attrs)}}),)
+
+    def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
+                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+        return self.create_ops(ctx, wanted, None)
+
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
+        return (Op("delete_rule", {"name": have.name}),)
+
+    def delete_attributes(self, have: Have) -> list[AttributeChange]:
+        keep = ("Type",)  # enough to recognise it; the whole polygon is noise in a review
+        return [AttributeChange(key, have.attrs.get(key), None) for key in keep]
+
+
+RESOURCE = TrackingRules()
