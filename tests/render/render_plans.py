@@ -34,9 +34,9 @@ def update_peer(password: AttributeChange) -> Change:
         camera="spotter-gate", kind="peer", name="ptz-north", action="update", slot=1,
         attributes=(AttributeChange("address", "10.0.0.5", "10.0.0.6"),
                     AttributeChange("port", 80, 8080), password),
-        ops=(Op("setparam", {"cameralink_c0_host": "10.0.0.6", "cameralink_c0_port": 8080,
-                             "cameralink_c0_password": SENSITIVE},
-                secret_args={"cameralink_c0_password": "ptz-north"}),),
+        ops=(Op("setparam", {"cameralink_i1_ipaddress": "10.0.0.6", "cameralink_i1_port": 8080,
+                             "cameralink_i1_passwd": SENSITIVE},
+                secret_args={"cameralink_i1_passwd": "ptz-north"}),),
         reason="drift; link test refused", depends_on=("ptz-north",))
 
 
