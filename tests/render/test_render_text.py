@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from render_plans import FINGERPRINT, empty_plan, hostile_plan, small_plan
 
@@ -93,3 +94,8 @@ def test_slotless_resources_show_no_slot() -> None:
                                  unmanaged=(Unmanaged("p", "tracking_rule", "r", None),)),))
     assert '  = tracking_rule "r" — unmanaged, left alone; add prune: true to remove\n' in (
         render_plan(plan, "text"))
+
+
+def test_the_documented_example_is_what_the_renderer_prints() -> None:
+    doc = Path(__file__).parents[2] / "docs" / "plan-format.md"
+    assert render_plan(small_plan(), "text") in doc.read_text(encoding="utf-8")
