@@ -1,0 +1,47 @@
+"""Names, passwords and small helpers shared by the client tests (fixtures: conftest.py)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+# Distinctive on purpose: tests search every error text for them.
+ADMIN_PASSWORD = "Adm1n-S3cret-xq7"
+VIEWER_PASSWORD = "V1ewer-S3cret-kp2"
+PTZ_DIGEST, PTZ_BASIC, SPOTTER = "ptz-digest", "ptz-basic", "spotter"
+PTZ_ADDRESS = "10.20.0.11"
+PTZ_MODEL, SPOTTER_MODEL = "SD9384-EHL", "IB9389-EHT-v2"
+TIMEOUT = 2.0
+
+
+class LogWatch:
+    """The part of one camera's request log written since this watch began."""
+
+    def __init__(self, fleet: Any, name: str) -> None:
+        self._fleet, self._name = fleet, name
+        self._start = len(fleet.request_log(name))
+
+    def entries(self, path: str | None = None, *, answered: bool = False) -> list[Any]:
+        """Entries since the start, for one path; ``answered`` drops auth challenges."""
+        new = self._fleet.request_log(self._name)[self._start:]
+        return [e for e in new if (path is None or e.path == path)
+                and not (answered and e.status == 401)]
+
+    def wait_for(self, path: str, count: int, within: float = 5.0) -> list[Any]:
+        """Entries for ``path`` once there are ``count`` (the log is written after a reply
+        has gone out, so a reply delayed by a latency fault shows up a little later)."""
+        deadline = time.monotonic() + within
+        while len(self.entries(path, answered=True)) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.entries(path, answered=True)
+
+
+def wait_until(check: Callable[[], bool], within: float = 5.0) -> bool:
+    """Poll ``check`` until it holds (events fire asynchronously in the emulator)."""
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True

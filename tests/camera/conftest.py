@@ -1,0 +1,88 @@
+"""A small emulated fleet for the client tests, shared by the whole test area.
+
+Three cameras on loopback: a PTZ camera that demands Digest, one that demands Basic, and a
+fixed spotter that can call the first as its Camera Link peer. After every test the faults
+are cleared and each camera is reset to factory state, so tests never see each other's
+presets, rules or settings. Request logs are read as the slice after a test's own start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from camera_support import (
+    ADMIN_PASSWORD,
+    PTZ_ADDRESS,
+    PTZ_BASIC,
+    PTZ_DIGEST,
+    PTZ_MODEL,
+    SPOTTER,
+    SPOTTER_MODEL,
+    TIMEOUT,
+    VIEWER_PASSWORD,
+    LogWatch,
+)
+
+from camlink_provision.camera import CameraClient
+from camlink_provision.inventory.model import Connection, Credentials, Secret
+
+
+def _specs() -> list[Any]:
+    from camlink_provision.emulator import AccountSpec, CameraSpec
+
+    accounts = (AccountSpec("admin", ADMIN_PASSWORD, "admin"),
+                AccountSpec("viewer", VIEWER_PASSWORD, "viewer"))
+    return [
+        CameraSpec(PTZ_DIGEST, PTZ_MODEL, address=PTZ_ADDRESS, auth="digest",
+                   accounts=accounts),
+        CameraSpec(PTZ_BASIC, PTZ_MODEL, address="10.20.0.12", auth="basic",
+                   accounts=accounts),
+        CameraSpec(SPOTTER, SPOTTER_MODEL, address="10.20.0.10", auth="digest",
+                   accounts=accounts),
+    ]
+
+
+@pytest.fixture(scope="session")
+def _fleet() -> Iterator[Any]:
+    emulator = pytest.importorskip("camlink_provision.emulator")
+    if not hasattr(emulator, "running_fleet"):
+        pytest.skip("the emulator (camlink_provision.emulator.running_fleet) is not there yet")
+    with emulator.running_fleet(_specs()) as fleet:
+        yield fleet
+
+
+@pytest.fixture
+def fleet(_fleet: Any) -> Iterator[Any]:
+    yield _fleet
+    for name in (PTZ_DIGEST, PTZ_BASIC, SPOTTER):
+        _fleet.clear_fault(name)
+        _fleet.reset(name)
+
+
+MakeClient = Callable[..., CameraClient]
+
+
+@pytest.fixture
+def connect(fleet: Any) -> Iterator[MakeClient]:
+    """``connect(name, username=..., password=..., retries=..., **Connection fields)``."""
+    clients: list[CameraClient] = []
+
+    def make(name: str, *, username: str = "admin", password: str = ADMIN_PASSWORD,
+             retries: int = 2, backoff: float = 0.05, **connection: Any) -> CameraClient:
+        connection.setdefault("timeout", TIMEOUT)
+        where = Connection(host="127.0.0.1", port=fleet.port(name), **connection)
+        client = CameraClient(name, where, Credentials(username, Secret(password)),
+                              retries=retries, backoff=backoff)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def watch(fleet: Any) -> Callable[[str], LogWatch]:
+    return lambda name: LogWatch(fleet, name)
