@@ -79,10 +79,12 @@ def slot_text(slot: int | None) -> str:
 
 def error_text(cam: CameraPlan) -> str:
     """Why a camera could not be planned, with what to do unless the message already says."""
+    # A CameraError's text starts with the camera's name; the header already shows it.
+    message = cam.error.removeprefix(f"{cam.camera}: ")
     kind = f"{cam.error_kind}: " if cam.error_kind else ""
     hint = ERROR_HINTS.get(cam.error_kind, "")
-    advice = f" — {hint}" if hint and "—" not in cam.error else ""
-    return printable(f"{kind}{cam.error}{advice}")
+    advice = f" — {hint}" if hint and "—" not in message else ""
+    return printable(f"{kind}{message}{advice}")
 
 
 def camera_facts(cam: CameraPlan) -> list[str]:

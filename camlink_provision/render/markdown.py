@@ -85,6 +85,7 @@ def _failed_section(plan: Plan) -> str:
         lines.append(f"> - **{md_text(cam.camera)}** ({md_text(cam.role)}): "
                      f"{md_text(error_text(cam))}")
         lines += [f">   - warning: {md_text(w)}" for w in cam.warnings]
+        lines += [f">   - unmanaged, left alone: {_unmanaged_text(u)}" for u in cam.unmanaged]
     return "\n".join(lines)
 
 
@@ -116,8 +117,12 @@ def _attribute_cell(action: str, attr: AttributeChange) -> str:
 
 
 def _unmanaged_item(item: Unmanaged) -> str:
+    return f"- {_unmanaged_text(item)}"
+
+
+def _unmanaged_text(item: Unmanaged) -> str:
     slot = "" if item.slot is None else f" (slot {item.slot})"
-    return f"- {item.kind} {md_text(item.name)}{slot}"
+    return f"{item.kind} {md_text(item.name)}{slot}"
 
 
 # ---------------------------------------------------------------------------------------------

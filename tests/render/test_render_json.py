@@ -9,7 +9,15 @@ import jsonschema
 import pytest
 from render_plans import empty_plan, hostile_plan, json_native_plan, small_plan
 
-from camlink_provision.errors import PlanError
+from camlink_provision.errors import (
+    CameraAuthError,
+    CameraCommandError,
+    CameraError,
+    CameraProtocolError,
+    CameraUnreachable,
+    PlanError,
+)
+from camlink_provision.model import CameraPlan, Plan
 from camlink_provision.render import load_plan, render_plan, save_plan
 from camlink_provision.render.json_view import SCHEMA_PATH, plan_schema
 
@@ -154,3 +162,10 @@ def test_a_binary_file_is_a_plan_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(PlanError, match="not UTF-8 text"):
         load_plan(path)
+
+
+@pytest.mark.parametrize("error", [CameraError, CameraUnreachable, CameraAuthError,
+                                   CameraCommandError, CameraProtocolError])
+def test_the_schema_accepts_every_camera_error_kind(error) -> None:
+    cam = CameraPlan("c", "ptz", error="c: failed", error_kind=error.kind)
+    _validate(Plan("s", (cam,)).to_json())

@@ -4,7 +4,7 @@ import re
 
 from render_plans import HOSTILE, empty_plan, hostile_plan, small_plan
 
-from camlink_provision.model import CameraPlan, Plan
+from camlink_provision.model import CameraPlan, Plan, Unmanaged
 from camlink_provision.render import render_plan
 from camlink_provision.render.markdown import edge_label, md_text, mermaid_label
 
@@ -119,3 +119,10 @@ def test_a_failed_camera_without_links_is_only_in_the_callout() -> None:
     md = render_plan(plan, "markdown")
     assert "### lost" not in md
     assert "> - **lost** (ptz): unreachable: timed out" in md
+
+
+def test_a_failed_camera_lists_its_warnings_and_unmanaged_slots_in_the_callout() -> None:
+    cam = CameraPlan("sp", "spotter", error="cannot hold 9 events", error_kind="mismatch",
+                     unmanaged=(Unmanaged("sp", "event", "old", 7),), warnings=("w1",))
+    md = render_plan(Plan("s", (cam,)), "markdown")
+    assert ">   - warning: w1\n>   - unmanaged, left alone: event old (slot 7)\n" in md

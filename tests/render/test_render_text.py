@@ -99,3 +99,11 @@ def test_slotless_resources_show_no_slot() -> None:
 def test_the_documented_example_is_what_the_renderer_prints() -> None:
     doc = Path(__file__).parents[2] / "docs" / "plan-format.md"
     assert render_plan(small_plan(), "text") in doc.read_text(encoding="utf-8")
+
+
+def test_a_camera_error_does_not_repeat_the_camera_name() -> None:
+    # CameraError texts read "camera: message (request)"; the header already names it.
+    cam = CameraPlan("ptz-9", "ptz", error="ptz-9: connection refused (GET /cgi-bin/x.cgi)",
+                     error_kind="unreachable")
+    assert "ptz-9 (ptz): unreachable: connection refused (GET /cgi-bin/x.cgi) — check" in (
+        render_plan(Plan("s", (cam,)), "text"))
