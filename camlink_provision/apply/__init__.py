@@ -1,0 +1,94 @@
+"""Converge cameras to a Plan: ``apply_plan(site, plan, ...) -> RunResult``.
+
+    apply_plan
+      rollout.Rollout          plays -> batches -> phases (PTZ side, spotters, PTZ deletions)
+        transaction.run_step   one camera: snapshot, write (writes.py), read back, restore
+          restore.restore_camera   put the snapshot back, confirmed by reading
+
+The core never prints: progress goes out as events (events.py) to ``on_event``, which the
+command renders (progress.py, recap.py) and the journal records (journaling.py). Each camera
+ends with one CameraResult, whatever happened to it (result.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished, ignore
+from camlink_provision.apply.result import (
+    CameraResult,
+    EndState,
+    PlayResult,
+    RunResult,
+    SkippedChange,
+    Status,
+)
+from camlink_provision.apply.rollout import Rollout, Verifier
+from camlink_provision.apply.transaction import StepTools
+from camlink_provision.camera import CameraClient
+from camlink_provision.errors import CameraError
+from camlink_provision.inventory.model import Camera, Site
+from camlink_provision.model import Observed, Plan
+from camlink_provision.playbook import Playbook, single_play
+
+__all__ = ["CameraResult", "EndState", "PlayResult", "RunResult", "SkippedChange", "Status",
+           "apply_plan"]
+
+ClientFactory = Callable[[Camera], CameraClient]
+
+
+class CountingFactory:
+    """Hands out clients and remembers them, to count the requests sent to each camera."""
+
+    def __init__(self, factory: ClientFactory) -> None:
+        self._factory = factory
+        self._clients: dict[str, list[CameraClient]] = defaultdict(list)
+        self._lock = threading.Lock()
+
+    def __call__(self, camera: Camera) -> CameraClient:
+        client = self._factory(camera)
+        with self._lock:
+            self._clients[camera.name].append(client)
+        return client
+
+    def requests_of(self, name: str) -> int:
+        with self._lock:
+            return sum(client.requests_sent for client in self._clients.get(name, ()))
+
+
+def serialised(sink: EventSink) -> EventSink:
+    """Events come from worker threads; a renderer sees them one at a time."""
+    lock = threading.Lock()
+
+    def emit(event: ApplyEvent) -> None:
+        with lock:
+            sink(event)
+    return emit
+
+
+def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
+               concurrency: int = 32, client_factory: ClientFactory | None = None,
+               on_event: EventSink = ignore, verifier: Verifier | None = None,
+               restore_pauses: Sequence[float] | None = None) -> RunResult:
+    """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play)."""
+    from camlink_provision import plan as planner  # the planner is the first half of apply
+
+    factory = CountingFactory(client_factory or planner.default_client)
+    emit = serialised(on_event)
+
+    def observe(name: str) -> Observed:
+        found = planner.gather(site, [name], concurrency=1, client_factory=factory)[name]
+        if isinstance(found, CameraError):
+            raise found
+        return found
+
+    tools = StepTools(site=site, observe=observe, replan=planner.plan_camera, connect=factory,
+                      emit=emit, requests_of=factory.requests_of,
+                      restore_pauses=restore_pauses)
+    rollout = Rollout(site=site, plan=plan, playbook=playbook or single_play(),
+                      tools=tools, concurrency=concurrency, emit=emit, verifier=verifier)
+    result = rollout.run()
+    emit(RunFinished(result))
+    return result

@@ -1,0 +1,134 @@
+"""What the applier tells its front end while it works (it never prints).
+
+Every event is a small frozen value; ``on_event`` receives them one at a time (the applier
+serialises the calls, so a renderer needs no lock of its own). None carries a value written
+to a camera: requests are described by their call and the *names* they touch.
+
+    PlayStarted      a play begins (its batches and cameras are known)
+    BatchStarted     a batch of a play begins
+    CameraStarted    one camera's share of a play begins (snapshot, write, read back)
+    RequestDone      one request of that camera went out (apply or restore), and how it went
+    ChangeApplied    every request of one change was accepted
+    CameraRestoring  something went wrong: the camera's snapshot is being restored
+    CameraDone       one camera's share of a play ended: changed / failed / unreachable
+    ChangeSkipped    a change was not attempted, and why
+    RolloutStopped   max_fail_percentage was exceeded: the rest of the run is skipped
+    VerifyDone       a verify play ended
+    RunFinished      the recap is ready
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from camlink_provision.apply.result import RunResult
+
+Purpose = Literal["snapshot", "apply", "read back", "restore"]
+
+
+@dataclass(frozen=True)
+class PlayStarted:
+    play: str
+    index: int  # 1-based
+    total: int
+    cameras: int
+    batches: int
+    changes: int
+    verify: bool = False
+
+
+@dataclass(frozen=True)
+class BatchStarted:
+    play: str
+    index: int  # 1-based
+    total: int
+    cameras: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CameraStarted:
+    play: str
+    camera: str
+    changes: int
+
+
+@dataclass(frozen=True)
+class RequestDone:
+    play: str
+    camera: str
+    purpose: Purpose
+    call: str  # setparam, move, add_preset, ... or "gather"
+    names: tuple[str, ...]  # parameter / preset / rule names; never values
+    error: str = ""  # empty when the camera accepted it
+
+
+@dataclass(frozen=True)
+class ChangeApplied:
+    play: str
+    camera: str
+    change: str  # the change's key: camera/kind/name
+    action: str
+
+
+@dataclass(frozen=True)
+class CameraRestoring:
+    play: str
+    camera: str
+    why: str
+
+
+@dataclass(frozen=True)
+class CameraDone:
+    play: str
+    camera: str
+    status: str  # changed | failed | unreachable
+    reason: str
+    requests: int
+    writes: int
+
+
+@dataclass(frozen=True)
+class ChangeSkipped:
+    play: str
+    camera: str
+    change: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RolloutStopped:
+    play: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class VerifyDone:
+    play: str
+    ok: bool
+    summary: str
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    result: RunResult
+
+
+ApplyEvent = (PlayStarted | BatchStarted | CameraStarted | RequestDone | ChangeApplied
+              | CameraRestoring | CameraDone | ChangeSkipped | RolloutStopped | VerifyDone
+              | RunFinished)
+EventSink = Callable[[ApplyEvent], None]
+
+
+def ignore(_event: ApplyEvent) -> None:
+    """The sink of callers that want only the result."""
+
+
+def fan_out(*sinks: EventSink) -> EventSink:
+    """One sink feeding several (the progress display and the journal)."""
+    def send(event: ApplyEvent) -> None:
+        for sink in sinks:
+            sink(event)
+    return send

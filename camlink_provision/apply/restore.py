@@ -1,0 +1,178 @@
+"""Putting one camera back to its snapshot after a failed or mismatched write.
+
+The snapshot is the camera's state read just before writing (equal, by fingerprint, to what
+the plan was computed from). Only what the step's Ops touched is put back, and only where it
+now differs from the snapshot:
+
+- parameters: the snapshot's value of every parameter a setparam touched;
+- presets: a preset the step created is deleted; one it deleted or changed is re-created at
+  its old slot and position (move there, then save);
+- tracking rules: a rule the step created is deleted; one it changed or deleted is put back.
+
+Each pass reads the camera, writes the differences, and the next pass reads again; the
+restore is confirmed when a read shows nothing left to put back *and* the whole camera's
+fingerprint equals the snapshot's. Restore writes are idempotent (they set snapshot values),
+so unlike apply writes they may be repeated: passes are retried with a growing pause, which
+rides out a camera that reboots or drops a few requests.
+
+What cannot be restored: a peer password (write-only, never read back). When the snapshot
+shows the peer slot unused, its password is reset to empty, the factory value; otherwise the
+camera keeps the new password and the outcome says so. The PTZ head's current position is
+not a setting and is not put back either.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from camlink_provision.errors import CameraError
+from camlink_provision.firmware import profile as fw
+from camlink_provision.model import Observed, Op
+from camlink_provision.resources.facts import slot_fields
+
+PAUSES = (0.2, 0.5, 1.0, 2.0, 3.0, 4.0)  # between passes: ~10 s in all, a short reboot
+
+PresetState = tuple[int, str, str, str]  # slot, pan, tilt, zoom
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What a step's Ops may have changed on the camera, by name."""
+
+    params: frozenset[str] = frozenset()
+    secret_params: Mapping[str, str] = field(default_factory=dict)  # param -> PTZ camera
+    presets: frozenset[str] = frozenset()
+    rules: frozenset[str] = frozenset()
+    moved: bool = False
+
+    @classmethod
+    def by(cls, ops: Iterable[Op]) -> Touched:
+        params: set[str] = set()
+        secrets: dict[str, str] = {}
+        presets: set[str] = set()
+        rules: set[str] = set()
+        moved = False
+        for op in ops:
+            if op.call == "setparam":
+                params.update(name for name in op.args if name not in op.secret_args)
+                secrets.update(op.secret_args)
+            elif op.call in ("add_preset", "delete_preset"):
+                presets.add(str(op.args["name"]))
+            elif op.call == "put_rules":
+                rules.update(op.args.get("rules", {}))
+            elif op.call == "delete_rule":
+                rules.add(str(op.args["name"]))
+            elif op.call == "move":
+                moved = True
+        return cls(frozenset(params), secrets, frozenset(presets), frozenset(rules), moved)
+
+
+@dataclass(frozen=True)
+class RestoreOutcome:
+    confirmed: bool  # the camera reads back exactly as its snapshot
+    note: str  # what the recap says about it
+
+
+def presets_of(params: Mapping[str, str]) -> dict[str, PresetState]:
+    """Preset name -> (slot, pan, tilt, zoom) from a getparam reply."""
+    out: dict[str, PresetState] = {}
+    for slot, fields in slot_fields(params, fw.PRESET_GROUP).items():
+        name = fields.get("name", "")
+        if name:
+            out[name] = (slot, fields.get("pan", ""), fields.get("tilt", ""),
+                         fields.get("zoom", ""))
+    return out
+
+
+def restore_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
+    """The requests that put what was touched back as the snapshot has it; [] when it is."""
+    return [*_preset_ops(snapshot, current, touched), *_rule_ops(snapshot, current, touched),
+            *_param_ops(snapshot, current, touched)]
+
+
+def _param_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
+    values = {name: snapshot.params[name] for name in sorted(touched.params)
+              if name in snapshot.params and current.params.get(name) != snapshot.params[name]}
+    return [Op("setparam", values)] if values else []
+
+
+def _preset_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
+    before, now = presets_of(snapshot.params), presets_of(current.params)
+    wrong = sorted(name for name in touched.presets if now.get(name) != before.get(name))
+    ops = [Op("delete_preset", {"name": name}) for name in wrong if name in now]
+    for name in wrong:
+        if name not in before:
+            continue
+        slot, pan, tilt, zoom = before[name]
+        if pan.lstrip("-").isdigit():  # a speed dome keeps positions; save from there
+            ops.append(Op("move", {"pan": int(pan), "tilt": int(tilt or 0),
+                                   "zoom": int(zoom or 0)}))
+        ops.append(Op("add_preset", {"name": name, "index": slot}))
+    return ops
+
+
+def _rule_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
+    before, now = dict(snapshot.rules or {}), dict(current.rules or {})
+    ops = [Op("delete_rule", {"name": name}) for name in sorted(touched.rules)
+           if name not in before and name in now]
+    puts = {name: before[name] for name in sorted(touched.rules)
+            if name in before and now.get(name) != before[name]}
+    if puts:
+        ops.append(Op("put_rules", {"rules": puts}))
+    return ops
+
+
+def secret_resets(snapshot: Observed, touched: Touched) -> tuple[dict[str, str], list[str]]:
+    """Peer passwords that can be reset (their slot was unused) and those that cannot."""
+    resets: dict[str, str] = {}
+    lost: list[str] = []
+    for param, ptz in sorted(touched.secret_params.items()):
+        parts = fw.split_slot(param)
+        slot_free = parts is not None and not any(
+            snapshot.params.get(fw.peer_param(parts[1], f), "") for f in ("name", "ipaddress"))
+        if slot_free:
+            resets[param] = ""
+        else:
+            lost.append(ptz)
+    return resets, lost
+
+
+Observe = Callable[[], Observed]
+Send = Callable[[Sequence[Op]], None]
+
+
+def restore_camera(snapshot: Observed, touched: Touched, observe: Observe, send: Send,
+                   pauses: Sequence[float] = PAUSES) -> RestoreOutcome:
+    """Read, put back what differs, read again; until confirmed or out of passes."""
+    resets, lost = secret_resets(snapshot, touched)
+    pending_resets = dict(resets)
+    last_error = ""
+    for attempt in range(len(pauses) + 1):
+        if attempt:
+            time.sleep(pauses[attempt - 1])
+        try:
+            current = observe()
+            ops = restore_ops(snapshot, current, touched)
+            if pending_resets:
+                ops.append(Op("setparam", dict(pending_resets)))
+            if not ops:
+                return _verdict(snapshot, current, lost)
+            send(ops)
+            pending_resets.clear()
+        except CameraError as error:
+            last_error = error.message
+    return RestoreOutcome(False, "restore NOT confirmed — the camera may hold a mix of old "
+                          f"and new settings; check it ({last_error or 'kept differing'})")
+
+
+def _verdict(snapshot: Observed, current: Observed, lost: list[str]) -> RestoreOutcome:
+    note = "restored to its state before the apply (read back and confirmed)"
+    if current.fingerprint() != snapshot.fingerprint():
+        return RestoreOutcome(False, "restored what this run touched, but other settings "
+                              "differ from the snapshot (changed by someone else meanwhile?)")
+    if lost:
+        note += ("; except the link password for " + ", ".join(sorted(set(lost)))
+                 + ": write-only, it cannot be read back, so the new one stays")
+    return RestoreOutcome(True, note)

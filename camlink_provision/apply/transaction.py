@@ -1,0 +1,215 @@
+"""One camera's share of one play, as a transaction: snapshot, write, read back, or restore.
+
+    snapshot   read the camera; refuse it when its fingerprint is not the one expected (the
+               plan's, or the read-back of its previous play): someone changed it meanwhile
+    write      the changes' Ops as the fewest requests (writes.merge_requests), in order;
+               a write is never repeated once it may have been sent
+    read back  read the camera again and re-plan it: none of the applied changes may remain
+    restore    on any error or mismatch, put back the snapshot (restore.py) and say so
+
+The outcome always says where the camera ended: ``after`` (all of this step), ``before``
+(nothing of it, confirmed by reading back) or ``unknown`` (a restore that could not be
+confirmed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from camlink_provision.apply.events import (
+    CameraDone,
+    CameraRestoring,
+    CameraStarted,
+    ChangeApplied,
+    EventSink,
+    Purpose,
+    RequestDone,
+)
+from camlink_provision.apply.restore import Touched, restore_camera
+from camlink_provision.apply.writes import (
+    Request,
+    WriteClient,
+    is_write,
+    merge_ops,
+    merge_requests,
+    op_names,
+    send,
+)
+from camlink_provision.errors import CameraError, CameraUnreachable
+from camlink_provision.inventory.model import Camera, Site
+from camlink_provision.model import CameraPlan, Change, Observed, Op
+
+StepStatus = Literal["changed", "failed", "unreachable"]
+StepEnd = Literal["after", "before", "unknown"]
+
+Observe = Callable[[str], Observed]  # read one camera (raises CameraError)
+Replan = Callable[[Site, Camera, Observed], CameraPlan]  # plan.plan_camera
+Connect = Callable[[Camera], WriteClient]
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    camera: str
+    status: StepStatus
+    reason: str
+    applied: tuple[str, ...]  # change keys now in place
+    ends_in: StepEnd
+    fingerprint: str  # the camera's fingerprint after the step ("" when unknown)
+    writes: int
+
+
+@dataclass(frozen=True)
+class StepTools:
+    """How a step reaches the world; shared by every step of a run."""
+
+    site: Site
+    observe: Observe
+    replan: Replan
+    connect: Connect
+    emit: EventSink
+    requests_of: Callable[[str], int]  # requests sent to a camera so far in this run
+    restore_pauses: Sequence[float] | None = None
+
+
+class _Failure(Exception):
+    """A step went wrong after writing may have begun: restore, then report ``why``."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+@dataclass
+class _Step:
+    tools: StepTools
+    play: str
+    camera: Camera
+    changes: Sequence[Change]
+    expected: str
+    writes: int = 0
+
+    def emit_request(self, purpose: Purpose, op: Op | None, error: str = "") -> None:
+        call, names = (op.call, op_names(op)) if op else ("gather", ())
+        self.tools.emit(RequestDone(self.play, self.camera.name, purpose, call, names, error))
+
+    def observe(self, purpose: Purpose) -> Observed:
+        try:
+            observed = self.tools.observe(self.camera.name)
+        except CameraError as error:
+            self.emit_request(purpose, None, error.message)
+            raise
+        self.emit_request(purpose, None)
+        return observed
+
+    def send_ops(self, client: WriteClient, ops: Sequence[Op], purpose: Purpose) -> None:
+        for op in ops:
+            self.send_one(client, op, purpose)
+
+    def send_one(self, client: WriteClient, op: Op, purpose: Purpose) -> None:
+        if is_write(op):
+            self.writes += 1  # counted when attempted: it may have landed even if it failed
+        try:
+            send(client, op, self.tools.site)
+        except CameraError as error:
+            self.emit_request(purpose, op, error.message)
+            raise
+        self.emit_request(purpose, op)
+
+
+def run_step(tools: StepTools, play: str, camera: Camera, changes: Sequence[Change],
+             expected_fingerprint: str) -> StepOutcome:
+    """Apply ``changes`` (all on ``camera``) as one transaction; never raises CameraError."""
+    step = _Step(tools, play, camera, changes, expected_fingerprint)
+    tools.emit(CameraStarted(play, camera.name, len(changes)))
+    outcome = _run(step)
+    tools.emit(CameraDone(play, camera.name, outcome.status, outcome.reason,
+                          tools.requests_of(camera.name), outcome.writes))
+    return outcome
+
+
+def _run(step: _Step) -> StepOutcome:
+    name = step.camera.name
+    try:
+        snapshot = step.observe("snapshot")
+    except CameraError as error:
+        status: StepStatus = "unreachable" if isinstance(error, CameraUnreachable) else "failed"
+        return StepOutcome(name, status, f"could not read the camera before writing: "
+                           f"{error.message}; nothing written", (), "before", "", 0)
+    if snapshot.fingerprint() != step.expected:
+        return StepOutcome(name, "failed", "the camera changed since the plan was made "
+                           "(its settings no longer match the plan's fingerprint); nothing "
+                           "written — plan again", (), "before", snapshot.fingerprint(), 0)
+    try:
+        after = _write_and_check(step)
+    except _Failure as failure:
+        return _restore(step, snapshot, failure.why)
+    keys = tuple(change.key for change in step.changes)
+    return StepOutcome(name, "changed", f"{len(keys)} change(s) applied and read back",
+                       keys, "after", after.fingerprint(), step.writes)
+
+
+def _write_and_check(step: _Step) -> Observed:
+    requests = merge_requests(step.changes)
+    client = step.tools.connect(step.camera)
+    try:
+        _send_requests(step, client, requests)
+    finally:
+        client.close()
+    try:
+        after = step.observe("read back")
+    except CameraError as error:
+        raise _Failure(f"could not read the camera back after writing: {error.message}") \
+            from None
+    _check_read_back(step, after)
+    return after
+
+
+def _send_requests(step: _Step, client: WriteClient, requests: Sequence[Request]) -> None:
+    last_request = {key: index for index, request in enumerate(requests)
+                    for key in request.changes}
+    by_key = {change.key: change for change in step.changes}
+    for index, request in enumerate(requests):
+        try:
+            step.send_one(client, request.op, "apply")
+        except CameraError as error:
+            raise _Failure(f"{request.op.call} failed: {error.message}") from None
+        for key, last in last_request.items():
+            if last == index:
+                step.tools.emit(ChangeApplied(step.play, step.camera.name, key,
+                                              by_key[key].action))
+
+
+def _check_read_back(step: _Step, after: Observed) -> None:
+    replanned = step.tools.replan(step.tools.site, step.camera, after)
+    if replanned.error:
+        raise _Failure(f"the read-back could not be planned: {replanned.error}")
+    applied = {change.key for change in step.changes}
+    left = sorted(change.key for change in replanned.changes if change.key in applied)
+    if left:
+        raise _Failure("read back differs from the inventory for " + ", ".join(left))
+
+
+def _restore(step: _Step, snapshot: Observed, why: str) -> StepOutcome:
+    name = step.camera.name
+    step.tools.emit(CameraRestoring(step.play, name, why))
+    touched = Touched.by(op for change in step.changes for op in change.ops)
+
+    def send_restore(ops: Sequence[Op]) -> None:
+        client = step.tools.connect(step.camera)
+        try:
+            step.send_ops(client, merge_ops(ops), "restore")
+        finally:
+            client.close()
+
+    pauses = step.tools.restore_pauses
+    if pauses is None:
+        outcome = restore_camera(snapshot, touched, lambda: step.observe("restore"),
+                                 send_restore)
+    else:
+        outcome = restore_camera(snapshot, touched, lambda: step.observe("restore"),
+                                 send_restore, pauses)
+    ends: StepEnd = "before" if outcome.confirmed else "unknown"
+    return StepOutcome(name, "failed", f"{why}; {outcome.note}", (), ends,
+                       snapshot.fingerprint() if outcome.confirmed else "", step.writes)
