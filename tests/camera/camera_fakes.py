@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import shutil
 import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -101,8 +103,29 @@ def always(body: bytes, status: int = 200, **extra: str) -> Answer:
     return lambda _method, _path, _headers: Canned(status, body, headers)
 
 
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """A throwaway certificate for 127.0.0.1 (cert file, key file); needs ``cryptography``."""
+def self_signed_certificate(directory: Path) -> tuple[Path, Path] | None:
+    """A throwaway certificate for 127.0.0.1 (cert file, key file), made with
+    ``cryptography`` or else the ``openssl`` command; None when neither is there."""
+    try:
+        return _certificate_by_cryptography(directory)
+    except ImportError:
+        pass
+    if shutil.which("openssl"):
+        return _certificate_by_openssl(directory)
+    return None
+
+
+def _certificate_by_openssl(directory: Path) -> tuple[Path, Path]:
+    cert_file, key_file = directory / "camera.pem", directory / "camera.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                    "-subj", "/CN=camlink test camera", "-addext",
+                    "subjectAltName=IP:127.0.0.1", "-keyout", str(key_file),
+                    "-out", str(cert_file)], check=True, capture_output=True)
+    return cert_file, key_file
+
+
+def _certificate_by_cryptography(directory: Path) -> tuple[Path, Path]:
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
