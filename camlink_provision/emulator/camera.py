@@ -224,8 +224,8 @@ class EmulatedCamera:
         """``setdo.cgi?do1=1`` [real]: output N (1-based) on or off."""
         wanted: dict[int, bool] = {}
         for pair in pairs:
-            index = _numbered(pair.name, "do")
-            if index is None or not 1 <= index <= self.caps.ndo or pair.value not in ("0", "1"):
+            index = _argument_index(pair.name, fw.do_arg, range(1, self.caps.ndo + 1))
+            if index is None or pair.value not in ("0", "1"):
                 return INVALID
             wanted[index] = pair.value == "1"
         if not wanted:
@@ -239,8 +239,8 @@ class EmulatedCamera:
         """``setvi.cgi?vi0=1`` [real]: virtual input N (0-based) on fires trigger=vi events."""
         fired: list[int] = []
         for pair in pairs:
-            index = _numbered(pair.name, "vi")
-            if index is None or index >= self.caps.nvi or pair.value not in ("0", "1"):
+            index = _argument_index(pair.name, fw.vi_arg, range(self.caps.nvi))
+            if index is None or pair.value not in ("0", "1"):
                 return INVALID
             if pair.value == "1":
                 fired.append(index)
@@ -255,7 +255,6 @@ class EmulatedCamera:
         return INVALID if body is None else Answer(replies.text(body))
 
 
-def _numbered(name: str, prefix: str) -> int | None:
-    """``do1`` -> 1 for prefix ``do``; None when the name is not prefix + digits."""
-    rest = name[len(prefix):]
-    return int(rest) if name.startswith(prefix) and rest.isdigit() else None
+def _argument_index(name: str, argument: Callable[[int], str], indexes: range) -> int | None:
+    """Which input or output an argument names (``do1`` -> 1), or None for none of ours."""
+    return next((i for i in indexes if argument(i) == name), None)

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from camlink_provision.emulator.camera import EmulatedCamera
 
 FireResult = dict[str, Any]
-KIND_TRIGGERS = {"detection": "vadp", "di": "di", "vi": "vi", "motion": "motion"}
-MASK_FIELDS = {"di": "di", "vi": "vi", "motion": "mdwin"}
+KIND_TRIGGERS = fw.TRIGGER_VALUES
+MASK_FIELDS = fw.TRIGGER_INPUT_FIELDS
 PYTHON_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -62,7 +62,7 @@ class EventEngine:
         if self._value(slot, "trigger") != trigger:
             return False
         if kind == "detection":
-            wanted = self._value(slot, "vadp_rule")
+            wanted = self._value(slot, fw.TRIGGER_RULE_FIELD)
             return rule is None or not wanted or wanted == rule
         mask = int(self._value(slot, MASK_FIELDS[kind]))
         return mask == 0 or bool(mask & (1 << input_))  # 0: the event names no input
@@ -137,15 +137,17 @@ class EventEngine:
         """``cameralink_test.cgi?index=<k>[&event=<N>]``: the body, or None if invalid."""
         camera = self._camera
         args = {p.name: p.value or "" for p in pairs}
-        index, slot = _small_int(args.get("index")), _small_int(args.get("event", "0"))
+        index = _small_int(args.get(fw.LINK_TEST_INDEX))
+        slot = _small_int(args.get(fw.LINK_TEST_EVENT, "0"))
         if (not camera.caps.cameralink or camera.dialer is None or len(args) != len(pairs)
-                or not args.keys() <= {"index", "event"} or index is None or slot is None
+                or not args.keys() <= {fw.LINK_TEST_INDEX, fw.LINK_TEST_EVENT}
+                or index is None or slot is None
                 or index >= camera.caps.npeer or slot >= camera.caps.nevent):
             return None
         peer = link.Peer.from_params(camera.params, index)
         outcome = await link.contact(camera.dialer, peer)
-        lines = f"result='{outcome}'\r\n"
-        if "event" in args and outcome == "ok":
+        lines = f"{fw.LINK_TEST_RESULT}='{outcome}'\r\n"
+        if fw.LINK_TEST_EVENT in args and outcome == "ok":
             action = link.LinkAction.from_params(camera.params, slot, index)
             report = await link.perform(camera.dialer, peer, action, camera.spawn)
             lines += f"action='{report['result']}'\r\n"

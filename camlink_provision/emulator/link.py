@@ -71,12 +71,12 @@ class LinkAction:
         """The calls, in the firmware's order: preset, tracking, output."""
         calls = []
         if self.preset:
-            calls.append(f"{fw.RECALL}?recall={quote(self.preset, safe='')}")
+            calls.append(f"{fw.RECALL}?{fw.RECALL_NAME}={quote(self.preset, safe='')}")
         if self.track:
-            rule = f"&rule={quote(self.rule, safe='')}" if self.rule else ""
-            calls.append(f"{fw.CAMCTRL}?auto=objtrack{rule}")
+            rule = f"&{fw.TRACK_RULE}={quote(self.rule, safe='')}" if self.rule else ""
+            calls.append(f"{fw.CAMCTRL}?{fw.AUTO}={fw.AUTO_TRACK}{rule}")
         if self.do:
-            calls.append(f"{fw.SETDO}?do1=1")
+            calls.append(f"{fw.SETDO}?{fw.do_arg(1)}=1")
         return calls
 
 
@@ -106,7 +106,7 @@ async def perform(dialer: PeerDialer, peer: Peer, action: LinkAction,
 
 async def _release_output(dialer: PeerDialer, peer: Peer, seconds: int) -> None:
     await asyncio.sleep(seconds)
-    await call_peer(dialer, peer, f"{fw.SETDO}?do1=0")
+    await call_peer(dialer, peer, f"{fw.SETDO}?{fw.do_arg(1)}=0")
 
 
 async def contact(dialer: PeerDialer, peer: Peer) -> Outcome:

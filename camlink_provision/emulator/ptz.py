@@ -15,9 +15,11 @@ from camlink_provision.emulator.params import ParamStore
 from camlink_provision.emulator.replies import INVALID, Answer
 from camlink_provision.firmware import profile as fw
 
-AXES = ("pan", "tilt", "zoom")
-CAMCTRL_SETS = {"setpan": "pan", "settilt": "tilt", "setzoom": "zoom"}
-CAMCTRL_GETS = {"getpan": "pan", "gettilt": "tilt", "getzoom": "zoom"}
+AXES = fw.POSITION_KEYS
+CAMCTRL_SETS = dict(zip((fw.MOVE_PAN, fw.MOVE_TILT, fw.MOVE_ZOOM), AXES, strict=True))
+CAMCTRL_GETS = dict(zip((fw.GET_PAN, fw.GET_TILT, fw.GET_ZOOM), AXES, strict=True))
+IDLE, TRACKING = fw.PTZ_ACTIONS[0], fw.PTZ_ACTIONS[1]
+WAITING, TRACKING_STATUS = fw.TRACKING_STATUSES[0], fw.TRACKING_STATUSES[1]
 
 
 class Ptz:
@@ -29,8 +31,8 @@ class Ptz:
         self.rule_exists: Callable[[str], bool] = lambda name: False
         self.on_change: Callable[[], None] = lambda: None
         self.position = {axis: 0 for axis in AXES}
-        self.action = "idle"
-        self.tracking_status = "Waiting"
+        self.action = IDLE
+        self.tracking_status = WAITING
         self.tracking_rule = ""
         self._axis_type = params.table.specs[fw.preset_param(0, "pan")].type \
             if caps.npreset else fw.IntType(0, 0)
@@ -47,13 +49,13 @@ class Ptz:
         self.stop_tracking()  # a manual move ends automatic tracking, as on the dome
 
     def start_tracking(self, rule: str) -> None:
-        self.action = "tracking"
-        self.tracking_status = "Tracking"
+        self.action = TRACKING
+        self.tracking_status = TRACKING_STATUS
         self.tracking_rule = rule
 
     def stop_tracking(self) -> None:
-        self.action = "idle"
-        self.tracking_status = "Waiting"
+        self.action = IDLE
+        self.tracking_status = WAITING
         self.tracking_rule = ""
 
     def rule_removed(self, name: str) -> None:
@@ -65,7 +67,8 @@ class Ptz:
 
     def status_json(self) -> dict[str, Any]:
         """``/VCA/Camera/Status`` [real shape for Status]."""
-        return {"PTZInfo": {"Status": self.tracking_status, "Rule": self.tracking_rule}}
+        return {fw.VCA_PTZ_INFO: {fw.VCA_STATUS_KEY: self.tracking_status,
+                                  fw.VCA_RULE_KEY: self.tracking_rule}}
 
     # ---- presets -----------------------------------------------------------------------
     def preset_name(self, slot: int) -> str:
@@ -119,15 +122,16 @@ class Ptz:
         """``preset.cgi?addpos=<name>[&index=<n>]`` or ``?delpos=<name>``."""
         args = {p.name: p.value for p in pairs}
         if not self._caps.ptz or len(args) != len(pairs) or not args.keys() <= {
-                "addpos", "delpos", "index"} or ("addpos" in args) == ("delpos" in args):
+                fw.PRESET_ADD, fw.PRESET_DELETE, fw.PRESET_INDEX} or (
+                fw.PRESET_ADD in args) == (fw.PRESET_DELETE in args):
             return INVALID
-        index = args.get("index")
-        if "delpos" in args:
-            done = index is None and self.delete_preset(args["delpos"] or "")
+        index = args.get(fw.PRESET_INDEX)
+        if fw.PRESET_DELETE in args:
+            done = index is None and self.delete_preset(args[fw.PRESET_DELETE] or "")
         elif index is not None and not (index.isdigit() and len(index) < 6):
             done = False
         else:
-            done = self.add_preset(args["addpos"] or "", int(index) if index else None)
+            done = self.add_preset(args[fw.PRESET_ADD] or "", int(index) if index else None)
         if not done:
             return INVALID
         self.on_change()
@@ -135,7 +139,7 @@ class Ptz:
 
     async def recall_cgi(self, request: Request, pairs: list[Pair], level: int) -> Answer:
         """``recall.cgi?recall=<name>``: go to the preset."""
-        if (not self._caps.ptz or len(pairs) != 1 or pairs[0].name != "recall"
+        if (not self._caps.ptz or len(pairs) != 1 or pairs[0].name != fw.RECALL_NAME
                 or not self.recall(pairs[0].value or "")):
             return INVALID
         return Answer(replies.text(b""))
@@ -150,9 +154,9 @@ class Ptz:
         moves, auto, rule, reads = command
         if moves:
             self.move(**{axis: moves.get(axis, self.position[axis]) for axis in AXES})
-        if auto == "stop":
+        if auto == fw.AUTO_STOP:
             self.stop_tracking()
-        elif auto == "objtrack":
+        elif auto == fw.AUTO_TRACK:
             self.start_tracking(rule)
         return Answer(replies.text(self._readback(reads)))
 
@@ -167,15 +171,15 @@ class Ptz:
                 if self._axis_type.check(value) is not None:
                     return None
                 moves[CAMCTRL_SETS[pair.name]] = int(value)
-            elif pair.name in CAMCTRL_GETS or pair.name == "getaction":
+            elif pair.name in CAMCTRL_GETS or pair.name == fw.GET_ACTION:
                 reads.append(pair.name)
-            elif pair.name == "auto" and pair.value in ("objtrack", "stop"):
+            elif pair.name == fw.AUTO and pair.value in (fw.AUTO_TRACK, fw.AUTO_STOP):
                 auto = pair.value
-            elif pair.name == "rule" and pair.value is not None:
+            elif pair.name == fw.TRACK_RULE and pair.value is not None:
                 rule = pair.value
             else:
                 return None
-        if rule and (auto != "objtrack" or not self.rule_exists(rule)):
+        if rule and (auto != fw.AUTO_TRACK or not self.rule_exists(rule)):
             return None
         return moves, auto, rule, reads
 
@@ -183,8 +187,8 @@ class Ptz:
         """``pan=<p>\\r\\ntilt=<t>\\r\\nzoom=<z>\\r\\n`` and ``action=<a>``, unquoted [real]."""
         lines = []
         for name in reads:
-            if name == "getaction":
-                lines.append(f"action={self.action}\r\n")
+            if name == fw.GET_ACTION:
+                lines.append(f"{fw.ACTION_KEY}={self.action}\r\n")
             else:
                 axis = CAMCTRL_GETS[name]
                 lines.append(f"{axis}={self.position[axis]}\r\n")

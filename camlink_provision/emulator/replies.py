@@ -12,7 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 from camlink_provision.emulator.http import Reply
-from camlink_provision.firmware.profile import AUTH_REALM, INVALID_COMMAND
+from camlink_provision.firmware.profile import AUTH_REALM, INVALID_COMMAND, VCA_ERROR
 
 STANDARD_HEADERS: tuple[tuple[str, str], ...] = (
     ("Server", "Web Server"),
@@ -69,7 +69,7 @@ def json_reply(value: Any, status: int = 200) -> Reply:
 
 def json_error(reason: str, status: int = 400) -> Reply:
     """VCA errors: ``400`` with ``{"Error": "<reason>"}`` [modelled]."""
-    return json_reply({"Error": reason}, status)
+    return json_reply({VCA_ERROR: reason}, status)
 
 
 def status_page(status: int) -> Reply:

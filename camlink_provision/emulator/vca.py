@@ -17,7 +17,7 @@ from camlink_provision.emulator.http import Reply
 from camlink_provision.firmware import profile as fw
 
 Rule = dict[str, Any]
-COMMON_KEYS = {"RuleName", "Type", "Field", "ConnectEvent"}
+COMMON_KEYS = {fw.VCA_RULE_NAME, "Type", "Field", "ConnectEvent"}
 TYPE_KEYS = {"intrusion": "Condition", "loitering": "Duration", "linecrossing": "Direction"}
 
 
@@ -25,7 +25,7 @@ def rule_problem(key: str, rule: Any) -> str | None:
     """Why one rule object is not acceptable, or None."""
     if not isinstance(rule, dict):
         return f"rule {key!r} is not an object"
-    name, kind = rule.get("RuleName"), rule.get("Type")
+    name, kind = rule.get(fw.VCA_RULE_NAME), rule.get("Type")
     if name != key:
         return f"rule {key!r}: RuleName must equal its key"
     if not isinstance(name, str) or not name or fw.NAME_TYPE.check(name):
@@ -117,7 +117,7 @@ class TrackingRules:
             args = {p.name: p.value for p in parse_form(query.encode("latin-1"))}
         except FormError:
             return replies.json_error("the query is not UTF-8"), False
-        name = args.get("RuleName")
+        name = args.get(fw.VCA_RULE_NAME)
         if not name or name not in self._rules or len(args) != 1:
             return replies.json_error("no such rule"), False
         del self._rules[name]
