@@ -16,6 +16,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
+from camlink_provision import plan as planner
 from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished, ignore
 from camlink_provision.apply.result import (
     CameraResult,
@@ -28,9 +29,8 @@ from camlink_provision.apply.result import (
 from camlink_provision.apply.rollout import Rollout, Verifier
 from camlink_provision.apply.transaction import StepTools
 from camlink_provision.camera import CameraClient
-from camlink_provision.errors import CameraError
 from camlink_provision.inventory.model import Camera, Site
-from camlink_provision.model import Observed, Plan
+from camlink_provision.model import Plan
 from camlink_provision.playbook import Playbook, single_play
 
 __all__ = ["CameraResult", "EndState", "PlayResult", "RunResult", "SkippedChange", "Status",
@@ -73,18 +73,11 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                on_event: EventSink = ignore, verifier: Verifier | None = None,
                restore_pauses: Sequence[float] | None = None) -> RunResult:
     """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play)."""
-    from camlink_provision import plan as planner  # the planner is the first half of apply
-
     factory = CountingFactory(client_factory or planner.default_client)
     emit = serialised(on_event)
-
-    def observe(name: str) -> Observed:
-        found = planner.gather(site, [name], concurrency=1, client_factory=factory)[name]
-        if isinstance(found, CameraError):
-            raise found
-        return found
-
-    tools = StepTools(site=site, observe=observe, replan=planner.plan_camera, connect=factory,
+    # Reading a camera is the planner's own gather: the dry run is the first half of apply.
+    tools = StepTools(site=site, observe=planner.gather_camera, replan=planner.plan_camera,
+                      connect=factory,
                       emit=emit, requests_of=factory.requests_of,
                       restore_pauses=restore_pauses)
     rollout = Rollout(site=site, plan=plan, playbook=playbook or single_play(),

@@ -29,6 +29,8 @@ def describe(event: ApplyEvent) -> str | None:
     if isinstance(event, PlayStarted):
         if event.verify:
             return f"PLAY [{event.play}] ({event.index}/{event.total}): verify"
+        if not event.changes:
+            return f"PLAY [{event.play}] ({event.index}/{event.total}): nothing to do"
         return (f"PLAY [{event.play}] ({event.index}/{event.total}): {event.cameras} "
                 f"camera(s), {event.changes} change(s), {event.batches} batch(es)")
     if isinstance(event, BatchStarted) and event.total > 1:

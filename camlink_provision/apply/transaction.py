@@ -30,13 +30,13 @@ from camlink_provision.apply.events import (
 from camlink_provision.apply.restore import Touched, restore_camera
 from camlink_provision.apply.writes import (
     Request,
-    WriteClient,
     is_write,
     merge_ops,
     merge_requests,
     op_names,
     send,
 )
+from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraError, CameraUnreachable
 from camlink_provision.inventory.model import Camera, Site
 from camlink_provision.model import CameraPlan, Change, Observed, Op
@@ -44,9 +44,9 @@ from camlink_provision.model import CameraPlan, Change, Observed, Op
 StepStatus = Literal["changed", "failed", "unreachable"]
 StepEnd = Literal["after", "before", "unknown"]
 
-Observe = Callable[[str], Observed]  # read one camera (raises CameraError)
+Observe = Callable[[Site, Camera, CameraClient], Observed]  # plan.gather_camera
 Replan = Callable[[Site, Camera, Observed], CameraPlan]  # plan.plan_camera
-Connect = Callable[[Camera], WriteClient]
+Connect = Callable[[Camera], CameraClient]
 
 
 @dataclass(frozen=True)
@@ -83,11 +83,14 @@ class _Failure(Exception):
 
 @dataclass
 class _Step:
+    """One client for the whole step: the camera's Digest nonce is negotiated once."""
+
     tools: StepTools
     play: str
     camera: Camera
     changes: Sequence[Change]
     expected: str
+    client: CameraClient
     writes: int = 0
 
     def emit_request(self, purpose: Purpose, op: Op | None, error: str = "") -> None:
@@ -96,22 +99,22 @@ class _Step:
 
     def observe(self, purpose: Purpose) -> Observed:
         try:
-            observed = self.tools.observe(self.camera.name)
+            observed = self.tools.observe(self.tools.site, self.camera, self.client)
         except CameraError as error:
             self.emit_request(purpose, None, error.message)
             raise
         self.emit_request(purpose, None)
         return observed
 
-    def send_ops(self, client: WriteClient, ops: Sequence[Op], purpose: Purpose) -> None:
+    def send_ops(self, ops: Sequence[Op], purpose: Purpose) -> None:
         for op in ops:
-            self.send_one(client, op, purpose)
+            self.send_one(op, purpose)
 
-    def send_one(self, client: WriteClient, op: Op, purpose: Purpose) -> None:
+    def send_one(self, op: Op, purpose: Purpose) -> None:
         if is_write(op):
             self.writes += 1  # counted when attempted: it may have landed even if it failed
         try:
-            send(client, op, self.tools.site)
+            send(self.client, op, self.tools.site)
         except CameraError as error:
             self.emit_request(purpose, op, error.message)
             raise
@@ -121,9 +124,17 @@ class _Step:
 def run_step(tools: StepTools, play: str, camera: Camera, changes: Sequence[Change],
              expected_fingerprint: str) -> StepOutcome:
     """Apply ``changes`` (all on ``camera``) as one transaction; never raises CameraError."""
-    step = _Step(tools, play, camera, changes, expected_fingerprint)
     tools.emit(CameraStarted(play, camera.name, len(changes)))
-    outcome = _run(step)
+    try:
+        client = tools.connect(camera)
+    except CameraError as error:
+        outcome = StepOutcome(camera.name, "failed", f"could not set up a client: "
+                              f"{error.message}; nothing written", (), "before", "", 0)
+    else:
+        try:
+            outcome = _run(_Step(tools, play, camera, changes, expected_fingerprint, client))
+        finally:
+            client.close()
     tools.emit(CameraDone(play, camera.name, outcome.status, outcome.reason,
                           tools.requests_of(camera.name), outcome.writes))
     return outcome
@@ -151,12 +162,7 @@ def _run(step: _Step) -> StepOutcome:
 
 
 def _write_and_check(step: _Step) -> Observed:
-    requests = merge_requests(step.changes)
-    client = step.tools.connect(step.camera)
-    try:
-        _send_requests(step, client, requests)
-    finally:
-        client.close()
+    _send_requests(step, merge_requests(step.changes))
     try:
         after = step.observe("read back")
     except CameraError as error:
@@ -166,13 +172,13 @@ def _write_and_check(step: _Step) -> Observed:
     return after
 
 
-def _send_requests(step: _Step, client: WriteClient, requests: Sequence[Request]) -> None:
+def _send_requests(step: _Step, requests: Sequence[Request]) -> None:
     last_request = {key: index for index, request in enumerate(requests)
                     for key in request.changes}
     by_key = {change.key: change for change in step.changes}
     for index, request in enumerate(requests):
         try:
-            step.send_one(client, request.op, "apply")
+            step.send_one(request.op, "apply")
         except CameraError as error:
             raise _Failure(f"{request.op.call} failed: {error.message}") from None
         for key, last in last_request.items():
@@ -197,11 +203,7 @@ def _restore(step: _Step, snapshot: Observed, why: str) -> StepOutcome:
     touched = Touched.by(op for change in step.changes for op in change.ops)
 
     def send_restore(ops: Sequence[Op]) -> None:
-        client = step.tools.connect(step.camera)
-        try:
-            step.send_ops(client, merge_ops(ops), "restore")
-        finally:
-            client.close()
+        step.send_ops(merge_ops(ops), "restore")
 
     pauses = step.tools.restore_pauses
     if pauses is None:

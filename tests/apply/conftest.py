@@ -1,0 +1,48 @@
+"""Fixtures of the apply tests: the kit site on a fresh emulated fleet, in a temp directory.
+
+Each test gets factory-fresh cameras (the fleet is reset, not restarted, between tests) and
+runs in its own working directory, so journals and locks under ``.camlink/`` never mix.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from kit import aimed, small_site, specs_for  # noqa: E402
+
+from camlink_provision.emulator import running_fleet  # noqa: E402
+from camlink_provision.inventory.model import Site  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def _kit_fleet() -> Iterator[Any]:
+    with running_fleet(specs_for(small_site())) as fleet:
+        yield fleet
+
+
+@pytest.fixture
+def fleet(_kit_fleet: Any) -> Iterator[Any]:
+    for name in _kit_fleet.names():
+        _kit_fleet.clear_fault(name)
+        _kit_fleet.reset(name)
+        _kit_fleet.clear_log(name)
+    yield _kit_fleet
+    for name in _kit_fleet.names():
+        _kit_fleet.clear_fault(name)
+
+
+@pytest.fixture
+def site(fleet: Any) -> Site:
+    return aimed(small_site(), fleet)
+
+
+@pytest.fixture(autouse=True)
+def _workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)

@@ -1,0 +1,44 @@
+"""Apply converges a factory-fresh site, then has nothing left to write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kit import settings, writes
+
+from camlink_provision.apply import apply_plan
+from camlink_provision.inventory.model import Site
+from camlink_provision.plan import make_plan
+from camlink_provision.playbook import load_playbook
+
+
+def test_fresh_site_converges_then_second_apply_writes_nothing(site: Site, fleet: Any) -> None:
+    plan = make_plan(site)
+    assert plan.changes, "a factory-fresh site must have something to do"
+    result = apply_plan(site, plan, playbook=load_playbook())
+    assert not result.failed, result.to_json()
+    assert {c.camera: c.status for c in result.cameras} == {
+        "ptz-a": "changed", "ptz-b": "changed", "spot": "changed"}
+    assert all(c.ends_in == "after" for c in result.cameras)
+    assert make_plan(site).changes == []
+
+    for name in fleet.names():
+        fleet.clear_log(name)
+    again = apply_plan(site, make_plan(site), playbook=load_playbook())
+    assert {c.status for c in again.cameras} == {"ok"}
+    assert [e for name in fleet.names() for e in writes(fleet, name)] == []
+
+
+def test_ptz_side_is_written_before_the_spotter_that_refers_to_it(site: Site,
+                                                                  fleet: Any) -> None:
+    order: list[str] = []
+
+    def record(event: object) -> None:
+        camera = getattr(event, "camera", None)
+        if type(event).__name__ == "ChangeApplied" and camera:
+            order.append(camera)
+
+    result = apply_plan(site, make_plan(site), playbook=load_playbook(), on_event=record)
+    assert not result.failed
+    assert order.index("spot") > max(i for i, c in enumerate(order) if c.startswith("ptz"))
+    assert settings(fleet, "ptz-a")["presets"]
