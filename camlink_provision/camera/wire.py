@@ -21,7 +21,6 @@ from urllib.parse import quote
 from camlink_provision.inventory.model import Secret
 
 _NAME = re.compile(r"[A-Za-z0-9_]+")
-_LINE = re.compile(r"(?P<name>[A-Za-z0-9_]+)=(?P<value>.*)")
 ERROR_PREFIX = "ERROR:"
 
 
@@ -77,24 +76,21 @@ def raise_if_refused(text: str) -> None:
         raise InvalidCommand(text.strip().splitlines()[0][:80])
 
 
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == "'":
-        return value[1:-1]
-    return value
+# One match per line: a pair (name, quoted value, or bare value), or anything else (junk).
+# One regex pass over the whole reply: a getparam of every group is 1,500 lines.
+_LINES = re.compile(r"^(?:(?P<name>[A-Za-z0-9_]+)=(?:'(?P<quoted>.*)'|(?P<bare>.*?))"
+                    r"|(?P<junk>.*?))\r?$", re.MULTILINE)
 
 
 def parse_pairs(text: str) -> dict[str, str]:
     """``name='value'\\r\\n`` lines (or unquoted ``name=value``) into a dict, in reply order."""
     raise_if_refused(text)
     pairs: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.rstrip("\r")
-        if not line.strip():
-            continue
-        match = _LINE.fullmatch(line)
-        if not match:
+    for number, (name, quoted, bare, junk) in enumerate(_LINES.findall(text), start=1):
+        if name:
+            pairs[name] = quoted or bare
+        elif junk.strip():
             raise ReplyError(f"reply line {number} is not name='value'")
-        pairs[match["name"]] = _unquote(match["value"])
     return pairs
 
 
