@@ -1,0 +1,278 @@
+"""``make_plan`` against emulated cameras over real HTTP on loopback.
+
+Cameras are put into known states with the real client (``run_ops`` of a plan, or direct
+setparam / preset / VCA calls, as someone on the camera's web page would), then planned.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from resources.sitekit import build_site, with_connections
+
+from camlink_provision.emulator import Fault, Fleet, running_fleet
+from camlink_provision.firmware import profile
+from camlink_provision.inventory.model import Credentials, Secret, Site
+from camlink_provision.model import Plan
+from camlink_provision.plan import camera_requests, make_plan
+from plan.httpkit import SITE, client_for, run_ops, spec_of
+
+ADMIN_GETPARAM = profile.GETPARAM
+
+
+def converge(site: Site) -> None:
+    """Bring every camera to the inventory with the plan's own requests."""
+    for cam in make_plan(site).cameras:
+        run_ops(site, cam.camera, camera_requests(cam))
+
+
+def keys(plan: Plan) -> list[tuple[str, str, str, str]]:
+    return [(c.camera, c.kind, c.name, c.action) for c in plan.changes]
+
+
+def clear_logs(fleet: Fleet, site: Site) -> None:
+    for name in site.cameras:
+        fleet.clear_log(name)
+
+
+# -- a factory-fresh site ----------------------------------------------------------------------
+def test_fresh_site_plans_the_creation_of_everything(site: Site) -> None:
+    plan = make_plan(site)
+    assert keys(plan) == [
+        ("ptz1", "preset", "gate", "create"), ("ptz1", "preset", "yard", "create"),
+        ("ptz1", "tracking_rule", "gate-track", "create"),
+        ("ptz1", "tracking_rule", "fence", "create"),
+        ("ptz2", "preset", "dock", "create"),
+        ("spot1", "peer", "ptz1", "create"), ("spot1", "peer", "ptz2", "create"),
+        ("spot1", "event", "gate-intrusion", "create"), ("spot1", "event", "door", "create"),
+        ("spot2", "peer", "ptz1", "create"), ("spot2", "event", "yard-motion", "create"),
+    ]
+    assert [(c.slot) for c in plan.changes if c.kind != "tracking_rule"] == [
+        0, 1, 0, 0, 1, 0, 1, 0, 0]
+    assert not plan.failed
+    assert all(not cam.unmanaged and not cam.warnings for cam in plan.cameras)
+    assert {cam.camera: cam.model for cam in plan.cameras} == {
+        "ptz1": "SD9384-EHL", "ptz2": "SD9368-EHL", "spot1": "IB9389-EH-v2",
+        "spot2": "FD9389-EHV-v2"}
+
+
+def test_round_trips_per_camera(fleet: Fleet, site: Site) -> None:
+    """1 getparam + 1 VCA read on PTZ cameras (+ the Digest challenge), no link test."""
+    make_plan(site)
+    for name, camera in site.cameras.items():
+        log = fleet.request_log(name)
+        answered = [(e.method, e.path) for e in log if e.status == 200]
+        expected = [("GET", ADMIN_GETPARAM)]
+        if camera.role == "ptz":
+            expected.append(("GET", profile.VCA_TRACKING))
+        assert answered == expected, name
+        challenges = [e for e in log if e.status == 401]
+        assert len(challenges) <= len(answered), name
+        assert not any(e.write for e in log), name
+
+
+def test_converged_site_plans_nothing_and_tests_each_peer(fleet: Fleet, site: Site) -> None:
+    converge(site)
+    clear_logs(fleet, site)
+    plan = make_plan(site)
+    assert keys(plan) == []
+    assert plan.totals() == {"create": 0, "update": 0, "delete": 0}
+    tests = {name: [e for e in fleet.request_log(name) if e.path == profile.LINK_TEST]
+             for name in ("spot1", "spot2")}
+    assert {name: len(entries) for name, entries in tests.items()} == {"spot1": 2, "spot2": 1}
+    assert not [e for name in site.cameras for e in fleet.request_log(name) if e.write]
+
+
+# -- preloaded states and drift ------------------------------------------------------------------
+def test_out_of_band_changes_appear_as_drift(site: Site) -> None:
+    converge(site)
+    with client_for(site, "spot1") as spot:
+        spot.setparam({"event_i1_priority": "0", "event_i0_action_cameralink_i1_preset": "x",
+                       "cameralink_i0_port": "81"})
+    with client_for(site, "ptz1") as ptz:
+        ptz.move(7, 8, 9)
+        ptz.add_preset("gate", index=0)
+        rule = ptz.tracking_rules()["fence"]
+        ptz.put_tracking_rules({"fence": {**rule, "Direction": "BtoA"}})
+    plan = make_plan(site)
+    drift = {(c.camera, c.kind, c.name): {a.name: (a.before, a.after) for a in c.attributes}
+             for c in plan.changes}
+    assert drift == {
+        ("ptz1", "preset", "gate"): {"pan": (7, 100), "tilt": (8, -10), "zoom": (9, 2)},
+        ("ptz1", "tracking_rule", "fence"): {"Direction": ("BtoA", "both")},
+        ("spot1", "peer", "ptz1"): {"port": ("81", "80"),
+                                    "passwd": ("(sensitive)", "(sensitive)")},
+        ("spot1", "event", "gate-intrusion"): {
+            "action_cameralink_i1_preset": ("x", "dock")},
+        ("spot1", "event", "door"): {"priority": ("0", "1")},
+    }
+    peer = next(c for c in plan.changes if c.kind == "peer")
+    assert [a.to_json() for a in peer.attributes] == [
+        {"name": "port", "before": "81", "after": "80"},
+        {"name": "passwd", "before": "(sensitive)", "after": "(sensitive)", "sensitive": True}]
+    assert all(c.action == "update" for c in plan.changes)
+
+
+def test_wrong_stored_password_plans_a_credential_update(fleet: Fleet, site: Site) -> None:
+    converge(site)
+    with client_for(site, "spot1") as spot:
+        spot.setparam({"cameralink_i1_passwd": Secret("not-the-one")})
+    clear_logs(fleet, site)
+    plan = make_plan(site)
+    assert keys(plan) == [("spot1", "peer", "ptz2", "update")]
+    change = plan.changes[0]
+    assert [a.name for a in change.attributes] == ["passwd"]
+    assert change.ops[0].secret_args == {"cameralink_i1_passwd": "ptz2"}
+    assert change.depends_on == ("ptz2",)
+
+
+def test_link_tests_only_where_attributes_match(fleet: Fleet, site: Site) -> None:
+    converge(site)
+    with client_for(site, "spot1") as spot:
+        spot.setparam({"cameralink_i0_username": "someone-else"})
+    clear_logs(fleet, site)
+    plan = make_plan(site)
+    assert keys(plan) == [("spot1", "peer", "ptz1", "update")]
+    tested = [e for e in fleet.request_log("spot1") if e.path == profile.LINK_TEST]
+    assert len(tested) == 1  # ptz2's peer only; ptz1's is rewritten with its password anyway
+
+
+def test_unreachable_peer_is_a_warning_not_a_change(fleet: Fleet, site: Site) -> None:
+    converge(site)
+    fleet.set_fault("ptz2", Fault(down=True))
+    plan = make_plan(site, ["spot1"])
+    spot1 = plan.cameras[0]
+    assert spot1.changes == ()
+    assert len(spot1.warnings) == 1 and "'ptz2'" in spot1.warnings[0]
+    assert "unreachable" in spot1.warnings[0]
+
+
+def test_preloaded_states_give_exact_updates_and_deletions(site: Site) -> None:
+    converge(site)
+    gone = replace(site, links=tuple(link for link in site.links if link.name != "door"))
+    spot1 = gone.cameras["spot1"]
+    events = tuple(replace(e, state="absent") if e.name == "door" else e
+                   for e in spot1.events)
+    ptz1 = gone.cameras["ptz1"]
+    rules = tuple(replace(r, state="absent") if r.name == "fence" else r
+                  for r in ptz1.tracking_rules)
+    gone = replace(gone, cameras={**gone.cameras, "spot1": replace(spot1, events=events),
+                                  "ptz1": replace(ptz1, tracking_rules=rules)})
+    plan = make_plan(gone)
+    assert keys(plan) == [("ptz1", "tracking_rule", "fence", "delete"),
+                          ("spot1", "event", "door", "delete")]
+    assert plan.cameras[2].changes[0].slot == 1
+
+
+# -- unmanaged slots ---------------------------------------------------------------------------
+def preload_hand_made(site: Site) -> None:
+    with client_for(site, "ptz1") as ptz:
+        ptz.move(1, 1, 1)
+        ptz.add_preset("by-hand", index=9)
+    with client_for(site, "spot2") as spot:
+        spot.setparam({"event_i4_name": "theirs", "event_i4_enable": "1",
+                       "cameralink_i2_enable": "1", "cameralink_i2_ipaddress": "10.9.9.9"})
+
+
+def test_unmanaged_slots_are_left_alone(site: Site) -> None:
+    converge(site)
+    preload_hand_made(site)
+    plan = make_plan(site)
+    assert keys(plan) == []
+    unmanaged = [(u.camera, u.kind, u.name, u.slot) for cam in plan.cameras
+                 for u in cam.unmanaged]
+    assert unmanaged == [("ptz1", "preset", "by-hand", 9),
+                         ("spot2", "peer", "10.9.9.9:80", 2),
+                         ("spot2", "event", "theirs", 4)]
+
+
+def test_unmanaged_slots_are_pruned_with_prune(site: Site) -> None:
+    converge(site)
+    preload_hand_made(site)
+    cams = {**site.cameras}
+    cams["ptz1"] = replace(cams["ptz1"], prune=frozenset({"preset"}))
+    cams["spot2"] = replace(cams["spot2"], prune=frozenset({"peer", "event"}))
+    plan = make_plan(replace(site, cameras=cams))
+    assert keys(plan) == [("ptz1", "preset", "by-hand", "delete"),
+                          ("spot2", "event", "theirs", "delete"),
+                          ("spot2", "peer", "10.9.9.9:80", "delete")]
+    for cam in plan.cameras:
+        run_ops(site, cam.camera, camera_requests(cam))
+    assert keys(make_plan(replace(site, cameras=cams))) == []
+
+
+# -- faults stay with their camera -------------------------------------------------------------
+def test_a_down_camera_affects_only_itself(fleet: Fleet, site: Site) -> None:
+    fleet.set_fault("ptz2", Fault(down=True))
+    plan = make_plan(site)
+    errors = {cam.camera: cam.error_kind for cam in plan.cameras}
+    assert errors == {"ptz1": "", "ptz2": "unreachable", "spot1": "", "spot2": ""}
+    assert plan.cameras[1].changes == () and plan.cameras[1].fingerprint == ""
+    assert len(plan.changes) == 10  # everything but ptz2's preset
+
+
+def test_refused_credentials_affect_only_that_camera(site: Site) -> None:
+    spot2 = site.cameras["spot2"]
+    wrong = replace(spot2, credentials=Credentials("admin", Secret("wrong-password")))
+    plan = make_plan(replace(site, cameras={**site.cameras, "spot2": wrong}))
+    assert [(c.camera, c.error_kind) for c in plan.failed] == [("spot2", "unauthorized")]
+    assert "wrong-password" not in json.dumps(plan.to_json())
+
+
+def test_wrong_model_and_old_firmware_are_mismatches(site: Site) -> None:
+    base = build_site(SITE)
+    old = replace(spec_of(base.cameras["spot2"]), firmware="2.2102.10.01")
+    with running_fleet([old]) as fleet:
+        aimed = with_connections(base, {name: fleet.port("spot2") for name in base.cameras})
+        plan = make_plan(aimed, ["spot2"])
+    assert plan.cameras[0].error_kind == "mismatch"
+    assert "older than Camera Link needs" in plan.cameras[0].error
+    wrong = replace(site.cameras["ptz2"], model="SD9384-EHL")
+    plan = make_plan(replace(site, cameras={**site.cameras, "ptz2": wrong}))
+    assert [(c.camera, c.error_kind) for c in plan.failed] == [("ptz2", "mismatch")]
+    assert "reports model 'SD9368-EHL'" in plan.failed[0].error
+
+
+# -- output properties ---------------------------------------------------------------------------
+def test_plan_json_is_deterministic(site: Site) -> None:
+    converge(site)
+    preload_hand_made(site)
+    with client_for(site, "spot1") as spot:
+        spot.setparam({"event_i1_priority": "2"})
+    first = json.dumps(make_plan(site, concurrency=1).to_json(), sort_keys=True)
+    second = json.dumps(make_plan(site, concurrency=8).to_json(), sort_keys=True)
+    assert first == second
+    assert json.dumps(make_plan(site).to_json()) == json.dumps(make_plan(site).to_json())
+
+
+def test_no_secret_in_the_plan(site: Site) -> None:
+    plan_fresh = make_plan(site)
+    converge(site)
+    with client_for(site, "spot1") as spot:
+        spot.setparam({"cameralink_i0_passwd": Secret("stale-one")})
+    plan_stale = make_plan(site)
+    text = json.dumps(plan_fresh.to_json()) + json.dumps(plan_stale.to_json())
+    text += repr(plan_fresh) + repr(plan_stale)
+    secrets = {c.credentials.password.reveal() for c in site.cameras.values()}
+    secrets |= {c.peer_credentials.password.reveal() for c in site.cameras.values()}
+    secrets.add("stale-one")
+    assert [s for s in secrets if s in text] == []
+    assert plan_stale.changes  # the stale password was noticed, without being shown
+
+
+def test_links_topology(site: Site) -> None:
+    converge(site)
+    with client_for(site, "spot2") as spot:
+        spot.setparam({"event_i0_delay": "99"})
+    plan = make_plan(site)
+    assert [dict(link) for link in plan.links] == [
+        {"link": "gate", "spotter": "spot1", "event": "gate-intrusion", "ptz": "ptz1",
+         "preset": "gate", "track_rule": "gate-track", "do": None, "changed": False},
+        {"link": "gate", "spotter": "spot1", "event": "gate-intrusion", "ptz": "ptz2",
+         "preset": "dock", "track_rule": None, "do": 4, "changed": False},
+        {"link": "door", "spotter": "spot1", "event": "door", "ptz": "ptz2",
+         "preset": "dock", "track_rule": None, "do": None, "changed": False},
+        {"link": "yard", "spotter": "spot2", "event": "yard-motion", "ptz": "ptz1",
+         "preset": "yard", "track_rule": None, "do": None, "changed": True},
+    ]
