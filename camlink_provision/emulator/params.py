@@ -11,7 +11,13 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from camlink_provision.emulator.forms import Pair
-from camlink_provision.firmware.profile import NOBODY, Capabilities, ParamSpec, parameter_table
+from camlink_provision.firmware.profile import (
+    NOBODY,
+    PRESET_GROUP,
+    Capabilities,
+    ParamSpec,
+    parameter_table,
+)
 
 MAX_CACHED_NAMES = 4096
 
@@ -118,10 +124,16 @@ class ParamStore:
         return dict(self._values)
 
     def restore(self, saved: Mapping[str, str]) -> None:
-        """Load persisted values, keeping only those this table still accepts."""
+        """Load persisted settings, keeping only those this table still accepts.
+
+        Settings are what setparam or preset.cgi may change; identity, capabilities and
+        status always come from the camera itself, never from a file.
+        """
         for name, value in saved.items():
             spec = self.table.get(name)
-            if spec is not None and spec.type.check(value) is None:
+            if spec is None or spec.type.check(value) is not None:
+                continue
+            if spec.set_level < NOBODY or name.startswith(PRESET_GROUP + "_"):
                 self.store({name: value})
 
     def factory_reset(self) -> None:
