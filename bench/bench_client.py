@@ -142,7 +142,7 @@ def report(outcomes: list[Outcome], wall: float, cameras: int, concurrency: int,
     requests = sum(o.requests for o in outcomes)
     per_camera = requests / cameras
     rounds = math.ceil(cameras / concurrency)
-    floor = rounds * per_camera * latency_ms / 1000.0
+    floor = max(rounds * per_camera * latency_ms / 1000.0, 1e-9)  # --latency 0: no floor
     errors = [o for o in outcomes if o.error]
     times = sorted(o.seconds for o in outcomes)
     print(f"cameras              {cameras}  (concurrency {concurrency}, latency {latency_ms:g} ms)")
@@ -181,12 +181,15 @@ def main() -> int:
         with running_emulator(fleet, args.cameras, args.base_port, args.latency) as ports:
             print(f"fleet up in {time.perf_counter() - started:.1f} s", flush=True)
             with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-                begin = time.perf_counter()
+                begin, cpu = time.perf_counter(), time.process_time()
                 outcomes = list(pool.map(
                     lambda name: read_camera(name, models[name], ports[name], args.timeout),
                     models))
                 wall = time.perf_counter() - begin
+                cpu = time.process_time() - cpu
     report(outcomes, wall, args.cameras, args.concurrency, args.latency)
+    print(f"client CPU           {cpu:.2f} s  ({cpu / wall:.0%} of one core; "
+          f"{cpu * 1000 / max(1, sum(o.requests for o in outcomes)):.2f} ms per request)")
     return 0
 
 
