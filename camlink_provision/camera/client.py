@@ -74,11 +74,12 @@ class Call:
 class _HttpStatus(Exception):
     """A reply status other than 200, raised inside ``_failures`` to be named there."""
 
-    def __init__(self, response: requests.Response) -> None:
+    def __init__(self, response: requests.Response, refusal: str) -> None:
         super().__init__(response.status_code)
         self.status = response.status_code
         self.reason = response.reason or ""
         self.body = response.content
+        self.refusal = refusal  # why a 401 challenge went unanswered, if it did
 
 
 class CameraClient:
@@ -234,8 +235,9 @@ class CameraClient:
             response = self._session.request(call.method, url, data=body, headers=headers,
                                              auth=self._auth, timeout=timeout,
                                              allow_redirects=False)
+            refusal = self._auth.refusal  # read under the lock: the next request resets it
         if response.status_code != 200:
-            raise _HttpStatus(response)
+            raise _HttpStatus(response, refusal)
         text = wire.decode_body(response.content)
         wire.raise_if_refused(text)
         return text
@@ -265,7 +267,7 @@ class CameraClient:
     def _status_error(self, call: Call, status: _HttpStatus) -> CameraError:
         where = str(call)
         if status.status == 401:
-            return CameraAuthError(self.name, self._refused_message(), where)
+            return CameraAuthError(self.name, self._refused_message(status.refusal), where)
         if status.status == 403:
             return CameraAuthError(self.name, f"user {self._username!r} lacks the privilege "
                                    "for this request; provisioning needs an admin account",
@@ -281,8 +283,8 @@ class CameraClient:
         return CameraProtocolError(self.name, f"unexpected reply {status.status} "
                                    f"{status.reason}{outcome}".strip(), where)
 
-    def _refused_message(self) -> str:
-        why = f" ({self._auth.refusal})" if self._auth.refusal else ""
+    def _refused_message(self, refusal: str) -> str:
+        why = f" ({refusal})" if refusal else ""
         return (f"credentials refused by {self.name} for user {self._username!r}{why} — "
                 "check the username and password the inventory gives for this camera "
                 "(and its auth setting), and that the account is an admin")
