@@ -104,6 +104,7 @@ class _Connection(asyncio.Protocol):
         self._head: tuple[str, str, dict[str, str]] | None = None
         self._length = 0
         self._continued = False
+        self._dispatched = False
         self._timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -115,7 +116,13 @@ class _Connection(asyncio.Protocol):
         if self._timer:
             self._timer.cancel()
 
+    def eof_received(self) -> bool:
+        # A client may half-close after its request; keep the socket open for the reply.
+        return self._dispatched
+
     def data_received(self, data: bytes) -> None:
+        if self._dispatched:
+            return  # one request per connection: anything after it is never read
         self._buffer += data
         try:
             request = self._parse()
@@ -151,6 +158,7 @@ class _Connection(asyncio.Protocol):
 
     def _dispatch(self, request: Request) -> None:
         assert self._transport is not None
+        self._dispatched = True
         self._transport.pause_reading()
         if self._timer:
             self._timer.cancel()

@@ -7,7 +7,7 @@ import socket
 
 import pytest
 from conftest import Cam
-from emu_support import ADMIN, OPERATOR, VIEWER, build, exchange
+from emu_support import ADMIN, OPERATOR, VIEWER, basic_header, build, exchange
 
 STANDARD = [("Server", "Web Server"), ("Cache-control", "no-cache"), ("Pragma", "no-cache")]
 INVALID = b"ERROR: Invalid command!\n"
@@ -185,3 +185,26 @@ def test_bad_http_gets_400_and_unknown_paths_404(cams: dict[str, Cam]):
     port = cams["spot1"].port
     assert exchange(port, b"NONSENSE\r\n\r\n").status == 400
     assert cams["spot1"].get("/index.html").status == 404
+
+
+def test_expect_100_continue_and_a_half_closed_client(cams: dict[str, Cam]):
+    port = cams["ptz1"].port
+    body = b"system_hostname=continued"
+    head = build("POST", "/cgi-bin/admin/setparam.cgi", port, basic_header(*ADMIN), body,
+                 "Expect: 100-continue\r\n")[:-len(body)]
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head)
+        assert sock.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        sock.shutdown(socket.SHUT_WR)  # the reply must still come
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    assert data.endswith(b"\r\n\r\nsystem_hostname='continued'\r\n")
+
+
+def test_chunked_bodies_are_refused(cams: dict[str, Cam]):
+    port = cams["ptz1"].port
+    reply = exchange(port, b"POST /cgi-bin/admin/setparam.cgi HTTP/1.1\r\nHost: x\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    assert reply.status == 400
