@@ -25,9 +25,12 @@ class Decision:
     reset: bool = False
     status: int = 0
     partial_write: int | None = None
+    faulted: bool = False  # a fault (not just the fleet's own latency) shaped the request
 
     @property
     def label(self) -> str:
+        if not self.faulted:
+            return ""
         if self.reset:
             return "reset"
         if self.status:
@@ -61,7 +64,7 @@ class FaultState:
         if self._matched <= fault.skip:
             return Decision(self._base)
         decision = self._draw(fault, is_setparam)
-        if decision == Decision(self._base):
+        if not decision.faulted:
             return decision
         self._affected += 1
         if fault.count is not None and self._affected >= fault.count:
@@ -73,8 +76,9 @@ class FaultState:
         if fault.jitter_ms:
             delay += self._random.uniform(0.0, fault.jitter_ms / 1000.0)
         hit = fault.status and self._random.random() < fault.rate
-        return Decision(delay=delay, reset=fault.reset, status=fault.status if hit else 0,
-                        partial_write=fault.partial_write if is_setparam else None)
+        decision = Decision(delay=delay, reset=fault.reset, status=fault.status if hit else 0,
+                            partial_write=fault.partial_write if is_setparam else None)
+        return replace(decision, faulted=decision != Decision(self._base))
 
     @staticmethod
     def _spent(fault: Fault) -> Fault:

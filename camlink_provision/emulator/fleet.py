@@ -128,7 +128,8 @@ class Fleet:
         return self._core.endpoint(name).port
 
     def url(self, name: str) -> str:
-        return f"http://{self._core.host}:{self.port(name)}"
+        host = self._core.host
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port(name)}"
 
     def camera(self, name: str) -> EmulatedCamera:
         """The live camera object, for inspection (its state changes on the loop thread)."""

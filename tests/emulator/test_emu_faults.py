@@ -141,3 +141,11 @@ def test_command_line_fault_specs(text: str, name: str, fault: Fault):
 def test_bad_fault_specs_are_refused_with_a_reason(text: str):
     with pytest.raises(ValueError, match="--fault"):
         parse_fault_spec(text)
+
+
+def test_the_fleet_latency_is_not_reported_as_a_fault(fleet: Fleet):
+    from camlink_provision.emulator import CameraSpec, running_fleet
+
+    with running_fleet([CameraSpec("slow", "FD9369", auth="basic")], latency_ms=1) as slow:
+        assert attempt(Cam("slow", slow.port("slow"), "basic")) == 200
+        assert [e.fault for e in slow.request_log("slow")] == [""]
