@@ -6,19 +6,15 @@ runs in its own working directory, so journals and locks under ``.camlink/`` nev
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from apply_kit import aimed, small_site, specs_for
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from kit import aimed, small_site, specs_for  # noqa: E402
-
-from camlink_provision.emulator import running_fleet  # noqa: E402
-from camlink_provision.inventory.model import Site  # noqa: E402
+from camlink_provision.emulator import running_fleet
+from camlink_provision.inventory.model import Site
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from kit import settings
+from apply_kit import settings
 
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import ApplyEvent, RequestDone

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kit import settings, writes
+from apply_kit import settings, writes
 
 from camlink_provision.apply import apply_plan
 from camlink_provision.inventory.model import Site
