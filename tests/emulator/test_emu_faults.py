@@ -106,12 +106,14 @@ def test_reboot_is_refused_for_a_while_then_back_with_settings(cams: dict[str, C
                                                                fleet: Fleet):
     ptz = cams["ptz1"]
     assert attempt(ptz, "POST", SET, b"system_hostname=kept") == 200
+    assert attempt(ptz, "GET", "/cgi-bin/dido/setdo.cgi?do1=1") == 200
     fleet.set_fault("ptz1", Fault(reboot_seconds=0.5))
     assert attempt(ptz) == "refused"
     deadline = time.monotonic() + 10
     while attempt(ptz) == "refused" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert ptz.get(GET).body == b"system_hostname='kept'\r\n"
+    assert fleet.state("ptz1")["do"] is False  # a restart drops the output
 
 
 def test_the_fleet_latency_applies_to_every_request(fleet: Fleet):

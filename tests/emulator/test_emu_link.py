@@ -244,3 +244,13 @@ def _eventually(check: object, deadline: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+def test_the_digital_output_and_its_status(cams: dict[str, Cam], fleet: Fleet):
+    ptz = cams["ptz1"]
+    assert ptz.get(f"{fw.SETDO}?do1=1").body == b""
+    assert ptz.get(f"/cgi-bin/viewer/getparam.cgi?{fw.DO_STATUS}").body == b"status_do_i0='1'\r\n"
+    assert ptz.get(f"{fw.SETDO}?do1=0").body == b""
+    assert fleet.state("ptz1")["do"] is False
+    assert ptz.get(f"{fw.SETDO}?do2=1").body == b"ERROR: Invalid command!\n"  # one output
+    assert ptz.get(f"{fw.SETDO}?do1=on").body == b"ERROR: Invalid command!\n"
