@@ -149,7 +149,7 @@ class Events(SlotResource):
         return bool(camera.events) or self.capacity(observed) > 0
 
     def capacity(self, observed: Observed) -> int:
-        return facts.capacity(observed.params, profile.CAP_NEVENT, profile.EVENT_GROUP)
+        return facts.capacity(observed.params, profile.CAP_NEVENT, profile.event_param, "name")
 
     def desired(self, site: Site, camera: Camera) -> list[Wanted]:
         actions = link_actions(site, camera)
@@ -162,10 +162,11 @@ class Events(SlotResource):
         return out
 
     def observed(self, observed: Observed) -> list[Have]:
-        out = []
-        for slot, fields in facts.slot_fields(observed.params, profile.EVENT_GROUP).items():
-            if fields.get("name") or fields.get("enable") == ON:
-                out.append(Have(name=fields.get("name", ""), slot=slot, attrs=fields))
+        params, out = observed.params, []
+        for slot in range(self.capacity(observed)):
+            name = params.get(profile.event_param(slot, "name"), "")
+            if name or params.get(profile.event_param(slot, "enable")) == ON:
+                out.append(Have(name=name, slot=slot, attrs=held(params, slot)))
         return out
 
     # -- compare ----------------------------------------------------------------------------
@@ -192,15 +193,14 @@ class Events(SlotResource):
 
     def leftovers(self, ctx: Context, wanted: Wanted, slot: int) -> dict[str, str]:
         """Unmanaged fields a used slot still holds, back to their defaults (new events)."""
-        held = facts.slot_fields(ctx.observed.params, profile.EVENT_GROUP).get(slot, {})
         defaults = slot_defaults(facts.npeer(ctx.observed.params))
-        return {key: defaults[key] for key, value in held.items()
+        return {key: defaults[key] for key, value in held(ctx.observed.params, slot).items()
                 if key not in wanted.attrs and key in defaults and value != defaults[key]}
 
     def create_attributes(self, ctx: Context, wanted: Wanted,
                           slot: int | None) -> list[AttributeChange]:
-        held = facts.slot_fields(ctx.observed.params, profile.EVENT_GROUP).get(_slot(slot), {})
-        reset = [AttributeChange(key, held[key], value)
+        before = held(ctx.observed.params, _slot(slot))
+        reset = [AttributeChange(key, before[key], value)
                  for key, value in self.leftovers(ctx, wanted, _slot(slot)).items()]
         return [*created_attributes(wanted.attrs), *reset]
 
@@ -221,6 +221,12 @@ class Events(SlotResource):
         cleared: dict[str, JSON] = {key: defaults[key] for key, value in have.attrs.items()
                                     if key in defaults and value != defaults[key]}
         return (write(_slot(have.slot), cleared),)
+
+
+def held(params: Mapping[str, str], slot: int) -> dict[str, str]:
+    """Every field of one event slot the camera reported."""
+    return facts.slot_values(params, profile.event_param, slot,
+                             slot_defaults(facts.npeer(params)))
 
 
 def write(slot: int, fields: Mapping[str, JSON]) -> Op:

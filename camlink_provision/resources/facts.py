@@ -1,34 +1,29 @@
-"""Pure parsing of one getparam reply: slots per group, capability counts.
+"""Pure reading of one getparam reply: the fields of a slot, capability counts.
 
-The reply is flat (``event_i3_delay='10'``); resources want ``{3: {"delay": "10"}}``.
-Parameter names come from the firmware profile; this module only splits them.
+The reply is flat (``event_i3_delay='10'``); resources want ``{"delay": "10"}`` for slot 3.
+Names are built with the firmware profile's functions and looked up, rather than every
+reply line parsed: a PTZ reply holds ~1,500 parameters, most of them empty preset slots,
+and a planner reading 1,000 cameras should not split them all.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from functools import lru_cache
+from collections.abc import Callable, Iterable, Mapping
 
 from camlink_provision.firmware import profile
 
-
-@lru_cache(maxsize=16)
-def _slot_pattern(group: str) -> re.Pattern[str]:
-    # Not profile.split_slot: its prefix excludes digits, so it cannot split the preset
-    # group ``camctrl_c0_preset``. Anchoring on the known group works for every group.
-    return re.compile(re.escape(group) + r"_i(\d+)_(.+)$")
+SlotParam = Callable[[int, str], str]  # (slot, field) -> parameter name, from the profile
 
 
-def slot_fields(params: Mapping[str, str], group: str) -> dict[int, dict[str, str]]:
-    """``{slot: {field: value}}`` of every ``<group>_i<slot>_<field>`` parameter, by slot."""
-    pattern = _slot_pattern(group)
-    out: dict[int, dict[str, str]] = {}
-    for name, value in params.items():
-        match = pattern.match(name)
-        if match:
-            out.setdefault(int(match[1]), {})[match[2]] = value
-    return dict(sorted(out.items()))
+def slot_values(params: Mapping[str, str], param: SlotParam, slot: int,
+                fields: Iterable[str]) -> dict[str, str]:
+    """The fields of one slot the camera reported, in ``fields`` order."""
+    out: dict[str, str] = {}
+    for field in fields:
+        value = params.get(param(slot, field))
+        if value is not None:
+            out[field] = value
+    return out
 
 
 def count(params: Mapping[str, str], name: str) -> int | None:
@@ -37,13 +32,15 @@ def count(params: Mapping[str, str], name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def capacity(params: Mapping[str, str], name: str, group: str) -> int:
-    """Slots of a group: the capability count, else as many slots as the camera listed."""
+def capacity(params: Mapping[str, str], name: str, param: SlotParam, probe: str) -> int:
+    """Slots of a group: the capability count, else as many slots as the reply lists."""
     reported = count(params, name)
     if reported is not None:
         return reported
-    slots = slot_fields(params, group)
-    return max(slots) + 1 if slots else 0
+    slots = 0
+    while param(slots, probe) in params:
+        slots += 1
+    return slots
 
 
 def cameralink_capable(params: Mapping[str, str]) -> bool:
@@ -53,7 +50,7 @@ def cameralink_capable(params: Mapping[str, str]) -> bool:
 def npeer(params: Mapping[str, str]) -> int:
     if not cameralink_capable(params):
         return 0
-    return capacity(params, profile.CAP_NPEER, profile.PEER_GROUP)
+    return capacity(params, profile.CAP_NPEER, profile.peer_param, "name")
 
 
 def as_int(value: str | None) -> int | str | None:
@@ -64,3 +61,20 @@ def as_int(value: str | None) -> int | str | None:
         return int(value)
     except ValueError:
         return value
+
+
+def slot_fields(params: Mapping[str, str], group: str) -> dict[int, dict[str, str]]:
+    """``{slot: {field: value}}`` of every ``<group>_i<slot>_<field>`` in the reply.
+
+    A whole-reply split (restoring a snapshot wants every slot); the planner looks slots up
+    with ``slot_values`` instead. Not ``profile.split_slot``: its prefix excludes digits, so
+    it cannot split the preset group ``camctrl_c0_preset``.
+    """
+    head = group + "_i"
+    out: dict[int, dict[str, str]] = {}
+    for name, value in params.items():
+        if name.startswith(head):
+            number, _, field = name[len(head):].partition("_")
+            if number.isdigit() and field:
+                out.setdefault(int(number), {})[field] = value
+    return dict(sorted(out.items()))

@@ -96,7 +96,8 @@ class Peers(SlotResource):
 
     def observed(self, observed: Observed) -> list[Have]:
         out = []
-        for slot, fields in facts.slot_fields(observed.params, profile.PEER_GROUP).items():
+        for slot in range(self.capacity(observed)):
+            fields = facts.slot_values(observed.params, profile.peer_param, slot, MANAGED)
             address, port = fields.get("ipaddress", ""), fields.get("port", "")
             if not (fields.get("enable") == "1" or fields.get("name") or address):
                 continue  # a free slot

@@ -40,7 +40,7 @@ class Presets(SlotResource):
         return bool(camera.presets) or self.capacity(observed) > 0
 
     def capacity(self, observed: Observed) -> int:
-        return facts.capacity(observed.params, profile.CAP_NPRESET, profile.PRESET_GROUP)
+        return facts.capacity(observed.params, profile.CAP_NPRESET, profile.preset_param, NAME)
 
     def desired(self, site: Site, camera: Camera) -> list[Wanted]:
         out = []
@@ -52,10 +52,11 @@ class Presets(SlotResource):
         return out
 
     def observed(self, observed: Observed) -> list[Have]:
-        out = []
-        for slot, fields in facts.slot_fields(observed.params, profile.PRESET_GROUP).items():
-            name = fields.get(NAME, "")
+        params, out = observed.params, []
+        for slot in range(self.capacity(observed)):
+            name = params.get(profile.preset_param(slot, NAME), "")
             if name:
+                fields = facts.slot_values(params, profile.preset_param, slot, AXES)
                 attrs = {axis: facts.as_int(fields.get(axis)) for axis in AXES}
                 out.append(Have(name=name, slot=slot, attrs=attrs))
         return out
