@@ -33,6 +33,7 @@ from camlink_provision.apply.events import (
     EventSink,
     PlayStarted,
     RolloutStopped,
+    VerifyDone,
 )
 from camlink_provision.apply.result import (
     CameraResult,
@@ -43,6 +44,7 @@ from camlink_provision.apply.result import (
     Status,
 )
 from camlink_provision.apply.transaction import StepOutcome, StepTools, run_step
+from camlink_provision.errors import CamlinkError
 from camlink_provision.inventory.model import Site
 from camlink_provision.model import Change, Plan
 from camlink_provision.playbook import Play, Playbook
@@ -215,7 +217,11 @@ class Rollout:
             return
         names = [n for n in play.select_hosts(self.site)
                  if n in self.tallies and not self.tallies[n].failed]
-        ok, summary = self.verifier(self.site, names)
+        try:
+            ok, summary = self.verifier(self.site, names)
+        except CamlinkError as error:  # a verify that cannot run is a failed verify
+            ok, summary = False, str(error)
+        self.emit(VerifyDone(play.name, ok, summary))
         self.verify_failed = self.verify_failed or not ok
         self.plays.append(PlayResult(play.name, "verified" if ok else "verify failed",
                                      summary))

@@ -1,0 +1,173 @@
+"""``camlink-provision apply``: plan (or load a saved plan), confirm, converge, recap.
+
+    apply -i INV [-i INV ...] [--playbook FILE] [--limit PATTERN] [--concurrency N] [--yes]
+          [PLANFILE]
+
+Stages, in order; nothing is written to a camera before the last one:
+
+    load      the playbook (checked first: a typo must not cost a round of camera reads)
+              and the site (``open_session``: inventory, --limit, --emulate)
+    lock      ``.camlink/locks/<site>.lock``: one apply per site at a time
+    plan      without PLANFILE: read the cameras and plan (the dry run is the first half of
+              the run); with PLANFILE: read them again and refuse a stale plan
+    confirm   on a terminal, ask; without one, only ``--yes`` goes on
+    apply     plays, batches, per-camera transactions (camlink_provision.apply)
+    recap     per camera: ok, changed, failed, unreachable, skipped — and why; exit 1 if
+              anything failed
+
+Everything the run attempts and what came of it goes to the journal,
+``.camlink/journal/<site>/<UTC timestamp>.jsonl`` — names, never values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
+
+from rich.console import Console
+
+from camlink_provision import plan as planner
+from camlink_provision.apply import RunResult, apply_plan
+from camlink_provision.apply.events import EventSink, fan_out
+from camlink_provision.apply.journaling import journal_sink
+from camlink_provision.apply.progress import LiveProgress, PlainProgress
+from camlink_provision.apply.recap import render_recap
+from camlink_provision.apply.saved import check_not_stale
+from camlink_provision.apply.verifying import site_verifier
+from camlink_provision.commands.common import open_session
+from camlink_provision.errors import CamlinkError, PlanError
+from camlink_provision.inventory.model import Site
+from camlink_provision.journal import Journal, site_lock
+from camlink_provision.model import Plan
+from camlink_provision.playbook import Playbook, load_playbook
+from camlink_provision.render import load_plan, render_plan
+
+EXIT_OK, EXIT_FAILED = 0, 1
+CONFIRM_WORD = "yes"
+
+
+class ConfirmationRefused(CamlinkError):
+    """No terminal to ask and no --yes: nothing is applied."""
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """Where the command talks to its operator; swapped in tests."""
+
+    out: TextIO
+    stdin: TextIO
+    ask: Callable[[str], str]
+
+    @property
+    def interactive(self) -> bool:
+        return self.stdin.isatty()
+
+    @property
+    def color(self) -> bool:
+        return self.out.isatty()
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+
+def _system_terminal() -> Terminal:
+    return Terminal(out=sys.stdout, stdin=sys.stdin, ask=input)
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    return apply_command(args, _system_terminal())
+
+
+def apply_command(args: argparse.Namespace, term: Terminal) -> int:
+    playbook = load_playbook(args.playbook)
+    saved = _saved_plan(args)
+    with open_session(args) as session, site_lock(session.site.name) as lock, \
+            Journal.open_for(session.site.name) as journal:
+        if lock.note:
+            term.say(f"note: {lock.note}")
+        journal.write("run_started", site=session.site.name, cameras=list(session.names),
+                      playbook=playbook.to_json(), planfile=args.planfile or "",
+                      concurrency=args.concurrency, lock_note=lock.note)
+        run = _Run(args, term, journal, session.site, playbook)
+        code = run.execute(list(session.names), saved)
+        journal.write("run_exit", code=code)
+        return code
+
+
+def _saved_plan(args: argparse.Namespace) -> Plan | None:
+    if not args.planfile:
+        return None
+    if args.limit:
+        raise PlanError(f"{args.planfile}: --limit cannot narrow a saved plan, which already "
+                        "names its cameras — make the plan with `plan --limit ... --out FILE`")
+    return load_plan(args.planfile)
+
+
+@dataclass
+class _Run:
+    args: argparse.Namespace
+    term: Terminal
+    journal: Journal
+    site: Site
+    playbook: Playbook
+
+    def execute(self, names: list[str], saved: Plan | None) -> int:
+        plan = self._plan(names, saved)
+        self.term.say(render_plan(plan, "text", color=self.term.color).rstrip("\n"))
+        self.journal.write("plan", totals=plan.totals(),
+                           cameras={c.camera: {"changes": [ch.key for ch in c.changes],
+                                               "error": c.error} for c in plan.cameras})
+        if not plan.changes:
+            return self._nothing_to_apply(plan)
+        if not self._confirmed(plan):
+            self.term.say("Apply cancelled: nothing was written.")
+            self.journal.write("cancelled")
+            return EXIT_FAILED
+        result = apply_plan(self.site, plan, playbook=self.playbook,
+                            concurrency=self.args.concurrency,
+                            client_factory=planner.default_client,
+                            on_event=fan_out(self._progress(), journal_sink(self.journal)),
+                            verifier=site_verifier(self.args.concurrency))
+        self.term.say()
+        self.term.say(render_recap(result, color=self.term.color).rstrip("\n"))
+        return _exit_code(result)
+
+    def _plan(self, names: list[str], saved: Plan | None) -> Plan:
+        if saved is None:
+            return planner.make_plan(self.site, names, concurrency=self.args.concurrency)
+        check_not_stale(self.site, saved, self.args.planfile,
+                        concurrency=self.args.concurrency)
+        return saved
+
+    def _nothing_to_apply(self, plan: Plan) -> int:
+        if plan.failed:
+            self.term.say(f"Nothing to apply, but {len(plan.failed)} camera(s) could not be "
+                          "planned: " + ", ".join(c.camera for c in plan.failed))
+            return EXIT_FAILED
+        self.term.say("No changes: the cameras match the inventory; nothing to apply.")
+        return EXIT_OK
+
+    def _confirmed(self, plan: Plan) -> bool:
+        if self.args.yes:
+            return True
+        cameras = len({c.camera for c in plan.changes})
+        if not self.term.interactive:
+            raise ConfirmationRefused(
+                "refusing to apply without confirmation: standard input is not a terminal. "
+                "Review the plan above, then run again with --yes (or save it with "
+                "`plan --out FILE` and apply that file with --yes)")
+        answer = self.term.ask(f"Apply {len(plan.changes)} change(s) to {cameras} camera(s) "
+                               f"of site {self.site.name}? Only '{CONFIRM_WORD}' goes on: ")
+        return answer.strip() == CONFIRM_WORD
+
+    def _progress(self) -> EventSink:
+        if self.term.color:
+            return LiveProgress(Console(file=self.term.out))
+        return PlainProgress(self.term.out)
+
+
+def _exit_code(result: RunResult) -> int:
+    return EXIT_FAILED if result.failed else EXIT_OK
