@@ -1,0 +1,69 @@
+"""No password in the journal, the progress lines, the plan or the recap — even on failure."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from apply_kit import LINK_USER, all_passwords
+
+from camlink_provision.apply import apply_plan
+from camlink_provision.apply.events import fan_out
+from camlink_provision.apply.journaling import journal_sink
+from camlink_provision.apply.progress import PlainProgress
+from camlink_provision.apply.recap import render_recap
+from camlink_provision.emulator import Fault
+from camlink_provision.inventory.model import Credentials, Secret, Site
+from camlink_provision.journal import Journal, read_journal
+from camlink_provision.plan import make_plan
+from camlink_provision.playbook import load_playbook
+from camlink_provision.render import render_plan
+
+
+def _run(site: Site, journal_dir: Path) -> tuple[str, Path, Any]:
+    out = io.StringIO()
+    with Journal.open_for(site.name, journal_dir) as journal:
+        plan = make_plan(site)
+        out.write(render_plan(plan, "text"))
+        result = apply_plan(site, plan, playbook=load_playbook(),
+                            on_event=fan_out(PlainProgress(out), journal_sink(journal)),
+                            restore_pauses=(0.2,))
+        out.write(render_recap(result))
+        return out.getvalue(), journal.path, result
+
+
+def test_no_secret_in_any_output_of_a_run_with_a_failure(site: Site, fleet: Any,
+                                                         tmp_path: Path) -> None:
+    # Every pair of the spotter's write is stored, then the reply is lost: a restore follows.
+    fleet.set_fault("spot", Fault(match="setparam.cgi", partial_write=1000, count=1))
+    output, journal_path, result = _run(site, tmp_path)
+    assert result.camera("spot").status == "failed"
+    journal_text = journal_path.read_text()
+    for password in all_passwords(site):
+        assert password not in output
+        assert password not in journal_text
+    records = [r["record"] for r in read_journal(journal_path)]
+    assert {"request_done", "camera_restoring", "change_applied", "run_finished"} \
+        <= set(records)
+    sent = [r for r in read_journal(journal_path) if r["record"] == "request_done"
+            and r["call"] == "setparam" and r["purpose"] == "apply"]
+    assert sent and "cameralink_i0_passwd" in sent[0]["names"]
+
+
+def test_a_peer_password_that_cannot_be_restored_is_said_so(site: Site, fleet: Any,
+                                                            tmp_path: Path) -> None:
+    assert not apply_plan(site, make_plan(site), playbook=load_playbook()).failed
+    # The inventory now gives ptz-a's link another account: the plan updates the spotter's
+    # peer (user and password); the write lands but its reply is lost, so it is restored.
+    ptz_a = site.cameras["ptz-a"]
+    rotated = replace(ptz_a, link_credentials=Credentials(LINK_USER + "2",
+                                                          Secret("R0tated-9xq")))
+    new_site = replace(site, cameras={**site.cameras, "ptz-a": rotated})
+    fleet.set_fault("spot", Fault(match="setparam.cgi", partial_write=1000, count=1))
+    output, journal_path, result = _run(new_site, tmp_path)
+    spot = result.camera("spot")
+    assert spot.status == "failed"
+    assert "link password for ptz-a" in spot.reason and "cannot be read back" in spot.reason
+    assert "R0tated-9xq" not in output and "R0tated-9xq" not in journal_path.read_text()
