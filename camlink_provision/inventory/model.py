@@ -50,10 +50,16 @@ class Secret:
         return hash(("Secret", self._value))
 
 
+Privilege = Literal["viewer", "operator", "admin"]
+
+
 @dataclass(frozen=True)
 class Credentials:
     username: str
     password: Secret
+    # The account's privilege: ``credentials`` are always admin (provisioning needs it);
+    # ``link_credentials`` default to operator (enough for recall, tracking and the DO).
+    privilege: Privilege = "admin"
 
 
 @dataclass(frozen=True)

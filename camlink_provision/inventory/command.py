@@ -1,0 +1,59 @@
+"""``camlink-provision validate``: every problem of an inventory, one per line, and a summary.
+
+    inventories/x/links.yml:12:9: gate-ptz has no preset 'gatex' — declare it under ...
+    inventories/x/inventory.yml:4:5: warning: 'modle' is not a setting ... — did you mean ...
+    2 problems (1 error, 1 warning) in inventories/x
+
+Exit status 1 when there is any error, 0 otherwise (warnings alone pass). Nothing is sent to
+any camera: this loads the inventory and nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from camlink_provision.errors import InventoryError, InventoryErrors
+from camlink_provision.inventory.loader import LoadResult, load_site
+from camlink_provision.inventory.model import Site
+
+
+def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    sources: list[str] = list(args.inventory)
+    try:
+        result = load_site(sources, getattr(args, "secrets", None))
+    except InventoryErrors as exc:
+        _print(exc.errors, out)
+        out.write(summary(exc.errors, sources) + "\n")
+        return 1
+    _print(result.warnings, out)
+    out.write(summary(result.warnings, sources, result) + "\n")
+    return 0
+
+
+def _print(problems: list[InventoryError], out: TextIO) -> None:
+    for problem in problems:
+        out.write(problem.render() + "\n")
+
+
+def summary(problems: list[InventoryError], sources: list[str],
+            result: LoadResult | None = None) -> str:
+    where = ", ".join(sources)
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    counted = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+    if result is None:
+        return f"{where}: invalid — {counted}"
+    return f"{where}: valid — {describe(result.site)}; {counted}"
+
+
+def describe(site: Site) -> str:
+    spotters, ptz = len(site.spotters()), len(site.ptz_cameras())
+    return (f"site {site.name}: {_count(len(site.cameras), 'camera')} ({spotters} spotters, "
+            f"{ptz} PTZ), {_count(len(site.links), 'link')}")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"

@@ -1,0 +1,86 @@
+"""What each inventory value must fit on the firmware, borrowed from the profile.
+
+The schema builder and the cross-camera rules ask here; nothing in the inventory package
+writes a length, range or character set of its own. Keys name inventory fields; values are
+the profile's value types of the parameters those fields end up in.
+"""
+
+from __future__ import annotations
+
+from camlink_provision.firmware import models, profile
+
+_PRESET_SPECS = {spec.name: spec for spec in profile.preset_specs(0)}
+
+
+def _event(field: str) -> profile.ValueType:
+    return profile.EVENT_FIELDS[field][0]
+
+
+def _action(field: str) -> profile.ValueType:
+    return profile.LINK_ACTION_FIELDS[field][0]
+
+
+def _peer(field: str) -> profile.ValueType:
+    return profile.PEER_FIELDS[field][0]
+
+
+FIRMWARE_TYPES: dict[str, profile.ValueType] = {
+    # A PTZ camera's inventory name is the peer name a spotter stores for it.
+    "camera.name": _peer("name"),
+    "address": _peer("ipaddress"),
+    "port": _peer("port"),
+    "username": _peer("username"),
+    "password": _peer("passwd"),
+    "preset.name": _PRESET_SPECS[profile.preset_param(0, "name")].type,
+    "preset.axis": _PRESET_SPECS[profile.preset_param(0, "pan")].type,
+    # A tracking rule's name is what a spotter's camera-link action stores as track_rule.
+    "rule.name": _action("track_rule"),
+    "event.name": _event("name"),
+    "event.delay": _event("delay"),
+    "event.do": _event("action_do_i0_duration"),
+    "event.goto": _event("action_goto_name"),
+    "event.rule": _event(profile.TRIGGER_RULE_FIELD),
+    "event.time": _event("begintime"),
+    "link.preset": _action("preset"),
+    "link.track": _action("track_rule"),
+    "link.do": _action("do_duration"),
+}
+
+# Contract section 7: a loitering rule's duration is "seconds >= 1"; the profile has no type.
+LOITERING_MIN_SECONDS = 1
+# A line has exactly two points; a zone is a polygon, so at least three.
+LINE_POINTS = 2
+ZONE_MIN_POINTS = 3
+
+
+def int_range(key: str) -> tuple[int, int]:
+    vtype = FIRMWARE_TYPES[key]
+    if not isinstance(vtype, profile.IntType):
+        raise TypeError(f"{key} is not an integer type")
+    return vtype.low, vtype.high
+
+
+def motion_windows() -> int:
+    """How many motion windows the ``mdwin`` bitmask holds."""
+    mask = profile.EVENT_FIELDS[profile.TRIGGER_INPUT_FIELDS["motion"]][0]
+    assert isinstance(mask, profile.IntType)
+    return mask.high.bit_length()
+
+
+def max_link_targets() -> int:
+    """A link's targets are peers of one spotter: no more than any model holds."""
+    return max(m.npeer for m in models.MODELS.values())
+
+
+def describe(vtype: profile.ValueType) -> str:
+    """The type in words, for schema descriptions and the reference."""
+    if isinstance(vtype, profile.StringType):
+        forbidden = " ".join(profile.FORBIDDEN_CHARS)
+        return f"text of fewer than {vtype.size} characters, none of {forbidden}"
+    if isinstance(vtype, profile.IntType):
+        return f"{vtype.low}~{vtype.high}"
+    if isinstance(vtype, profile.TimeType):
+        return "hh:mm, 00:00~24:00"
+    if isinstance(vtype, profile.AddressType):
+        return "an IP address or host name"
+    return "one of " + ", ".join(vtype.values)

@@ -1,0 +1,276 @@
+"""``load_site``: inventory sources -> a validated Site, or every problem at once.
+
+The stages, each reporting all it finds before the next runs on what survived:
+
+    read      YAML files of every source, merged in order   (stops here on a syntax error:
+                                                              the rest would be guesswork)
+    shape     JSON Schema on the merged document (partial: templates and unset keys wait)
+    resolve   per camera: its variable levels merged, templates rendered, the schema again
+              (complete), its role, where secrets went -> a Camera
+    links     rendered with the variables of group all, the schema (complete) -> Links
+    rules     per camera and across cameras (camera_rules, link_rules)
+
+Problems are deduplicated by location and message: a bad value in ``group_vars/all.yml`` is
+one problem, however many cameras inherit it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from camlink_provision.errors import InventoryError, InventoryErrors, Location
+from camlink_provision.inventory import groups as grp
+from camlink_provision.inventory.build import SourceMap, build_camera, build_link
+from camlink_provision.inventory.camera_rules import check_cameras
+from camlink_provision.inventory.link_rules import check_links
+from camlink_provision.inventory.located import LDict, LList, dotted, is_template
+from camlink_provision.inventory.merge import merge_all
+from camlink_provision.inventory.model import Camera, Link, Role, Secret, Site
+from camlink_provision.inventory.schema import build_schema
+from camlink_provision.inventory.schemacheck import check
+from camlink_provision.inventory.secrets import open_secrets
+from camlink_provision.inventory.sources import read_sources
+from camlink_provision.inventory.template import Scope, TemplateEngine
+
+PASSWORD_PATHS = (("credentials", "password"), ("link_credentials", "password"))
+SETTINGS_KEYS = tuple(build_schema()["$defs"]["settings"]["properties"])
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    site: Site
+    warnings: list[InventoryError] = field(default_factory=list)
+
+
+def load_site(sources: Sequence[str | Path], secrets: str | Path | None = None,
+              environ: Mapping[str, str] | None = None) -> LoadResult:
+    """Load, merge, template and validate; raise ``InventoryErrors`` (every problem, warnings
+    included, sorted by file and line) if anything is wrong."""
+    return _Load([Path(s) for s in sources], secrets,
+                 os.environ if environ is None else environ).run()
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self._seen: dict[tuple[Location | None, str], InventoryError] = {}
+
+    def add(self, errors: Sequence[InventoryError]) -> bool:
+        """Record; True when any of them is an error (not a warning)."""
+        for error in errors:
+            self._seen.setdefault((error.location, error.message), error)
+        return any(e.severity == "error" for e in errors)
+
+    @property
+    def all(self) -> list[InventoryError]:
+        return list(self._seen.values())
+
+    @property
+    def failed(self) -> bool:
+        return any(e.severity == "error" for e in self._seen.values())
+
+
+class _Load:
+    def __init__(self, sources: list[Path], secrets: str | Path | None,
+                 environ: Mapping[str, str]) -> None:
+        self.sources = sources
+        self.secrets = secrets
+        self.environ = environ
+        self.problems = _Problems()
+        self.where = SourceMap()
+        self.members: dict[str, list[str]] = {}
+
+    def run(self) -> LoadResult:
+        doc, read_errors = read_sources(self.sources)
+        store, secret_errors = open_secrets(self.secrets, self.sources, self.environ)
+        if self.problems.add(read_errors + secret_errors):
+            raise InventoryErrors(self.problems.all)
+        self.problems.add(check(doc, "", complete=False).errors)
+        tree, tree_errors = grp.build_tree(doc)
+        self.problems.add(tree_errors + grp.unknown_vars_targets(tree, doc))
+        self.problems.add(variable_typos(grp.all_levels(tree, doc)))
+        self.members = {name: tree.members(name) for name in tree.groups}
+        engine = TemplateEngine(store, self.environ)
+        site_scope = Scope(engine, merge_all(grp.group_levels(tree, doc)) or LDict(doc.loc),
+                           self._extras(None))
+        site_name, site_prune = self._site_settings(doc, site_scope)
+        cameras = {}
+        for host in tree.hosts.values():
+            camera = self._camera(host, tree, doc, engine, site_prune)
+            if camera is not None:
+                cameras[camera.name] = camera
+        links = self._links(doc, site_scope)
+        site = Site(name=site_name, cameras=cameras, links=tuple(links),
+                    groups=_site_groups(self.members, cameras),
+                    sources=tuple(str(s) for s in self.sources))
+        self.problems.add(check_cameras(cameras.values(), self.where))
+        self.problems.add(check_links(site, self.where, set(tree.hosts)))
+        if self.problems.failed:
+            raise InventoryErrors(self.problems.all)
+        return LoadResult(site, [e for e in self.problems.all if e.severity == "warning"])
+
+    # -- site ------------------------------------------------------------------------------
+    def _site_settings(self, doc: LDict, scope: Scope) -> tuple[str, Any]:
+        settings = doc.get("site")
+        rendered = self._render(settings, doc.where("site"), scope) \
+            if isinstance(settings, LDict) else LDict(doc.loc)
+        name = rendered.get("name")
+        if not isinstance(name, str) or not name:
+            first = self.sources[0] if self.sources else Path("site")
+            name = first.name if first.is_dir() else first.stem
+        return name, rendered.get("prune")
+
+    def _extras(self, host: grp.Host | None) -> dict[str, Any]:
+        """Ansible's magic variables: ``groups``, ``inventory_hostname``, ``group_names``."""
+        extras: dict[str, Any] = {"groups": self.members}
+        if host is not None:
+            extras["inventory_hostname"] = host.name
+            extras["group_names"] = [g for g in host.groups if g != grp.ALL]
+        return extras
+
+    def _render(self, value: Any, location: Location, scope: Scope) -> Any:
+        failures: list[InventoryError] = []
+        rendered = scope.render_collecting(_without_nulls(value), location, failures)
+        self.problems.add(failures)
+        return rendered
+
+    # -- cameras ---------------------------------------------------------------------------
+    def _camera(self, host: grp.Host, tree: grp.Tree, doc: LDict, engine: TemplateEngine,
+                site_prune: Any) -> Camera | None:
+        variables = merge_all(grp.layers(tree, host, doc)) or LDict(host.location)
+        scope = Scope(engine, variables, self._extras(host))
+        settings = LDict(variables.loc)
+        for key in SETTINGS_KEYS:
+            if key in variables and variables[key] is not None:
+                settings.put(key, variables[key], variables.where(key),
+                             variables.key_where(key))
+        failures: list[InventoryError] = []
+        rendered = scope.render_collecting(_without_nulls(settings), host.location, failures)
+        checked = check(rendered, "settings", complete=True, subject=f"camera '{host.name}'",
+                        root_location=host.location)
+        role, role_errors = _role(host, rendered)
+        self.problems.add(failures + checked.errors + role_errors + _secret_placement(rendered))
+        # A camera that cannot be built is left out; the rules then skip what names it. One
+        # that can (its faults are of value, not of shape) still goes through every rule.
+        if failures or checked.blocking or role is None:
+            return None
+        return build_camera(host.name, role, rendered, host.location, host.groups,
+                            site_prune, self.where)
+
+    # -- links -----------------------------------------------------------------------------
+    def _links(self, doc: LDict, scope: Scope) -> list[Link]:
+        raw = doc.get("links")
+        if not isinstance(raw, LList):
+            return []
+        rendered = self._render(raw, doc.where("links"), scope)
+        links = []
+        for index, item in enumerate(rendered):
+            checked = check(item, "link", complete=True, prefix=("links", index))
+            self.problems.add(checked.errors)
+            if not checked.blocking and isinstance(item, LDict):
+                links.append(build_link(index, item, rendered.where(index), self.where))
+        return links
+
+
+
+def variable_typos(levels: Sequence[LDict]) -> list[InventoryError]:
+    """A key that is not a setting is a template variable, unless it looks like a misspelt
+    setting: then it is most likely a mistake, and worth a warning."""
+    warnings = []
+    for level in levels:
+        for key in level:
+            if key in SETTINGS_KEYS:
+                continue
+            near = difflib.get_close_matches(key, SETTINGS_KEYS, n=1, cutoff=0.8)
+            if near:
+                warnings.append(InventoryError(
+                    f"'{key}' is not a setting, so it is taken as a variable",
+                    level.key_where(key), f"did you mean '{near[0]}'?", severity="warning"))
+    return warnings
+
+
+def _without_nulls(value: Any) -> Any:
+    """A key set to null counts as not set (a later level may so drop an inherited value)."""
+    if isinstance(value, LDict):
+        out = LDict(value.loc)
+        for key, item in value.items():
+            if item is not None:
+                out.put(key, _without_nulls(item), value.where(key), value.key_where(key))
+        return out
+    if isinstance(value, LList):
+        items = LList(value.loc)
+        for index, item in enumerate(value):
+            items.add(_without_nulls(item), value.where(index))
+        return items
+    return value
+
+
+def _role(host: grp.Host, settings: LDict) -> tuple[Role | None, list[InventoryError]]:
+    by_group = sorted({grp.ROLE_GROUPS[g] for g in host.groups if g in grp.ROLE_GROUPS})
+    explicit = settings.get("role")
+    if len(by_group) > 1:
+        return None, [InventoryError(f"camera {host.name} is in both the {grp.SPOTTERS} and "
+                                     f"the {grp.PTZ} group", host.location,
+                                     "a camera is a spotter or a PTZ camera: keep one")]
+    if explicit is not None and by_group and explicit != by_group[0]:
+        return None, [InventoryError(f"camera {host.name} has role: {explicit} but is in a "
+                                     f"{by_group[0]} group", settings.where("role"),
+                                     "remove role:, or move the camera")]
+    role = explicit or (by_group[0] if by_group else None)
+    if role == "spotter":
+        return "spotter", []
+    if role == "ptz":
+        return "ptz", []
+    return None, [InventoryError(f"camera {host.name} has no role", host.location,
+                                 f"put it under the {grp.SPOTTERS} or {grp.PTZ} group, or set "
+                                 "role: spotter / ptz")]
+
+
+def _secret_placement(settings: LDict) -> list[InventoryError]:
+    """Passwords come from secret(); secrets go nowhere but passwords."""
+    errors = []
+    for path, value, location in _leaves(settings, ()):
+        is_password = path in PASSWORD_PATHS
+        if is_template(value):  # a template that failed: its failure says why
+            continue
+        if is_password and not isinstance(value, Secret):
+            errors.append(InventoryError(f"{dotted(path)} is not from secret()", location,
+                                         "write it as \"{{ secret('NAME') }}\": no password "
+                                         "is ever written in an inventory"))
+        elif isinstance(value, Secret) and not is_password:
+            errors.append(InventoryError(f"{dotted(path)} uses a secret", location,
+                                         "secret() belongs in passwords only"))
+    return errors
+
+
+def _leaves(value: Any, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], Any,
+                                                                    Location]]:
+    out = []
+    if isinstance(value, LDict):
+        for key, item in value.items():
+            if isinstance(item, LDict | LList):
+                out += _leaves(item, (*path, key))
+            else:
+                out.append(((*path, key), item, value.where(key)))
+    elif isinstance(value, LList):
+        for index, item in enumerate(value):
+            if isinstance(item, LDict | LList):
+                out += _leaves(item, (*path, index))
+            else:
+                out.append(((*path, index), item, value.where(index)))
+    return out
+
+
+def _site_groups(members: dict[str, list[str]], cameras: dict[str, Camera]
+                 ) -> dict[str, tuple[str, ...]]:
+    """Every group -> its cameras (for --limit); ``spotters`` and ``ptz`` follow the roles,
+    whatever groups the cameras were declared in."""
+    out = {name: tuple(names) for name, names in members.items()}
+    for group, role in grp.ROLE_GROUPS.items():
+        out[group] = tuple(c.name for c in cameras.values() if c.role == role)
+    return out
+

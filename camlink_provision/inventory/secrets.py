@@ -1,0 +1,106 @@
+"""Where ``secret('NAME')`` finds its values. Values never leave this module as text except
+through ``lookup`` (called by the template engine, which wraps them in ``Secret``).
+
+A secrets source is either a YAML file of ``NAME: value`` lines or a directory holding one
+file per secret (file name = NAME, content = value, one trailing newline dropped). Which one:
+``--secrets PATH``; else ``$CAMLINK_SECRETS``; else ``secrets/`` or ``secrets.yml`` in the
+first source's directory (the directory itself for a directory source, the file's directory
+for a file source); else there is none, and any ``secret()`` is an error that says so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from camlink_provision.errors import InventoryError, Location
+from camlink_provision.inventory.located import LDict, display_path
+from camlink_provision.inventory.yamlfile import read_yaml
+
+ENV_VAR = "CAMLINK_SECRETS"
+DEFAULT_NAMES = ("secrets", "secrets.yml", "secrets.yaml")
+
+
+class SecretStore:
+    """The secret values of one run, and where they came from (for messages)."""
+
+    def __init__(self, values: Mapping[str, str], origin: str | None) -> None:
+        self._values = dict(values)
+        self.origin = origin  # a display path, or None when there is no secrets source
+
+    def lookup(self, name: str) -> str | None:
+        return self._values.get(name)
+
+    def values(self) -> list[str]:
+        """Every secret value: for scrubbing error text, never for printing."""
+        return list(self._values.values())
+
+    def missing_hint(self, name: str) -> str:
+        if self.origin is None:
+            return (f"give a secrets file with {name}: --secrets PATH, ${ENV_VAR}, or "
+                    "secrets.yml beside the inventory")
+        return f"add {name} to {self.origin}"
+
+    def __repr__(self) -> str:
+        return f"SecretStore({len(self._values)} secrets from {self.origin})"
+
+
+def open_secrets(option: str | Path | None, sources: Sequence[Path],
+                 environ: Mapping[str, str] | None = None
+                 ) -> tuple[SecretStore, list[InventoryError]]:
+    environ = os.environ if environ is None else environ
+    chosen = _choose(option, sources, environ)
+    if chosen is None:
+        return SecretStore({}, None), []
+    if chosen.is_dir():
+        return SecretStore(_read_directory(chosen), display_path(chosen)), []
+    if chosen.is_file():
+        return _read_file(chosen)
+    error = InventoryError("the secrets file or directory does not exist",
+                           Location(display_path(chosen), 1, 1),
+                           f"check --secrets or ${ENV_VAR}")
+    return SecretStore({}, display_path(chosen)), [error]
+
+
+def _choose(option: str | Path | None, sources: Sequence[Path],
+            environ: Mapping[str, str]) -> Path | None:
+    if option is not None:
+        return Path(option)
+    if environ.get(ENV_VAR):
+        return Path(environ[ENV_VAR])
+    if not sources:
+        return None
+    first = sources[0]
+    home = first if first.is_dir() else first.parent
+    return next((home / n for n in DEFAULT_NAMES if (home / n).exists()), None)
+
+
+def _read_directory(directory: Path) -> dict[str, str]:
+    values = {}
+    for path in sorted(directory.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            text = path.read_text(encoding="utf-8")
+            values[path.name] = text.removesuffix("\n").removesuffix("\r")
+    return values
+
+
+def _read_file(path: Path) -> tuple[SecretStore, list[InventoryError]]:
+    origin = display_path(path)
+    data, errors = read_yaml(path)
+    if errors:
+        return SecretStore({}, origin), errors
+    if data is None:
+        return SecretStore({}, origin), []
+    if not isinstance(data, LDict):
+        return SecretStore({}, origin), [InventoryError(
+            "a secrets file must be a mapping of NAME: value", Location(origin, 1, 1),
+            "write one NAME: value per line")]
+    values: dict[str, str] = {}
+    for name, value in data.items():
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            values[name] = str(value)
+        else:
+            errors.append(InventoryError(f"secret {name} must be a plain value",
+                                         data.where(name), "write NAME: value"))
+    return SecretStore(values, origin), errors
