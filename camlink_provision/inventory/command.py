@@ -51,7 +51,7 @@ def summary(problems: list[InventoryError], sources: list[str],
 
 def describe(site: Site) -> str:
     spotters, ptz = len(site.spotters()), len(site.ptz_cameras())
-    return (f"site {site.name}: {_count(len(site.cameras), 'camera')} ({spotters} spotters, "
+    return (f"site {site.name}: {_count(len(site.cameras), 'camera')} ({_count(spotters, 'spotter')}, "
             f"{ptz} PTZ), {_count(len(site.links), 'link')}")
 
 
