@@ -1,6 +1,6 @@
 """Benchmark ``make_plan`` on a large emulated fleet, beside a plain per-parameter reader.
 
-    python bench/bench_plan.py [--cameras 1000] [--concurrency 128] [--latency 50]
+    python bench/bench_plan.py [--cameras 1000] [--concurrency 64] [--latency 50]
                                [--converged] [--naive-cameras 16] [--naive-params 40]
 
 Starts ``camlink-provision emulate`` in a separate process (CAMLINK_LOOPBACK_ONLY=1) with a
@@ -42,6 +42,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ from camlink_provision.inventory.model import (
     Trigger,
 )
 from camlink_provision.model import Observed, Op, Plan
-from camlink_provision.plan import camera_requests, compute_plan, gather
+from camlink_provision.plan import camera_requests, compute_plan, gather, make_plan
 
 PASSWORD = "bench-admin-pass"  # throwaway accounts on throwaway emulated cameras
 LINK_PASSWORD = "bench-link-pass"
@@ -128,16 +129,27 @@ def _emulate_command() -> list[str]:
     return [script] if script else [sys.executable, "-m", "camlink_provision.cli"]
 
 
+@dataclass
+class Emulator:
+    pid: int
+    ports: dict[str, int]
+
+    def cpu_seconds(self) -> float:
+        """CPU time the emulator process has used (user + system), from /proc."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def running_emulator(fleet: Path, cameras: int, base_port: int,
-                     latency: float) -> Iterator[dict[str, int]]:
+                     latency: float) -> Iterator[Emulator]:
     env = {**os.environ, netguard.ENV_FLAG: "1"}
     command = [*_emulate_command(), "emulate", "--fleet", str(fleet),
                "--base-port", str(base_port), "--latency", str(latency)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env=env)
     try:
-        yield _read_ports(process, cameras)
+        yield Emulator(process.pid, _read_ports(process, cameras))
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -184,20 +196,35 @@ class CountingFactory:
         return sum(c.requests_sent for c in self.clients)
 
 
-def timed_plan(site: Site, concurrency: int) -> tuple[Plan, dict[str, Observed], float,
-                                                        float, int]:
+@dataclass
+class Timing:
+    wall: float  # gather + compute
+    compute: float  # compute_plan alone, on the same cameras read again
+    requests: int
+    cpu: float  # this process (client + planner)
+    emulator_cpu: float
+
+
+def timed_plan(site: Site, concurrency: int, emulator: Emulator) -> tuple[Plan, Timing]:
+    """``make_plan`` of the whole site (what ``plan`` runs), timed and counted."""
     factory = CountingFactory()
+    cpu, emulator_cpu = time.process_time(), emulator.cpu_seconds()
     begin = time.perf_counter()
-    observed = gather(site, list(site.cameras), concurrency=concurrency,
-                      client_factory=factory)
-    gathered = time.perf_counter()
-    plan = compute_plan(site, observed)
-    end = time.perf_counter()
-    errors = [str(o) for o in observed.values() if not isinstance(o, Observed)]
-    if errors:
-        raise SystemExit(f"{len(errors)} cameras failed, e.g. {errors[0]}")
+    plan = make_plan(site, concurrency=concurrency, client_factory=factory)
+    wall = time.perf_counter() - begin
+    if plan.failed:
+        raise SystemExit(f"{len(plan.failed)} cameras failed, e.g. {plan.failed[0].error}")
+    return plan, Timing(wall, 0.0, factory.requests, time.process_time() - cpu,
+                        emulator.cpu_seconds() - emulator_cpu)
+
+
+def observations(site: Site, concurrency: int) -> tuple[dict[str, Observed], float]:
+    """What the cameras report (untimed), and how long ``compute_plan`` alone takes on it."""
+    observed = gather(site, list(site.cameras), concurrency=concurrency)
+    begin = time.perf_counter()
+    compute_plan(site, observed)
     kept = {name: o for name, o in observed.items() if isinstance(o, Observed)}
-    return plan, kept, end - begin, end - gathered, factory.requests
+    return kept, time.perf_counter() - begin
 
 
 def converge(site: Site, plan: Plan, concurrency: int) -> None:
@@ -256,7 +283,7 @@ def naive_seconds(site: Site, observed: dict[str, Observed], concurrency: int,
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cameras", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=128)
+    parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=50.0, metavar="MS")
     parser.add_argument("--base-port", type=int, default=26000, metavar="P")
     parser.add_argument("--converged", action="store_true",
@@ -270,28 +297,32 @@ def main() -> int:
         fleet = Path(tmp) / "FLEET.yml"
         fleet_file(fleet, names)
         print(f"starting {args.cameras} emulated cameras ...", flush=True)
-        with running_emulator(fleet, args.cameras, args.base_port, args.latency) as ports:
-            site = build_site(names, ports)
+        with running_emulator(fleet, args.cameras, args.base_port, args.latency) as emulator:
+            site = build_site(names, emulator.ports)
             if args.converged:
-                first, *_ = timed_plan(site, args.concurrency)
+                first, _ = timed_plan(site, args.concurrency, emulator)
                 converge(site, first, args.concurrency)
-            plan, observed, wall, compute, requests = timed_plan(site, args.concurrency)
+            plan, timing = timed_plan(site, args.concurrency, emulator)
+            observed, timing.compute = observations(site, args.concurrency)
             sample = names[:args.naive_cameras]
             one = naive_request_seconds(site, observed, sample, args.naive_params)
     naive, naive_requests = naive_seconds(site, observed, args.concurrency, one)
-    report(args, plan, wall, compute, requests, naive, naive_requests, one)
+    report(args, plan, timing, naive, naive_requests, one)
     return 0
 
 
-def report(args: argparse.Namespace, plan: Plan, wall: float, compute: float, requests: int,
-           naive: float, naive_requests: int, one: float) -> None:
+def report(args: argparse.Namespace, plan: Plan, timing: Timing, naive: float,
+           naive_requests: int, one: float) -> None:
     cameras, latency = args.cameras, args.latency
+    wall, requests = timing.wall, timing.requests
     rounds = math.ceil(cameras / args.concurrency)
     floor = max(rounds * requests / cameras * latency / 1000.0, 1e-9)
     print(f"cameras            {cameras}  (concurrency {args.concurrency}, latency "
           f"{latency:g} ms, {'converged' if args.converged else 'factory-fresh'})")
     print(f"plan               {wall:.2f} s  ({requests} requests, {requests / cameras:.2f} "
-          f"per camera; compute {compute:.2f} s; totals {plan.totals()})")
+          f"per camera; compute {timing.compute:.2f} s; totals {plan.totals()})")
+    print(f"CPU                planner process {timing.cpu:.2f} s, emulator process "
+          f"{timing.emulator_cpu:.2f} s  ({os.cpu_count()} cores, shared)")
     print(f"latency floor      {floor:.2f} s  ({rounds} rounds x {requests / cameras:.2f} "
           f"requests x {latency:g} ms); plan / floor = {wall / floor:.2f}x")
     print(f"plain reader       {naive:.0f} s  (scaled: {naive_requests} single-parameter "

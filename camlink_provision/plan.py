@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraCommandError, CameraError
@@ -33,6 +34,7 @@ from camlink_provision.model import JSON, CameraPlan, Change, Observed, Op, Plan
 from camlink_provision.resources import KINDS, Context, KindResult, Noop, peers, tracking
 
 ClientFactory = Callable[[Camera], CameraClient]
+T = TypeVar("T")
 
 # 32 cameras at once: a site is a few dozen cameras, so one wave reads all of them, while
 # the tool host keeps a bounded number of threads and sockets (each camera costs a thread
@@ -101,6 +103,16 @@ def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,
         client.close()
 
 
+def _per_camera(cameras: Sequence[Camera], work: Callable[[Camera], T],
+                concurrency: int) -> list[T]:
+    """``work`` on every camera, ``concurrency`` at a time; results in camera order."""
+    if not cameras:
+        return []
+    workers = max(1, min(concurrency, len(cameras)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather") as pool:
+        return list(pool.map(work, cameras))
+
+
 def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCURRENCY,
            client_factory: ClientFactory = default_client,
            timeout: float | None = None) -> dict[str, Observed | CameraError]:
@@ -109,13 +121,9 @@ def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCU
     ``timeout`` (seconds) replaces each camera's per-request timeout when given.
     """
     cameras = [site.cameras[name] for name in names]
-    if not cameras:
-        return {}
-    workers = max(1, min(concurrency, len(cameras)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather") as pool:
-        results = pool.map(lambda cam: _gather_one(site, cam, client_factory, timeout),
-                           cameras)
-        return dict(zip(names, results, strict=True))
+    results = _per_camera(cameras, lambda cam: _gather_one(site, cam, client_factory, timeout),
+                          concurrency)
+    return dict(zip(names, results, strict=True))
 
 
 # -- identity ----------------------------------------------------------------------------------
@@ -247,6 +255,11 @@ def link_topology(site: Site, names: Iterable[str],
     return tuple(out)
 
 
+def _assemble(site: Site, selected: Sequence[str], plans: Mapping[str, CameraPlan]) -> Plan:
+    cameras = tuple(plans[camera.name] for camera in apply_order(site, selected))
+    return Plan(site=site.name, cameras=cameras, links=link_topology(site, selected, cameras))
+
+
 def compute_plan(site: Site, observed: Mapping[str, Observed | CameraError],
                  names: Sequence[str] | None = None) -> Plan:
     """The Plan of the selected cameras (all when None) from what they reported; pure."""
@@ -254,20 +267,24 @@ def compute_plan(site: Site, observed: Mapping[str, Observed | CameraError],
     missing = [name for name in selected if name not in observed]
     if missing:
         raise ValueError(f"no observation for {', '.join(missing)}")
-    cameras = tuple(plan_camera(site, camera, observed[camera.name])
-                    for camera in apply_order(site, selected))
-    return Plan(site=site.name, cameras=cameras,
-                links=link_topology(site, selected, cameras))
+    plans = {name: plan_camera(site, site.cameras[name], observed[name]) for name in selected}
+    return _assemble(site, selected, plans)
 
 
 def make_plan(site: Site, names: Sequence[str] | None = None, *,
               concurrency: int = DEFAULT_CONCURRENCY,
               client_factory: ClientFactory = default_client,
               timeout: float | None = None) -> Plan:
+    """``compute_plan(site, gather(site, names), names)``, with each camera planned in its
+    worker as soon as it is read (the same result; planning overlaps other cameras' reads)."""
     selected = list(site.cameras) if names is None else list(names)
-    observed = gather(site, selected, concurrency=concurrency, client_factory=client_factory,
-                      timeout=timeout)
-    return compute_plan(site, observed, selected)
+
+    def read_and_plan(camera: Camera) -> CameraPlan:
+        return plan_camera(site, camera, _gather_one(site, camera, client_factory, timeout))
+
+    cameras = [site.cameras[name] for name in selected]
+    plans = _per_camera(cameras, read_and_plan, concurrency)
+    return _assemble(site, selected, {plan.camera: plan for plan in plans})
 
 
 # -- requests ----------------------------------------------------------------------------------
