@@ -153,23 +153,23 @@ def _run(step: _Step) -> StepOutcome:
                            "(its settings no longer match the plan's fingerprint); nothing "
                            "written — plan again", (), "before", snapshot.fingerprint(), 0)
     try:
-        after = _write_and_check(step)
+        fingerprint = _write_and_check(step)
     except _Failure as failure:
         return _restore(step, snapshot, failure.why)
     keys = tuple(change.key for change in step.changes)
     return StepOutcome(name, "changed", f"{len(keys)} change(s) applied and read back",
-                       keys, "after", after.fingerprint(), step.writes)
+                       keys, "after", fingerprint, step.writes)
 
 
-def _write_and_check(step: _Step) -> Observed:
+def _write_and_check(step: _Step) -> str:
+    """Send the step's requests, read back, compare; the read-back's fingerprint."""
     _send_requests(step, merge_requests(step.changes))
     try:
         after = step.observe("read back")
     except CameraError as error:
         raise _Failure(f"could not read the camera back after writing: {error.message}") \
             from None
-    _check_read_back(step, after)
-    return after
+    return _check_read_back(step, after)
 
 
 def _send_requests(step: _Step, requests: Sequence[Request]) -> None:
@@ -187,7 +187,7 @@ def _send_requests(step: _Step, requests: Sequence[Request]) -> None:
                                               by_key[key].action))
 
 
-def _check_read_back(step: _Step, after: Observed) -> None:
+def _check_read_back(step: _Step, after: Observed) -> str:
     replanned = step.tools.replan(step.tools.site, step.camera, after)
     if replanned.error:
         raise _Failure(f"the read-back could not be planned: {replanned.error}")
@@ -195,6 +195,7 @@ def _check_read_back(step: _Step, after: Observed) -> None:
     left = sorted(change.key for change in replanned.changes if change.key in applied)
     if left:
         raise _Failure("read back differs from the inventory for " + ", ".join(left))
+    return replanned.fingerprint or after.fingerprint()
 
 
 def _restore(step: _Step, snapshot: Observed, why: str) -> StepOutcome:

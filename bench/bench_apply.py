@@ -1,0 +1,181 @@
+"""Benchmark ``apply`` on a large factory-fresh emulated fleet.
+
+    python bench/bench_apply.py [--cameras 1000] [--concurrency 100] [--latency 50]
+                                [--base-port 27000]
+
+The fleet and the site are bench_plan.py's (every fourth camera a fixed spotter, the rest
+PTZ domes with two presets and a tracking rule; each spotter's event linked to the next two
+PTZ cameras), served by ``camlink-provision emulate --fleet FILE --latency MS`` in a
+separate process with CAMLINK_LOOPBACK_ONLY=1. Then, timed:
+
+1. plan    ``make_plan`` of the whole site (everything to create);
+2. apply   ``apply_plan`` with the default playbook (playbooks/site.yml): per camera a
+           snapshot read, the writes, a read back; PTZ cameras first, then spotters;
+3. again   a second plan (must have no change) and apply (must send nothing).
+
+Prints wall times, writes and requests per camera, and the apply's ratio to its latency
+floor. The floor counts what the apply itself must send, play by play (a play waits for the
+previous one):
+
+    floor = sum over plays of ceil(cameras in play / concurrency) x requests per camera
+            x latency
+
+(requests as actually sent: Digest challenges, snapshot and read-back included). It is the
+time if every request cost exactly the latency and no camera ever waited for a thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from bench_plan import (
+    Emulator,
+    build_site,
+    camera_names,
+    fleet_file,
+    running_emulator,
+)
+
+from camlink_provision import netguard
+from camlink_provision.apply import RunResult, apply_plan
+from camlink_provision.apply.events import ApplyEvent, CameraDone, PlayStarted
+from camlink_provision.camera import CameraClient
+from camlink_provision.inventory.model import Camera, Site
+from camlink_provision.plan import make_plan
+from camlink_provision.playbook import load_playbook
+
+T = TypeVar("T")
+
+
+class Counting:
+    """A client factory counting every request its clients send."""
+
+    def __init__(self) -> None:
+        self.clients: list[CameraClient] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, camera: Camera) -> CameraClient:
+        client = CameraClient(camera.name, camera.connection, camera.credentials)
+        with self._lock:
+            self.clients.append(client)
+        return client
+
+    @property
+    def requests(self) -> int:
+        return sum(c.requests_sent for c in self.clients)
+
+
+@dataclass
+class PlayTimes:
+    """Per play: how many cameras, and the requests each sent (from CameraDone events)."""
+
+    cameras: dict[str, list[int]]
+    started: dict[str, float]
+    ended: dict[str, float]
+
+    def __call__(self, event: ApplyEvent) -> None:
+        now = time.perf_counter()
+        if isinstance(event, PlayStarted):
+            self.started[event.play] = now
+        elif isinstance(event, CameraDone):
+            self.cameras[event.play].append(event.requests)
+            self.ended[event.play] = now
+
+
+def floor_seconds(plays: PlayTimes, concurrency: int, latency_ms: float) -> float:
+    total = 0.0
+    for requests in plays.cameras.values():
+        rounds = math.ceil(len(requests) / concurrency)
+        total += rounds * statistics.mean(requests) * latency_ms / 1000.0
+    return total
+
+
+def timed(label: str, work: Callable[[], T]) -> tuple[T, float]:
+    begin = time.perf_counter()
+    value = work()
+    seconds = time.perf_counter() - begin
+    print(f"  {label:<10} {seconds:7.2f} s", flush=True)
+    return value, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cameras", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--latency", type=float, default=50.0, metavar="MS")
+    parser.add_argument("--base-port", type=int, default=27000, metavar="P")
+    args = parser.parse_args()
+    netguard.install()
+    names = camera_names(args.cameras)
+    with tempfile.TemporaryDirectory(prefix="bench-apply-") as tmp:
+        fleet = Path(tmp) / "FLEET.yml"
+        fleet_file(fleet, names)
+        print(f"starting {args.cameras} emulated cameras ...", flush=True)
+        with running_emulator(fleet, args.cameras, args.base_port, args.latency) as emulator:
+            site = build_site(names, emulator.ports)
+            run(args, site, emulator)
+    return 0
+
+
+def run(args: argparse.Namespace, site: Site, emulator: Emulator) -> None:
+    playbook = load_playbook()
+    planning = Counting()
+    plan, plan_s = timed("plan", lambda: make_plan(site, concurrency=args.concurrency,
+                                                   client_factory=planning))
+    plays = PlayTimes(defaultdict(list), {}, {})
+    applying = Counting()
+    cpu, emulator_cpu = time.process_time(), emulator.cpu_seconds()
+    result, apply_s = timed("apply", lambda: apply_plan(
+        site, plan, playbook=playbook, concurrency=args.concurrency,
+        client_factory=applying, on_event=plays))
+    cpu, emulator_cpu = time.process_time() - cpu, emulator.cpu_seconds() - emulator_cpu
+    again, again_s = timed("plan again", lambda: make_plan(site, concurrency=args.concurrency))
+    second = apply_plan(site, again, playbook=playbook, concurrency=args.concurrency)
+    report(args, plan_s, planning.requests, result, apply_s, plays, again_s,
+           len(again.changes), second)
+    print(f"CPU during apply   this process {cpu:.2f} s, emulator process {emulator_cpu:.2f} s "
+          f"= {(cpu + emulator_cpu) / apply_s:.2f} cores busy of {os.cpu_count()} (shared)")
+
+
+def report(args: argparse.Namespace, plan_s: float, plan_requests: int, result: RunResult,
+           apply_s: float, plays: PlayTimes, again_s: float, again_changes: int,
+           second: RunResult) -> None:
+    cameras = args.cameras
+    floor = max(floor_seconds(plays, args.concurrency, args.latency), 1e-9)
+    print(f"cameras            {cameras}  (concurrency {args.concurrency}, latency "
+          f"{args.latency:g} ms, factory-fresh)")
+    print(f"plan               {plan_s:.2f} s  ({plan_requests / cameras:.2f} requests per "
+          "camera)")
+    print(f"apply              {apply_s:.2f} s  ({result.totals()})")
+    print(f"  writes/camera    {result.writes / cameras:.2f}  (PTZ: 2 presets x move+save, "
+          "1 rule put; spotter: 1 setparam)")
+    print(f"  requests/camera  {result.requests / cameras:.2f}  (snapshot, writes, read "
+          "back, Digest challenge)")
+    for play, requests in plays.cameras.items():
+        took = plays.ended[play] - plays.started[play]
+        print(f"  play             {play}: {len(requests)} cameras, "
+              f"{statistics.mean(requests):.2f} requests each, {took:.2f} s")
+    print(f"latency floor      {floor:.2f} s; apply / floor = {apply_s / floor:.2f}x")
+    print(f"second run         plan {again_s:.2f} s, {again_changes} change(s); apply sent "
+          f"{second.requests} requests, {second.writes} writes")
+    print(f"plan + apply       {plan_s + apply_s:.2f} s end to end")
+    if result.failed or again_changes or second.writes:
+        print("PROBLEM: the apply failed or was not idempotent")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
