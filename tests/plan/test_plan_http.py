@@ -12,10 +12,11 @@ from dataclasses import replace
 from resources.sitekit import build_site, with_connections
 
 from camlink_provision.emulator import Fault, Fleet, running_fleet
+from camlink_provision.errors import CameraUnreachable
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Credentials, Secret, Site
-from camlink_provision.model import Plan
-from camlink_provision.plan import camera_requests, make_plan
+from camlink_provision.model import Observed, Plan
+from camlink_provision.plan import camera_requests, gather, make_plan
 from plan.httpkit import SITE, client_for, run_ops, spec_of
 
 ADMIN_GETPARAM = profile.GETPARAM
@@ -276,3 +277,10 @@ def test_links_topology(site: Site) -> None:
         {"link": "yard", "spotter": "spot2", "event": "yard-motion", "ptz": "ptz1",
          "preset": "yard", "track_rule": None, "do": None, "changed": True},
     ]
+
+
+def test_gather_timeout_is_per_camera(fleet: Fleet, site: Site) -> None:
+    fleet.set_fault("spot2", Fault(latency_ms=3000))
+    observed = gather(site, ["ptz2", "spot2"], timeout=0.3)
+    assert isinstance(observed["ptz2"], Observed)
+    assert isinstance(observed["spot2"], CameraUnreachable)

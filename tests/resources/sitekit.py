@@ -111,9 +111,10 @@ def build_site(data: Mapping[str, Any]) -> Site:
 
 
 def with_connections(site: Site, ports: Mapping[str, int]) -> Site:
-    """The same site with every camera's connection aimed at its emulated port."""
+    """The same site with every camera's connection aimed at its emulated loopback port."""
     from dataclasses import replace
-    cameras = {name: replace(cam, connection=replace(cam.connection, port=ports[name]))
+    cameras = {name: replace(cam, connection=replace(cam.connection, host="127.0.0.1",
+                                                     port=ports[name]))
                for name, cam in site.cameras.items()}
     return replace(site, cameras=cameras)
 

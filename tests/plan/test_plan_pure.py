@@ -1,0 +1,139 @@
+"""The pure half of the planner: identity checks, ordering, request merging, selection."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+from resources.sitekit import build_site, observed_from
+
+from camlink_provision.errors import CameraUnreachable
+from camlink_provision.firmware import profile
+from camlink_provision.model import Observed, Op
+from camlink_provision.plan import (
+    camera_requests,
+    check_identity,
+    compute_plan,
+    getparam_names,
+    merge_ops,
+    plan_camera,
+)
+from plan.httpkit import SITE
+
+
+def fresh_observations(site_data: dict | None = None) -> tuple:
+    site = build_site(site_data or SITE)
+    return site, {name: observed_from(cam, {}) for name, cam in site.cameras.items()}
+
+
+# -- identity ------------------------------------------------------------------------------------
+def identity(model: str = "SD9384-EHL", firmware: str = "SD9384-VVTK-2.2103.34.01d",
+             cameralink: str = "1") -> Observed:
+    return Observed("ptz1", {profile.MODELNAME: model, profile.FIRMWARE: firmware,
+                             profile.CAP_CAMERALINK: cameralink})
+
+
+def test_identity_accepts_the_inventory_camera() -> None:
+    camera = build_site(SITE).cameras["ptz1"]
+    assert check_identity(camera, identity()) is None
+    assert check_identity(camera, identity(model="sd9384-ehl")) is None
+
+
+@pytest.mark.parametrize(("observed", "expected"), [
+    (identity(model="SD9368-EHL"), "reports model 'SD9368-EHL'"),
+    (identity(firmware="SD9384-VVTK-2.2102.99.01"), "older than Camera Link needs"),
+    (identity(firmware="garbage"), "not a VIVOTEK version"),
+    (identity(cameralink="0"), "does not offer Camera Link"),
+])
+def test_identity_mismatches(observed: Observed, expected: str) -> None:
+    camera = build_site(SITE).cameras["ptz1"]
+    assert expected in (check_identity(camera, observed) or "")
+
+
+def test_identity_checks_the_inventory_minimum_firmware() -> None:
+    camera = replace(build_site(SITE).cameras["ptz1"], firmware="2.2103.40.01a")
+    assert "inventory's minimum 2.2103.40.01a" in (check_identity(camera, identity()) or "")
+    assert check_identity(camera, identity(firmware="SD9384-VVTK-2.2104.1.01")) is None
+
+
+def test_a_mismatch_plans_nothing_but_keeps_the_fingerprint() -> None:
+    site = build_site(SITE)
+    plan = plan_camera(site, site.cameras["ptz1"], identity(model="SD9368-EHL"))
+    assert (plan.error_kind, plan.changes, plan.model) == ("mismatch", (), "SD9368-EHL")
+    assert plan.fingerprint.startswith("sha256:")
+
+
+def test_a_camera_error_becomes_the_camera_plan_error() -> None:
+    site = build_site(SITE)
+    plan = plan_camera(site, site.cameras["spot1"],
+                       CameraUnreachable("spot1", "no connection within 5 s"))
+    assert (plan.error_kind, plan.fingerprint, plan.changes) == ("unreachable", "", ())
+
+
+# -- what is read --------------------------------------------------------------------------------
+def test_getparam_names_every_group_once() -> None:
+    site = build_site(SITE)
+    assert getparam_names(site.cameras["ptz1"]) == [
+        *profile.IDENTITY_GROUPS, profile.PRESET_GROUP, profile.PEER_GROUP,
+        profile.EVENT_GROUP, profile.DO_STATUS]
+    # a fixed spotter has no preset slots: naming the group would be refused
+    assert profile.PRESET_GROUP not in getparam_names(site.cameras["spot1"])
+
+
+# -- order, merging, selection -------------------------------------------------------------------
+def test_ptz_cameras_first_then_spotters_in_inventory_order() -> None:
+    data = {**SITE, "cameras": [SITE["cameras"][2], SITE["cameras"][0], SITE["cameras"][3],
+                                SITE["cameras"][1]]}
+    site, observed = fresh_observations(data)
+    plan = compute_plan(site, observed)
+    assert [cam.camera for cam in plan.cameras] == ["ptz1", "ptz2", "spot1", "spot2"]
+
+
+def test_deletions_come_first_in_reverse_kind_order() -> None:
+    site = build_site({**SITE, "cameras": [
+        {**SITE["cameras"][2], "prune": ["event", "peer"]}, *SITE["cameras"][:2]]})
+    spot1 = site.cameras["spot1"]
+    holds = {"events": {9: {"name": "theirs", "enable": 1}},
+             "peers": {2: {"enable": 1, "name": "other", "ipaddress": "10.9.9.9"}}}
+    plan = plan_camera(site, spot1, observed_from(spot1, holds))
+    assert [(c.action, c.kind) for c in plan.changes] == [
+        ("delete", "event"), ("delete", "peer"), ("create", "peer"), ("create", "peer"),
+        ("create", "event"), ("create", "event")]
+    requests = camera_requests(plan)
+    assert [op.call for op in requests] == ["setparam"]  # one request for the whole spotter
+    assert requests[0].secret_args == {"cameralink_i0_passwd": "ptz1",
+                                       "cameralink_i1_passwd": "ptz2"}
+
+
+def test_merge_ops_merges_only_neighbours_of_the_same_call() -> None:
+    ops = [Op("move", {"pan": 1, "tilt": 2, "zoom": 3}),
+           Op("add_preset", {"name": "a", "index": 0}),
+           Op("put_rules", {"rules": {"r1": {"RuleName": "r1"}}}),
+           Op("put_rules", {"rules": {"r2": {"RuleName": "r2"}}}),
+           Op("setparam", {"x_i0_name": "", "x_i0_enable": "0"}),
+           Op("setparam", {"x_i0_name": "new", "pw": "(sensitive)"}, {"pw": "ptz1"}),
+           Op("delete_rule", {"name": "r3"})]
+    merged = merge_ops(ops)
+    assert [op.call for op in merged] == ["move", "add_preset", "put_rules", "setparam",
+                                          "delete_rule"]
+    assert list(merged[2].args["rules"]) == ["r1", "r2"]
+    assert merged[3].args == {"x_i0_name": "new", "x_i0_enable": "0", "pw": "(sensitive)"}
+    assert merged[3].secret_args == {"pw": "ptz1"}
+
+
+def test_limit_plans_only_the_named_cameras_and_their_links() -> None:
+    site, observed = fresh_observations()
+    plan = compute_plan(site, {"spot2": observed["spot2"]}, ["spot2"])
+    assert [cam.camera for cam in plan.cameras] == ["spot2"]
+    assert [(link["link"], link["ptz"]) for link in plan.links] == [("yard", "ptz1")]
+    with pytest.raises(ValueError, match="no observation for spot1"):
+        compute_plan(site, {}, ["spot1"])
+
+
+def test_compute_plan_is_deterministic_and_round_trips() -> None:
+    site, observed = fresh_observations()
+    first = compute_plan(site, observed)
+    second = compute_plan(site, dict(reversed(list(observed.items()))))
+    assert json.dumps(first.to_json()) == json.dumps(second.to_json())
+    assert type(first).from_json(first.to_json()).to_json() == first.to_json()
