@@ -23,7 +23,8 @@ has no ``link_credentials`` is listed in ``unknown_link_passwords``, for a secre
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -230,8 +231,11 @@ def camera_at(cameras: Sequence[Camera], address: str) -> Camera | None:
     return next((c for c in cameras if c.address.lower() == folded), None)
 
 
-def link_name(spotter: str, event: str, taken: set[str]) -> str:
-    base = f"{spotter}-{LINK_NAME_CHARS.sub('-', event).strip('-') or 'event'}"
+def link_name(spotter: str, event: str, taken: set[str], shared: set[str]) -> str:
+    """The event's name when no other spotter has an event of that name, else
+    ``<spotter>-<event>``; a number added until it is unique."""
+    slug = LINK_NAME_CHARS.sub("-", event).strip("-") or "event"
+    base = slug if event not in shared else f"{spotter}-{slug}"
     name, number = base, 2
     while name in taken:
         name, number = f"{base}-{number}", number + 1
@@ -249,10 +253,11 @@ class SpotterLinks:
                       if h.slot is not None}
         self.used: set[int] = set()
 
-    def links(self, adopted: Sequence[tuple[Event, Have]], taken: set[str]) -> list[Link]:
+    def links(self, adopted: Sequence[tuple[Event, Have]], taken: set[str],
+              shared: set[str]) -> list[Link]:
         out = []
         for event, have in adopted:
-            name = link_name(self.spotter, event.name, taken)
+            name = link_name(self.spotter, event.name, taken, shared)
             targets = self.targets(name, event, have)
             if targets:
                 out.append(Link(name=name, spotter=self.spotter, event=event.name,
@@ -371,13 +376,42 @@ def link_side(camera: Camera, work: _Work) -> tuple[Camera, bool]:
     user = single(users, "peer user", camera.name, work)
     port = single(ports, "peer port", camera.name, work)
     known = camera.link_credentials
-    if known is None:
+    if known is not None:
+        credentials: Credentials | None = replace(known, username=user)
+    elif user == camera.credentials.username:
+        credentials = None  # the spotters use its admin account: the inventory's default
+    else:  # a link account the inventory does not know: its password needs a secret
         credentials = Credentials(user, Secret(""), privilege="operator")
-    else:
-        credentials = replace(known, username=user)
-    updated = replace(camera, link_credentials=credentials,
-                      site_port=port)
-    return updated, known is None
+    updated = replace(camera, link_credentials=credentials, site_port=port)
+    return updated, known is None and credentials is not None
+
+
+def shared_event_names(readings: Iterable[Reading]) -> set[str]:
+    """Event names held by more than one camera: a link named after one would be ambiguous."""
+    names = Counter(h.name for reading in readings
+                    for h in event_kind.RESOURCE.observed(reading.observed) if h.name)
+    return {name for name, count in names.items() if count > 1}
+
+
+def complete_link(link: Link, cameras: dict[str, Camera], work: _Work) -> Link:
+    """Targets naming what their PTZ does not hold: a preset is declared by name alone
+    (adopted, as the inventory allows); a rule cannot be, so the target loses it."""
+    targets = []
+    for target in link.targets:
+        ptz = cameras[target.ptz]
+        if target.preset and target.preset not in {p.name for p in ptz.presets}:
+            work.warn(ptz.name, f"link '{link.name}' recalls preset '{target.preset}', which "
+                      "the camera does not hold: declared by name (adopted); save it on the "
+                      "camera")
+            cameras[ptz.name] = ptz = replace(ptz, presets=(*ptz.presets,
+                                                            Preset(target.preset)))
+        if target.track_rule and target.track_rule not in {r.name for r in ptz.tracking_rules}:
+            work.warn(ptz.name, f"link '{link.name}' tracks with rule '{target.track_rule}', "
+                      "which the camera does not hold: left out of the link (plan will turn "
+                      "the tracking off)")
+            target = replace(target, track_rule=None)
+        targets.append(target)
+    return replace(link, targets=tuple(targets))
 
 
 def adopt(source: Site, readings: Mapping[str, Reading]) -> Adoption:
@@ -385,6 +419,7 @@ def adopt(source: Site, readings: Mapping[str, Reading]) -> Adoption:
     work = _Work(source, readings)
     cameras: dict[str, Camera] = {}
     taken: set[str] = set()
+    shared = shared_event_names(readings.values())
     for name, base in source.cameras.items():
         reading = readings.get(name)
         if reading is None:
@@ -393,7 +428,7 @@ def adopt(source: Site, readings: Mapping[str, Reading]) -> Adoption:
         adopted: list[tuple[Event, Have]] = []
         if role == "spotter":
             adopted = adopt_events(reading, work)
-            work.links.extend(SpotterLinks(work, reading).links(adopted, taken))
+            work.links.extend(SpotterLinks(work, reading).links(adopted, taken, shared))
         elif any(h.name for h in event_kind.RESOURCE.observed(reading.observed)):
             work.warn(name, "named events on a PTZ camera are left unmanaged")
         cameras[name] = replace(
@@ -401,10 +436,11 @@ def adopt(source: Site, readings: Mapping[str, Reading]) -> Adoption:
             presets=adopt_presets(reading),
             tracking_rules=adopt_rules(reading, work) if reading.observed.rules else (),
             events=tuple(event for event, _ in adopted), prune=frozenset())
+    links = [complete_link(link, cameras, work) for link in work.links]
     unknown: list[str] = []
     for name, camera in cameras.items():
         cameras[name], missing = link_side(camera, work)
         if missing:
             unknown.append(name)
-    site = replace(source, cameras=cameras, links=tuple(work.links))
+    site = replace(source, cameras=cameras, links=tuple(links))
     return Adoption(site, tuple(work.warnings), tuple(work.placeholders), tuple(unknown))

@@ -1,0 +1,158 @@
+"""The inventory import starts from: how to reach each camera, and nothing more required.
+
+``load_site`` wants a complete inventory (every camera's model and role). An inventory
+written to *adopt* a site may list only addresses and credentials, so import reads its
+sources with the inventory package's own pieces (sources, groups and precedence, Jinja2
+with secrets, the schema on what it renders) but renders only the settings it needs:
+
+    address, site_port, connection, credentials, link_credentials   (needed / used)
+    model, role, firmware                                            (kept when given)
+
+Besides the rendered Camera (role and model filled with placeholders when absent), it keeps
+what was *written* for each camera's passwords, ``{{ secret('NAME') }}``, so that the
+inventory import writes refers to the same secrets and never holds a value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from camlink_provision.errors import InventoryError, InventoryErrors
+from camlink_provision.inventory import groups as grp
+from camlink_provision.inventory.build import SourceMap, build_camera
+from camlink_provision.inventory.located import LDict, is_template
+from camlink_provision.inventory.merge import merge_all
+from camlink_provision.inventory.model import Camera, Role, Site
+from camlink_provision.inventory.schemacheck import check
+from camlink_provision.inventory.secrets import open_secrets
+from camlink_provision.inventory.sources import read_sources
+from camlink_provision.inventory.template import Scope, TemplateEngine
+
+READ_KEYS = ("role", "address", "site_port", "model", "firmware", "connection",
+             "credentials", "link_credentials")
+REQUIRED = ("address", "credentials")
+PASSWORD = "password"
+UNKNOWN_MODEL = ""  # until the camera says which it is
+
+
+@dataclass(frozen=True)
+class Written:
+    """What the source says about one camera, as written (before rendering)."""
+
+    password: str | None = None  # the credentials password template
+    link_password: str | None = None  # the link_credentials password template, if any
+    link_privilege: str | None = None
+    connection: Mapping[str, Any] = field(default_factory=dict)  # rendered, keys as written
+    model: str | None = None
+    firmware: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    site: Site  # roles and models may be placeholders: see ``written``
+    written: Mapping[str, Written]
+    warnings: tuple[InventoryError, ...] = ()
+
+
+def load_source(sources: Sequence[str | Path], secrets: str | Path | None = None,
+                environ: Mapping[str, str] | None = None) -> Source:
+    """The cameras of an inventory, knowing only how to reach them; raise InventoryErrors."""
+    return _SourceLoad([Path(s) for s in sources], secrets,
+                       os.environ if environ is None else environ).run()
+
+
+class _SourceLoad:
+    def __init__(self, sources: list[Path], secrets: str | Path | None,
+                 environ: Mapping[str, str]) -> None:
+        self.sources, self.secrets, self.environ = sources, secrets, environ
+        self.errors: list[InventoryError] = []
+
+    def run(self) -> Source:
+        doc, read_errors = read_sources(self.sources)
+        store, secret_errors = open_secrets(self.secrets, self.sources, self.environ)
+        self.errors += read_errors + secret_errors
+        if self.errors:
+            raise InventoryErrors(self.errors)
+        tree, tree_errors = grp.build_tree(doc)
+        self.errors += tree_errors
+        members = {name: tree.members(name) for name in tree.groups}
+        engine = TemplateEngine(store, self.environ)
+        cameras: dict[str, Camera] = {}
+        written: dict[str, Written] = {}
+        for host in tree.hosts.values():
+            built = self.camera(host, tree, doc, engine, members)
+            if built is not None:
+                cameras[host.name], written[host.name] = built
+        if any(e.severity == "error" for e in self.errors):
+            raise InventoryErrors(self.errors)
+        site = Site(name=site_name(doc, self.sources), cameras=cameras,
+                    groups={name: tuple(n for n in names if n in cameras)
+                            for name, names in members.items()},
+                    sources=tuple(str(s) for s in self.sources))
+        return Source(site, written, tuple(self.errors))
+
+    def camera(self, host: grp.Host, tree: grp.Tree, doc: LDict, engine: TemplateEngine,
+               members: dict[str, list[str]]) -> tuple[Camera, Written] | None:
+        variables = merge_all(grp.layers(tree, host, doc)) or LDict(host.location)
+        extras = {"groups": members, "inventory_hostname": host.name,
+                  "group_names": [g for g in host.groups if g != grp.ALL]}
+        settings = LDict(variables.loc)
+        for key in READ_KEYS:
+            if variables.get(key) is not None:
+                settings.put(key, variables[key], variables.where(key), variables.key_where(key))
+        failures: list[InventoryError] = []
+        rendered = Scope(engine, variables, extras).render_collecting(settings, host.location,
+                                                                      failures)
+        checked = check(rendered, "settings", complete=False,
+                        subject=f"camera '{host.name}'", root_location=host.location)
+        missing = [InventoryError(f"camera {host.name} has no {key}", host.location,
+                                  f"import needs every camera's {' and '.join(REQUIRED)}")
+                   for key in REQUIRED if key not in rendered]
+        self.errors += failures + checked.errors + missing
+        if failures or checked.blocking or missing:
+            return None
+        if "model" not in rendered:
+            rendered.put("model", UNKNOWN_MODEL, host.location)
+        camera = build_camera(host.name, role_of(host, rendered), rendered, host.location,
+                              host.groups, None, SourceMap())
+        return camera, written_of(variables, rendered)
+
+
+def role_of(host: grp.Host, rendered: LDict) -> Role:
+    """The role the source gives (import decides its own from what the camera holds)."""
+    by_group = [grp.ROLE_GROUPS[g] for g in host.groups if g in grp.ROLE_GROUPS]
+    role = rendered.get("role") or (by_group[0] if by_group else "spotter")
+    return "ptz" if role == "ptz" else "spotter"
+
+
+def password_template(section: Any) -> str | None:
+    if isinstance(section, Mapping):
+        value = section.get(PASSWORD)
+        return value if isinstance(value, str) and is_template(value) else None
+    return None
+
+
+def written_of(variables: LDict, rendered: LDict) -> Written:
+    link = rendered.get("link_credentials")
+    connection = rendered.get("connection")
+    return Written(
+        password=password_template(variables.get("credentials")),
+        link_password=password_template(variables.get("link_credentials")),
+        link_privilege=link.get("privilege") if isinstance(link, Mapping) else None,
+        connection=dict(connection) if isinstance(connection, Mapping) else {},
+        model=rendered.get("model") or None, firmware=rendered.get("firmware"))
+
+
+def site_name(doc: LDict, sources: Sequence[Path]) -> str:
+    settings = doc.get("site")
+    name = settings.get("name") if isinstance(settings, Mapping) else None
+    if isinstance(name, str) and name and not is_template(name):
+        return name
+    first = sources[0] if sources else Path("site")
+    return first.name if first.is_dir() else first.stem
+
+
