@@ -3,7 +3,7 @@
 ``load_site`` wants a complete inventory (every camera's model and role). An inventory
 written to *adopt* a site may list only addresses and credentials, so import reads its
 sources with the inventory package's own pieces (sources, groups and precedence, Jinja2
-with secrets, the schema on what it renders) but renders only the settings it needs:
+with secrets) but renders, and checks, only the settings it needs:
 
     address, site_port, connection, credentials, link_credentials   (needed / used)
     model, role, firmware                                            (kept when given)
@@ -26,8 +26,7 @@ from camlink_provision.inventory import groups as grp
 from camlink_provision.inventory.build import SourceMap, build_camera
 from camlink_provision.inventory.located import LDict, is_template
 from camlink_provision.inventory.merge import merge_all
-from camlink_provision.inventory.model import Camera, Role, Site
-from camlink_provision.inventory.schemacheck import check
+from camlink_provision.inventory.model import Camera, Role, Secret, Site
 from camlink_provision.inventory.secrets import open_secrets
 from camlink_provision.inventory.sources import read_sources
 from camlink_provision.inventory.template import Scope, TemplateEngine
@@ -105,21 +104,41 @@ class _SourceLoad:
             if variables.get(key) is not None:
                 settings.put(key, variables[key], variables.where(key), variables.key_where(key))
         failures: list[InventoryError] = []
-        rendered = Scope(engine, variables, extras).render_collecting(settings, host.location,
-                                                                      failures)
-        checked = check(rendered, "settings", complete=False,
-                        subject=f"camera '{host.name}'", root_location=host.location)
-        missing = [InventoryError(f"camera {host.name} has no {key}", host.location,
-                                  f"import needs every camera's {' and '.join(REQUIRED)}")
-                   for key in REQUIRED if key not in rendered]
-        self.errors += failures + checked.errors + missing
-        if failures or checked.blocking or missing:
+        rendered = Scope(engine, variables, extras).render(settings, host.location, failures)
+        problems = shape_problems(host, rendered)
+        self.errors += failures + problems
+        if failures or problems:
             return None
         if "model" not in rendered:
             rendered.put("model", UNKNOWN_MODEL, host.location)
         camera = build_camera(host.name, role_of(host, rendered), rendered, host.location,
                               host.groups, None, SourceMap())
         return camera, written_of(variables, rendered)
+
+
+def shape_problems(host: grp.Host, rendered: LDict) -> list[InventoryError]:
+    """What import cannot work without. The full schema is ``validate``'s job, on the
+    complete inventory import writes; here only the settings used to reach the camera."""
+    out = [InventoryError(f"camera {host.name} has no {key}", host.location,
+                          f"import needs every camera's {' and '.join(REQUIRED)}")
+           for key in REQUIRED if key not in rendered]
+    if "address" in rendered and not isinstance(rendered["address"], str):
+        out.append(InventoryError(f"camera {host.name}: address must be a text",
+                                  rendered.where("address")))
+    for key in ("credentials", "link_credentials"):
+        section = rendered.get(key)
+        if section is None:
+            continue
+        if not isinstance(section, Mapping) or not isinstance(section.get("username"), str) \
+                or not isinstance(section.get(PASSWORD), Secret):
+            out.append(InventoryError(
+                f"camera {host.name}: {key} needs a username and a password from secret()",
+                rendered.where(key), "write password: \"{{ secret('NAME') }}\""))
+    for key, kind in (("connection", Mapping), ("site_port", int)):
+        if key in rendered and not isinstance(rendered[key], kind):
+            out.append(InventoryError(f"camera {host.name}: {key} has the wrong type",
+                                      rendered.where(key), "see docs/inventory.md"))
+    return out
 
 
 def role_of(host: grp.Host, rendered: LDict) -> Role:
