@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from camlink_provision.apply.events import (
     BatchStarted,
@@ -183,7 +184,7 @@ class Rollout:
                 failed.add(name)
         for phase in range(len(PHASES)):
             steps = self._ready_steps(play, batch, by_camera, phase)
-            for outcome in pool.map(lambda s: self._step(play, s), steps):
+            for outcome in _run_all(pool, [partial(self._step, play, s) for s in steps]):
                 self._record(outcome)
                 if outcome.status != "changed":
                     failed.add(outcome.camera)
@@ -301,6 +302,19 @@ class Rollout:
             reason=_reason(tally), changes=tuple(tally.applied),
             skipped=tuple(tally.skipped), requests=self.tools.requests_of(tally.camera),
             writes=tally.writes, ends_in=_ends_in(tally))
+
+
+def _run_all(pool: ThreadPoolExecutor,
+             work: Sequence[Callable[[], StepOutcome]]) -> list[StepOutcome]:
+    """Run the steps at once; on Ctrl-C, steps not yet begun are dropped, while those under
+    way finish their transaction (restore included) before the interrupt goes on."""
+    futures = [pool.submit(job) for job in work]
+    try:
+        return [future.result() for future in futures]
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
 
 
 def _status(tally: _Tally) -> Status:

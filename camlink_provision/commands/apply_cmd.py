@@ -126,11 +126,16 @@ class _Run:
             self.term.say("Apply cancelled: nothing was written.")
             self.journal.write("cancelled")
             return EXIT_FAILED
-        result = apply_plan(self.site, plan, playbook=self.playbook,
-                            concurrency=self.args.concurrency,
-                            client_factory=planner.default_client,
-                            on_event=fan_out(self._progress(), journal_sink(self.journal)),
-                            verifier=site_verifier(self.args.concurrency))
+        progress = self._progress()
+        try:
+            result = apply_plan(self.site, plan, playbook=self.playbook,
+                                concurrency=self.args.concurrency,
+                                client_factory=planner.default_client,
+                                on_event=fan_out(progress, journal_sink(self.journal)),
+                                verifier=site_verifier(self.args.concurrency))
+        finally:
+            if isinstance(progress, LiveProgress):
+                progress.stop()  # even on Ctrl-C: give the terminal back
         self.term.say()
         self.term.say(render_recap(result, color=self.term.color).rstrip("\n"))
         return _exit_code(result)
