@@ -352,7 +352,7 @@ def placeholders_text(placeholders: Sequence[Placeholder], written: set[str]) ->
         else:
             out.append(f"#   (targets of link {link})")
         for item in items:
-            entry = target_entry(item.target, ptz=f"<camera at {item.where}>")
+            entry = target_entry(item.target, ptz=f"TODO-camera-at-{item.address}")
             out.append("#     - " + dump(entry).strip())
     return "\n".join(out) + "\n"
 
