@@ -51,8 +51,8 @@ def summary(problems: list[InventoryError], sources: list[str],
 
 def describe(site: Site) -> str:
     spotters, ptz = len(site.spotters()), len(site.ptz_cameras())
-    return (f"site {site.name}: {_count(len(site.cameras), 'camera')} ({_count(spotters, 'spotter')}, "
-            f"{ptz} PTZ), {_count(len(site.links), 'link')}")
+    return (f"site {site.name}: {_count(len(site.cameras), 'camera')} "
+            f"({_count(spotters, 'spotter')}, {ptz} PTZ), {_count(len(site.links), 'link')}")
 
 
 def _count(n: int, noun: str) -> str:

@@ -53,11 +53,16 @@ def check_links(site: Site, where: SourceMap, declared: set[str]) -> Errors:
     return errors
 
 
-def _uses(site: Site, where: SourceMap, present_only: bool = True) -> Iterator[_Use]:
+def _targets(link: Link, index: int, where: SourceMap) -> Iterator[_Use]:
+    for number, target in enumerate(link.targets):
+        yield _Use(link, index, number, target, where)
+
+
+def _uses(site: Site, where: SourceMap) -> Iterator[_Use]:
+    """Every target of every present link."""
     for index, link in enumerate(site.links):
-        if link.state == "present" or not present_only:
-            for number, target in enumerate(link.targets):
-                yield _Use(link, index, number, target, where)
+        if link.state == "present":
+            yield from _targets(link, index, where)
 
 
 def _camera(site: Site, name: str, role: str, at: Location, declared: set[str]
@@ -86,7 +91,7 @@ def _link(site: Site, index: int, link: Link, where: SourceMap, declared: set[st
     if spotter is not None:
         errors += _event_declared(spotter, link, at("event"))
     seen: dict[str, Location] = {}
-    for use in (u for u in _uses(site, where, False) if u.index == index):
+    for use in _targets(link, index, where):
         ptz, found = _camera(site, use.target.ptz, "ptz", use.at("ptz"), declared)
         errors += found
         if use.target.ptz in seen:
@@ -162,12 +167,15 @@ def _can_pulse(ptz: Camera, at: Location) -> Errors:
 
 def _peer_counts(site: Site, where: SourceMap) -> Errors:
     errors: Errors = []
+    by_spotter: dict[str, list[_Use]] = {}
+    for use in _uses(site, where):
+        by_spotter.setdefault(use.link.spotter, []).append(use)
     for spotter in site.spotters():
         info = models.lookup(spotter.model)
-        capacity = info.npeer if info else max(m.npeer for m in models.MODELS.values())
+        capacity = info.npeer if info else limits.max_link_targets()
         peers: list[str] = []
-        for use in _uses(site, where):
-            if use.link.spotter != spotter.name or use.target.ptz in peers:
+        for use in by_spotter.get(spotter.name, []):
+            if use.target.ptz in peers:
                 continue
             peers.append(use.target.ptz)
             if len(peers) == capacity + 1:
@@ -199,24 +207,27 @@ def _conflicting_presets(site: Site, where: SourceMap) -> Errors:
     warnings: Errors = []
     events = {(s.name, e.name): e for s in site.spotters() for e in s.events
               if e.state == "present"}
-    uses = [u for u in _uses(site, where) if u.target.preset is not None
-            and (u.link.spotter, u.link.event) in events]
-    for later_index, later in enumerate(uses):
-        for earlier in uses[:later_index]:
-            if _conflict(earlier, later, events):
+    same_pair: dict[tuple[str, str], list[_Use]] = {}  # (spotter, PTZ) -> its presets
+    for use in _uses(site, where):
+        if use.target.preset is not None and (use.link.spotter, use.link.event) in events:
+            same_pair.setdefault((use.link.spotter, use.target.ptz), []).append(use)
+    for uses in same_pair.values():
+        for later_index, later in enumerate(uses):
+            earlier = next((e for e in uses[:later_index] if _conflict(e, later, events)),
+                           None)
+            if earlier is not None:
                 warnings.append(InventoryError(
                     f"links '{earlier.link.name}' and '{later.link.name}' send "
                     f"{later.target.ptz} to different presets ('{earlier.target.preset}', "
                     f"'{later.target.preset}') on the same trigger", later.at("preset"),
                     "it can only go to one: use one preset, or different triggers or hours",
                     severity="warning"))
-                break
     return warnings
 
 
 def _conflict(a: _Use, b: _Use, events: dict[tuple[str, str], Event]) -> bool:
-    if (a.link.spotter, a.target.ptz) != (b.link.spotter, b.target.ptz) or \
-            a.link.event == b.link.event or a.target.preset == b.target.preset:
+    """Two uses of one PTZ by one spotter: different events, presets, same trigger+hours."""
+    if a.link.event == b.link.event or a.target.preset == b.target.preset:
         return False
     first, second = events[(a.link.spotter, a.link.event)], events[(b.link.spotter,
                                                                     b.link.event)]

@@ -28,11 +28,17 @@ from camlink_provision.inventory import groups as grp
 from camlink_provision.inventory.build import SourceMap, build_camera, build_link
 from camlink_provision.inventory.camera_rules import check_cameras
 from camlink_provision.inventory.link_rules import check_links
-from camlink_provision.inventory.located import LDict, LList, dotted, is_template
+from camlink_provision.inventory.located import (
+    LDict,
+    LList,
+    all_locations,
+    dotted,
+    is_template,
+)
 from camlink_provision.inventory.merge import merge_all
 from camlink_provision.inventory.model import Camera, Link, Role, Secret, Site
 from camlink_provision.inventory.schema import build_schema
-from camlink_provision.inventory.schemacheck import check
+from camlink_provision.inventory.schemacheck import Checked, check
 from camlink_provision.inventory.secrets import open_secrets
 from camlink_provision.inventory.sources import read_sources
 from camlink_provision.inventory.template import Scope, TemplateEngine
@@ -83,13 +89,16 @@ class _Load:
         self.problems = _Problems()
         self.where = SourceMap()
         self.members: dict[str, list[str]] = {}
+        self.blocked: frozenset[Location] = frozenset()  # values that cannot be built
 
     def run(self) -> LoadResult:
         doc, read_errors = read_sources(self.sources)
         store, secret_errors = open_secrets(self.secrets, self.sources, self.environ)
         if self.problems.add(read_errors + secret_errors):
             raise InventoryErrors(self.problems.all)
-        self.problems.add(check(doc, "", complete=False).errors)
+        document = check(doc, "", mode="partial")
+        self.problems.add(document.errors)
+        self.blocked = document.blocked
         tree, tree_errors = grp.build_tree(doc)
         self.problems.add(tree_errors + grp.unknown_vars_targets(tree, doc))
         self.problems.add(variable_typos(grp.all_levels(tree, doc)))
@@ -134,9 +143,15 @@ class _Load:
 
     def _render(self, value: Any, location: Location, scope: Scope) -> Any:
         failures: list[InventoryError] = []
-        rendered = scope.render_collecting(_without_nulls(value), location, failures)
+        rendered = scope.render(_without_nulls(value), location, failures)
         self.problems.add(failures)
         return rendered
+
+    def _buildable(self, value: Any, *checks: Checked) -> bool:
+        """Whether nothing in ``value`` had an error of shape (see schemacheck.BLOCKING)."""
+        if any(c.blocked for c in checks):
+            return False
+        return not self.blocked or self.blocked.isdisjoint(all_locations(value))
 
     # -- cameras ---------------------------------------------------------------------------
     def _camera(self, host: grp.Host, tree: grp.Tree, doc: LDict, engine: TemplateEngine,
@@ -149,14 +164,18 @@ class _Load:
                 settings.put(key, variables[key], variables.where(key),
                              variables.key_where(key))
         failures: list[InventoryError] = []
-        rendered = scope.render_collecting(_without_nulls(settings), host.location, failures)
-        checked = check(rendered, "settings", complete=True, subject=f"camera '{host.name}'",
-                        root_location=host.location)
+        rendered = scope.render(_without_nulls(settings), host.location, failures)
+        subject = f"camera '{host.name}'"
+        values = check(_changed(settings, rendered), "settings", mode="partial",
+                       subject=subject, root_location=host.location)
+        required = check(rendered, "settings", mode="required", subject=subject,
+                         root_location=host.location)
         role, role_errors = _role(host, rendered)
-        self.problems.add(failures + checked.errors + role_errors + _secret_placement(rendered))
+        self.problems.add(failures + values.errors + required.errors + role_errors
+                          + _secret_placement(rendered))
         # A camera that cannot be built is left out; the rules then skip what names it. One
         # that can (its faults are of value, not of shape) still goes through every rule.
-        if failures or checked.blocking or role is None:
+        if failures or role is None or not self._buildable(rendered, values, required):
             return None
         return build_camera(host.name, role, rendered, host.location, host.groups,
                             site_prune, self.where)
@@ -169,12 +188,14 @@ class _Load:
         rendered = self._render(raw, doc.where("links"), scope)
         links = []
         for index, item in enumerate(rendered):
-            checked = check(item, "link", complete=True, prefix=("links", index))
-            self.problems.add(checked.errors)
-            if not checked.blocking and isinstance(item, LDict):
+            values = check(item, "link", mode="partial", prefix=("links", index)) \
+                if item is not raw[index] else None
+            required = check(item, "link", mode="required", prefix=("links", index))
+            checks = [c for c in (values, required) if c is not None]
+            self.problems.add([e for c in checks for e in c.errors])
+            if isinstance(item, LDict) and self._buildable(item, *checks):
                 links.append(build_link(index, item, rendered.where(index), self.where))
         return links
-
 
 
 def variable_typos(levels: Sequence[LDict]) -> list[InventoryError]:
@@ -194,19 +215,34 @@ def variable_typos(levels: Sequence[LDict]) -> list[InventoryError]:
 
 
 def _without_nulls(value: Any) -> Any:
-    """A key set to null counts as not set (a later level may so drop an inherited value)."""
+    """A key set to null counts as not set (a later level may so drop an inherited value).
+    Returns ``value`` itself when it holds no null."""
     if isinstance(value, LDict):
+        kept = {key: _without_nulls(item) for key, item in value.items() if item is not None}
+        if len(kept) == len(value) and all(kept[k] is v for k, v in value.items()):
+            return value
         out = LDict(value.loc)
-        for key, item in value.items():
-            if item is not None:
-                out.put(key, _without_nulls(item), value.where(key), value.key_where(key))
+        for key, item in kept.items():
+            out.put(key, item, value.where(key), value.key_where(key))
         return out
     if isinstance(value, LList):
-        items = LList(value.loc)
-        for index, item in enumerate(value):
-            items.add(_without_nulls(item), value.where(index))
-        return items
+        items = [_without_nulls(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        copy = LList(value.loc)
+        for index, item in enumerate(items):
+            copy.add(item, value.where(index))
+        return copy
     return value
+
+
+def _changed(before: LDict, after: LDict) -> LDict:
+    """The keys of ``after`` whose value is not ``before``'s: what templates produced."""
+    out = LDict(after.loc)
+    for key, value in after.items():
+        if before.get(key) is not value:
+            out.put(key, value, after.where(key), after.key_where(key))
+    return out
 
 
 def _role(host: grp.Host, settings: LDict) -> tuple[Role | None, list[InventoryError]]:

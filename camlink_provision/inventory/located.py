@@ -8,7 +8,7 @@ singletons), so every value's location lives in the container that holds it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -104,8 +104,23 @@ def located(value: Any, loc: Location) -> Any:
     return value
 
 
+def all_locations(value: Any) -> Iterator[Location]:
+    """Where every value inside ``value`` (containers included) is written."""
+    if isinstance(value, LDict):
+        yield value.loc
+        for key, item in value.items():
+            yield value.where(key)
+            yield from all_locations(item)
+    elif isinstance(value, LList):
+        yield value.loc
+        for index, item in enumerate(value):
+            yield value.where(index)
+            yield from all_locations(item)
+
+
 def is_template(value: Any) -> bool:
-    return isinstance(value, str) and any(mark in value for mark in TEMPLATE_MARKS)
+    # Called for every value, often: most strings hold no "{" at all.
+    return isinstance(value, str) and "{" in value and any(m in value for m in TEMPLATE_MARKS)
 
 
 def display_path(path: Path) -> str:

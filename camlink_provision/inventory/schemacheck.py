@@ -1,14 +1,20 @@
 """JSON Schema validation of inventory data, with every error at its file:line:col.
 
-Two modes of one validator:
+Two modes:
 
-- partial: a merged document before templating, where a level may set part of a camera (a
-  group_vars file with only credentials). ``x-complete`` is not checked.
-- complete: one camera (or the links) after merging every level and rendering templates.
-  ``x-complete`` is checked: a camera needs an address, a model and credentials.
+- ``partial``: every keyword but ``x-complete``. For the merged document before templating,
+  where a level may set part of a camera (a group_vars file with only credentials), and for
+  the values a camera's templates produced.
+- ``required``: only ``x-complete`` (a camera needs an address, a model and credentials), on
+  a camera or link once every level is merged.
 
-In both, a value that is still a template (``"{{ ... }}"``) is not judged: it is judged once
-rendered. ``Secret`` counts as a string. Messages never show a secret or a password.
+The two add up to the whole schema on every camera, without judging a value twice: a value
+that did not come from a template was judged in the document already, and a merge of valid
+levels is valid but for what ``x-complete`` asks. (Measured: validating every camera whole
+again took a quarter of the load time of a 1,000-camera site.)
+
+A value that is still a template (``"{{ ... }}"``) is not judged: it is, once rendered.
+``Secret`` counts as a string. Messages never show a secret or a password.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema
 from jsonschema import Draft202012Validator, ValidationError
@@ -53,25 +59,30 @@ Check = Callable[[Validator, Any, Any, dict[str, Any]], Iterator[ValidationError
 BLOCKING = frozenset({"type", "required", "enum", "minProperties"})
 
 
+Mode = Literal["partial", "required"]
+
+
 @dataclass(frozen=True)
 class Checked:
     errors: list[InventoryError]
-    blocking: bool  # the data cannot be built into the Site's types
+    blocked: frozenset[Location]  # where values are that cannot be built into the Site
 
 
-def check(instance: Any, definition: str, *, complete: bool,
+def check(instance: Any, definition: str, *, mode: Mode,
           prefix: Sequence[PathPart] = (), subject: str | None = None,
           root_location: Location | None = None) -> Checked:
     """Validate ``instance`` against ``$defs[definition]`` (or the whole schema when
     ``definition`` is empty). ``prefix`` is the instance's path in the document (for
     messages); ``subject`` names the instance in messages ("camera 'ptz-1'")."""
-    validator = _validator(definition, complete)
+    validator = _validator(definition, mode)
     out: list[InventoryError] = []
-    blocking = False
+    blocked: set[Location] = set()
     for error in validator.iter_errors(instance):
-        blocking |= _keywords(error) & BLOCKING != set()
-        out.extend(_Translation(error, instance, prefix, subject, root_location).errors())
-    return Checked(out, blocking)
+        found = _Translation(error, instance, prefix, subject, root_location).errors()
+        if _keywords(error) & BLOCKING:
+            blocked.update(e.location for e in found if e.location is not None)
+        out.extend(found)
+    return Checked(out, frozenset(blocked))
 
 
 def _keywords(error: ValidationError) -> set[str]:
@@ -83,19 +94,73 @@ def _keywords(error: ValidationError) -> set[str]:
 
 
 @cache
-def _validator(definition: str, complete: bool) -> Validator:
+def _validator(definition: str, mode: Mode) -> Validator:
     schema = build_schema()
-    if definition:
-        schema = {"$defs": schema["$defs"], "$ref": f"#/$defs/{definition}"}
-    return _validator_class(complete)(schema)
+    defs = schema["$defs"]
+    root = schema if not definition else {"$ref": f"#/$defs/{definition}"}
+    inlined = _inline(root, defs)
+    if mode == "required":
+        inlined = _requirements(inlined) or {}
+        defs = {name: _requirements(d) or {} for name, d in defs.items()}
+    return _validator_class(mode == "required")({**inlined, "$defs": defs})
+
+
+_NAVIGATION = ("properties", "items", "additionalProperties", "then", "else", "$ref")
+
+
+def _requirements(node: Any) -> Any:
+    """Only the ``x-complete`` parts of a schema and the way to them; None if it has none."""
+    if not isinstance(node, dict):
+        return None
+    out: dict[str, Any] = {}
+    if COMPLETE_KEYWORD in node:
+        out[COMPLETE_KEYWORD] = node[COMPLETE_KEYWORD]
+    for key in _NAVIGATION:
+        if key == "$ref" and key in node:
+            out[key] = node[key]
+        elif key == "properties" and isinstance(node.get(key), dict):
+            kept = {name: sub for name, value in node[key].items()
+                    if (sub := _requirements(value)) is not None}
+            if kept:
+                out[key] = kept
+        elif (sub := _requirements(node.get(key))) is not None:
+            out[key] = sub
+    if "then" in out or "else" in out:
+        out["if"] = node["if"]
+    return out or None
+
+
+def _inline(node: Any, defs: dict[str, Any], inside: tuple[str, ...] = ()) -> Any:
+    """The schema with each ``$ref`` replaced by its target (but a recursive one): the same
+    schema, without a reference lookup at every value (a third of the time, measured)."""
+    if isinstance(node, list):
+        return [_inline(item, defs, inside) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _inline(value, defs, inside) for key, value in node.items() if key != "$ref"}
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        if name in inside:
+            out["$ref"] = ref
+        else:
+            out = {**_inline(defs[name], defs, (*inside, name)), **out}
+    return out
+
+
+# The keywords that judge a scalar; the others only lead to them (``properties`` of a string
+# is no error), so only these need to look away from a template.
+SCALAR_KEYWORDS = ("type", "enum", "const", "pattern", "minLength", "maxLength", "minimum",
+                   "maximum", "exclusiveMinimum", "exclusiveMaximum", "not", FIRMWARE_KEYWORD)
 
 
 @cache
 def _validator_class(complete: bool) -> type[Validator]:
-    keywords = {name: _tolerant(check) for name, check
-                in Draft202012Validator.VALIDATORS.items()}
-    keywords[FIRMWARE_KEYWORD] = _tolerant(_firmware_type)
-    keywords[COMPLETE_KEYWORD] = _tolerant(_complete if complete else _skip)
+    keywords: dict[str, Check] = dict(Draft202012Validator.VALIDATORS)
+    keywords[FIRMWARE_KEYWORD] = _firmware_type
+    for name in SCALAR_KEYWORDS:
+        keywords[name] = _tolerant(keywords[name], skip_null=not complete)
+    keywords[COMPLETE_KEYWORD] = _complete if complete else _skip
     types = Draft202012Validator.TYPE_CHECKER.redefine(
         "string", lambda _checker, value: isinstance(value, str | Secret))
     extended: type[Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
@@ -103,11 +168,12 @@ def _validator_class(complete: bool) -> type[Validator]:
     return extended
 
 
-def _tolerant(keyword: Check) -> Check:
-    """A template is judged once rendered, not before."""
+def _tolerant(keyword: Check, skip_null: bool) -> Check:
+    """A template is judged once rendered, not before; in partial mode a null is no error
+    (it unsets an inherited value; a required one missing is reported once merged)."""
     def check(validator: Validator, value: Any, instance: Any,
               schema: dict[str, Any]) -> Iterator[ValidationError]:
-        if is_template(instance):
+        if is_template(instance) or (skip_null and instance is None):
             return
         found = keyword(validator, value, instance, schema)
         if found is not None:

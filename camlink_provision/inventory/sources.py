@@ -73,8 +73,7 @@ def _directory_documents(directory: Path, errors: list[InventoryError]) -> Itera
     else:
         yield from _file_document(main, errors)
     for kind in VARS_DIRS:
-        for path in _vars_files(directory / kind):
-            yield from _vars_document(kind, path, errors)
+        yield from _vars_document(kind, _vars_files(directory / kind), errors)
     links = _first_existing(directory, LINKS_FILES)
     if links is not None:
         yield from _file_document(links, errors)
@@ -91,16 +90,22 @@ def _vars_files(directory: Path) -> list[Path]:
                   if p.is_file() and p.suffix in YAML_SUFFIXES and not p.name.startswith("."))
 
 
-def _vars_document(kind: str, path: Path, errors: list[InventoryError]) -> Iterator[LDict]:
-    """``group_vars/ptz.yml`` holding ``{...}`` reads as ``{group_vars: {ptz: {...}}}``."""
-    data, problems = read_yaml(path)
-    errors.extend(problems)
-    if problems:
+def _vars_document(kind: str, paths: list[Path], errors: list[InventoryError]
+                   ) -> Iterator[LDict]:
+    """``group_vars/ptz.yml`` holding ``{...}`` reads as ``{group_vars: {ptz: {...}}}``; all
+    files of the directory make one document (merging them one by one would copy the
+    growing mapping once per file)."""
+    if not paths:
         return
-    where = Location(display_path(path), 1, 1)
-    content: Any = data if data is not None else LDict(where)
-    by_name = LDict(where)
-    by_name.put(path.stem, content, getattr(content, "loc", where), where)
-    doc = LDict(where)
-    doc.put(kind, by_name, where, where)
+    by_name = LDict(Location(display_path(paths[0].parent), 1, 1))
+    for path in paths:
+        data, problems = read_yaml(path)
+        errors.extend(problems)
+        if problems:
+            continue
+        where = Location(display_path(path), 1, 1)
+        content: Any = data if data is not None else LDict(where)
+        by_name.put(path.stem, content, getattr(content, "loc", where), where)
+    doc = LDict(by_name.loc)
+    doc.put(kind, by_name, by_name.loc, by_name.loc)
     yield doc

@@ -140,37 +140,27 @@ class Scope(dict[str, Any]):
         self._done[name] = value
         return value
 
-    def render(self, value: Any, location: Location) -> Any:
-        """``value`` with every template in it rendered; containers are copied if changed."""
+    def render(self, value: Any, location: Location,
+               failures: list[InventoryError] | None = None) -> Any:
+        """``value`` with every template in it rendered; a container comes back as the same
+        object when nothing in it changed. With ``failures``, a failing template is recorded
+        there and left as written (so that one bad value does not hide the others);
+        without, it raises TemplateFailure."""
         if isinstance(value, str):
-            return self.render_string(value, location) if is_template(value) else value
+            if not is_template(value):
+                return value
+            if failures is None:
+                return self.render_string(value, location)
+            try:
+                return self.render_string(value, location)
+            except TemplateFailure as failure:
+                failures.append(failure.error)
+                return value
         if isinstance(value, LDict):
-            return self._render_mapping(value)
+            return self._render_mapping(value, failures)
         if isinstance(value, LList):
-            return self._render_list(value)
+            return self._render_list(value, failures)
         return value
-
-    def render_collecting(self, value: Any, location: Location,
-                          failures: list[InventoryError]) -> Any:
-        """As ``render``, but a failing template is recorded and left as written, so that
-        one bad value does not hide the others."""
-        try:
-            if isinstance(value, LDict):
-                out = LDict(value.loc)
-                for key, item in value.items():
-                    out.put(key, self.render_collecting(item, value.where(key), failures),
-                            value.where(key), value.key_where(key))
-                return out
-            if isinstance(value, LList):
-                items = LList(value.loc)
-                for index, item in enumerate(value):
-                    items.add(self.render_collecting(item, value.where(index), failures),
-                              value.where(index))
-                return items
-            return self.render(value, location)
-        except TemplateFailure as failure:
-            failures.append(failure.error)
-            return value
 
     def mark_sensitive(self) -> None:
         if self._frames:
@@ -180,8 +170,9 @@ class Scope(dict[str, Any]):
         return self._frames[-1].location if self._frames else default
 
     # -- internals -------------------------------------------------------------------------
-    def _render_mapping(self, value: LDict) -> LDict:
-        rendered = {key: self.render(item, value.where(key)) for key, item in value.items()}
+    def _render_mapping(self, value: LDict, failures: list[InventoryError] | None) -> LDict:
+        rendered = {key: self.render(item, value.where(key), failures)
+                    for key, item in value.items()}
         if all(rendered[key] is item for key, item in value.items()):
             return value
         out = LDict(value.loc)
@@ -189,8 +180,8 @@ class Scope(dict[str, Any]):
             out.put(key, item, value.where(key), value.key_where(key))
         return out
 
-    def _render_list(self, value: LList) -> LList:
-        rendered = [self.render(item, value.where(i)) for i, item in enumerate(value)]
+    def _render_list(self, value: LList, failures: list[InventoryError] | None) -> LList:
+        rendered = [self.render(item, value.where(i), failures) for i, item in enumerate(value)]
         if all(new is old for new, old in zip(rendered, value, strict=True)):
             return value
         out = LList(value.loc)

@@ -35,6 +35,7 @@ _FLOAT_RE = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)
                            |\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?
                            |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X)
 _MERGE = f"{_TAG}merge"
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _SCALAR_TAGS = {f"{_TAG}{name}" for name in ("null", "bool", "int", "float")}
 
 
@@ -129,6 +130,8 @@ class _Builder:
     def scalar(self, node: ScalarNode) -> Any:
         if node.tag == _STR:
             return node.value
+        if node.tag == _INT and _DECIMAL.fullmatch(node.value):
+            return int(node.value)  # the common case, without PyYAML's general constructor
         if node.tag in _SCALAR_TAGS:
             return self.loader.yaml_constructors[node.tag](self.loader, node)
         hint = ("use \"{{ secret('NAME') }}\" for secrets" if node.tag == "!vault"
