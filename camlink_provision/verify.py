@@ -30,13 +30,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.camera.client import Position, TrackingStatus
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile
-from camlink_provision.inventory.model import Camera, Link, LinkTarget, Site
+from camlink_provision.inventory.model import Camera, Link, LinkTarget, Schedule, Site
 from camlink_provision.model import JSON, Observed
 from camlink_provision.resources import events, peers, presets
 from camlink_provision.resources.base import Have
@@ -79,6 +80,7 @@ NUDGE = 1000
 PAN_LIMIT = 36000
 # A spotter's link test waits for its peer's own timeouts: give it longer than a read.
 LINK_TEST_TIMEOUT = 15.0
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # date.weekday() order
 
 CAMERA_ERROR_CAUSES: dict[str, Cause] = {"unreachable": "camera_unreachable",
                                          "unauthorized": "camera_unauthorized"}
@@ -610,7 +612,8 @@ class EndToEnd:
         event = next(e for e in self.run.site.cameras[spotter].events if e.name == event_name)
         trigger = event.trigger
         inputs = trigger.inputs or events.DEFAULT_INPUTS
-        return self.fleet.fire(spotter, trigger.kind, rule=trigger.rule, input=inputs[0])
+        return self.fleet.fire(spotter, trigger.kind, rule=trigger.rule, input=inputs[0],
+                               at=moment_in(event.schedule, datetime.now()))
 
     @staticmethod
     def judge(check: PairCheck, fired: Mapping[str, JSON], stored: Have | None) -> None:
@@ -645,6 +648,30 @@ class EndToEnd:
                               f"{name} at {position_text(now._asdict())}, was at "
                               f"{position_text(before.position._asdict())}")
         return out
+
+
+def moment_in(schedule: Schedule, now: datetime) -> datetime:
+    """Now when the schedule is active, else its next start: the event path is checked the
+    same by day and by night (whether the schedule is right is the inventory's business).
+    The emulator judges the schedule at this moment; nothing waits for it."""
+    if DAY_NAMES[now.weekday()] in schedule.days and active_at(schedule, now):
+        return now
+    hours, minutes = (int(part) for part in schedule.begin.split(":"))
+    for offset in range(8):
+        day = now.date() + timedelta(days=offset)
+        start = datetime.combine(day, time()) + timedelta(hours=hours, minutes=minutes)
+        if DAY_NAMES[day.weekday()] in schedule.days and start > now:
+            return start
+    return now  # no day at all: the firing shows that the event does not run
+
+
+def active_at(schedule: Schedule, moment: datetime) -> bool:
+    """The time of day inside [begin, end); begin == end is all day, begin > end wraps."""
+    minute = moment.hour * 60 + moment.minute
+    begin, end = (int(t[:2]) * 60 + int(t[3:]) for t in (schedule.begin, schedule.end))
+    if begin == end:
+        return True
+    return begin <= minute < end if begin < end else minute >= begin or minute < end
 
 
 # -- the run -------------------------------------------------------------------------------------
