@@ -174,7 +174,7 @@ def link_action_param(slot: int, peer: int, field: str) -> str:
     return f"event_i{slot}_action_cameralink_i{peer}_{field}"
 
 
-_SLOT = re.compile(r"^(?P<prefix>[a-z_]+?)_i(?P<slot>\d+)_(?P<field>.+)$")
+_SLOT = re.compile(r"^(?P<prefix>[a-z0-9_]+?)_i(?P<slot>\d+)_(?P<field>.+)$")
 
 
 def split_slot(name: str) -> tuple[str, int, str] | None:
