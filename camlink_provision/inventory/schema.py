@@ -53,8 +53,12 @@ def _default(cls: type, name: str) -> Any:
     raise KeyError(name)
 
 
-def ref(name: str) -> JSON:
-    return {"$ref": f"#/$defs/{name}"}
+def ref(name: str, description: str | None = None) -> JSON:
+    """A reference to ``$defs[name]``; as a property, with its own description."""
+    out: JSON = {"$ref": f"#/$defs/{name}"}
+    if description is not None:
+        out["description"] = description
+    return out
 
 
 def text(key: str, description: str, **more: Any) -> JSON:
@@ -231,14 +235,14 @@ def event_schema() -> JSON:
         "description": "An event on a spotter. Links hang their PTZ actions on it.",
         "properties": {
             "name": text("event.name", "Event name, as the camera shows it"),
-            "trigger": ref("trigger"),
+            "trigger": ref("trigger", "What fires the event."),
             "enabled": {"type": "boolean", "default": _default(Event, "enabled"),
                         "description": "\"Enable this event\"."},
             "priority": choice(profile.PRIORITIES, "Event priority.",
                                default=_default(Event, "priority")),
             "delay": integer("event.delay", "\"Detect next event after\" this many seconds",
                              default=_default(Event, "delay")),
-            "schedule": ref("schedule"),
+            "schedule": ref("schedule", "When the event is active. Default: always."),
             "do": integer("event.do", "Local action: pulse the spotter's own digital "
                           "output for this many seconds"),
             "goto": text("event.goto", "Local action: move the spotter (a PTZ model) to "
@@ -280,9 +284,11 @@ def settings_schema() -> JSON:
             "firmware": {"type": "string", "description": "The minimum firmware expected, "
                          "e.g. 2.2103.34.01d; Camera Link needs major "
                          f"{models.MIN_CAMERA_LINK_MAJOR} or later."},
-            "connection": ref("connection"),
-            "credentials": ref("credentials"),
-            "link_credentials": ref("link_credentials"),
+            "connection": ref("connection", "How this tool reaches the camera. Default: "
+                              "http to `address`, port 80."),
+            "credentials": ref("credentials", "The admin account this tool logs in with."),
+            "link_credentials": ref("link_credentials", "PTZ only: the account spotters "
+                                    "store to call it. Default: `credentials`."),
             "presets": {"type": "array", "items": ref("preset"),
                         "description": "PTZ presets (PTZ models only)."},
             "tracking_rules": {"type": "array", "items": ref("tracking_rule"),
@@ -290,7 +296,8 @@ def settings_schema() -> JSON:
                                "only)."},
             "events": {"type": "array", "items": ref("event"),
                        "description": "Events (spotters only)."},
-            "prune": ref("prune"),
+            "prune": ref("prune", "What to remove from this camera when the inventory "
+                         "does not name it. Default: the site's `prune`."),
         },
         COMPLETE_KEYWORD: {"type": "object", "required": ["address", "model", "credentials"]},
     }
@@ -360,7 +367,8 @@ def site_schema() -> JSON:
             "name": {"type": "string", "pattern": CAMERA_NAME, "description": "The site's "
                      "name. Default: the first source's directory name (a file source: "
                      "its name without .yml)."},
-            "prune": ref("prune"),
+            "prune": ref("prune", "What to remove, site-wide, when the inventory does not "
+                         "name it. Default: nothing."),
         },
     }
 
@@ -373,7 +381,7 @@ def build_schema() -> JSON:
         "or a single-file inventory). Reference: docs/inventory.md.",
         "type": "object", "additionalProperties": False,
         "properties": {
-            "site": ref("site"),
+            "site": ref("site", "Site-wide settings: name and prune."),
             "all": {**ref("group"), "description": "The top group: every camera is in it."},
             "group_vars": {"type": "object", "propertyNames": names_of("group", GROUP_NAME),
                            "additionalProperties": ref("settings"),
