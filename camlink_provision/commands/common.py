@@ -1,0 +1,50 @@
+"""What every camera-facing command starts with: the site, the cameras, the fleet."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from camlink_provision.emulator import Fleet, running_fleet
+from camlink_provision.emulator.inventory_fleet import point_site_at_fleet, specs_for_site
+from camlink_provision.inventory import load_site
+from camlink_provision.inventory.model import Site
+from camlink_provision.selection import select
+
+STATE_ROOT = Path(".camlink")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A loaded site, the cameras selected, and the emulated fleet when --emulate."""
+
+    site: Site
+    names: list[str]
+    fleet: Fleet | None = None
+
+
+def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
+    if getattr(args, "emulator_state", None):
+        return Path(args.emulator_state)
+    return STATE_ROOT / "emulator" / site.name
+
+
+@contextmanager
+def open_session(args: argparse.Namespace) -> Iterator[Session]:
+    """Load and validate the inventory (errors raise before any camera is contacted)."""
+    loaded = load_site(args.inventory, args.secrets)
+    for warning in loaded.warnings:
+        print(warning.render(), file=sys.stderr)
+    site = loaded.site
+    names = select(site, getattr(args, "limit", None))
+    if not getattr(args, "emulate", False):
+        yield Session(site, names)
+        return
+    state_dir = emulator_state_dir(args, site)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with running_fleet(specs_for_site(site), state_dir=state_dir) as fleet:
+        yield Session(point_site_at_fleet(site, fleet), names, fleet)

@@ -1,0 +1,27 @@
+"""`camlink-provision plan`: what the cameras report against what the inventory wants."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from camlink_provision.commands.common import open_session
+from camlink_provision.plan import make_plan
+from camlink_provision.render import render_plan
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    with open_session(args) as session:
+        plan = make_plan(session.site, session.names, concurrency=args.concurrency)
+    if args.out:
+        Path(args.out).write_text(render_plan(plan, "json"), encoding="utf-8")
+    color = args.format == "text" and sys.stdout.isatty()
+    sys.stdout.write(render_plan(plan, args.format, color=color))
+    if plan.failed:
+        return EXIT_ERROR
+    if args.detailed_exitcode and plan.changes:
+        return EXIT_CHANGES
+    return EXIT_OK

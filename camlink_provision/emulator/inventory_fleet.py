@@ -1,0 +1,86 @@
+"""An emulated fleet built from an inventory, and the overlay that points the tool at it.
+
+Each camera of the Site becomes an emulated camera with the inventory's model, a firmware of
+2103 or later (the inventory's, when it names one), its site address and port (so spotters
+reach their peers by the addresses the inventory gives), and the accounts its resolved
+credentials need: the provisioning account as admin and, on a PTZ camera, the account that
+spotters use to call it, as operator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet
+from camlink_provision.firmware.version import parse_firmware
+from camlink_provision.inventory import load_site
+from camlink_provision.inventory.model import Camera, Connection, Site
+
+DEFAULT_FIRMWARE = "2.2103.34.01d"
+
+
+def _firmware_for(camera: Camera) -> str:
+    parsed = parse_firmware(camera.firmware) if camera.firmware else None
+    if parsed and parsed.major >= 2103:
+        return parsed.version
+    return DEFAULT_FIRMWARE
+
+
+def _accounts_for(camera: Camera) -> tuple[AccountSpec, ...]:
+    creds = camera.credentials
+    accounts = [AccountSpec(creds.username, creds.password.reveal(), "admin")]
+    link = camera.link_credentials
+    if camera.role == "ptz" and link and link.username != creds.username:
+        accounts.append(AccountSpec(link.username, link.password.reveal(), "operator"))
+    return tuple(accounts)
+
+
+def spec_for_camera(camera: Camera) -> CameraSpec:
+    auth: Literal["basic", "digest"] = "basic" if camera.connection.auth == "basic" else "digest"
+    return CameraSpec(name=camera.name, model=camera.model, firmware=_firmware_for(camera),
+                      address=camera.address, site_port=camera.site_port, auth=auth,
+                      accounts=_accounts_for(camera))
+
+
+def specs_for_site(site: Site) -> list[CameraSpec]:
+    return [spec_for_camera(camera) for camera in site.cameras.values()]
+
+
+def specs_from_args(args: argparse.Namespace) -> list[CameraSpec]:
+    """For `camlink-provision emulate -i INV`."""
+    return specs_for_site(load_site(args.inventory, args.secrets).site)
+
+
+def point_site_at_fleet(site: Site, fleet: Fleet, names: Iterable[str] | None = None) -> Site:
+    """The same Site, with every camera's connection aimed at its emulated loopback port."""
+    chosen = set(names) if names is not None else set(site.cameras)
+    cameras = {}
+    for name, camera in site.cameras.items():
+        if name in chosen:
+            connection = Connection(host="127.0.0.1", port=fleet.port(name), scheme="http",
+                                    auth=camera.connection.auth,
+                                    timeout=camera.connection.timeout)
+            camera = dataclasses.replace(camera, connection=connection)
+        cameras[name] = camera
+    return dataclasses.replace(site, cameras=cameras)
+
+
+def overlay_data(fleet: Fleet) -> dict[str, object]:
+    """The overlay inventory: per camera, only how this tool connects to it."""
+    return {"host_vars": {name: {"connection": {"host": "127.0.0.1", "port": fleet.port(name),
+                                            "scheme": "http"}}
+                      for name in fleet.names()}}
+
+
+def write_overlay(args: argparse.Namespace, fleet: Fleet) -> None:
+    path = Path(args.overlay)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    header = ("# Written by `camlink-provision emulate`: points every camera at its emulated\n"
+              "# port on loopback. Use it as the last -i source.\n")
+    path.write_text(header + yaml.safe_dump(overlay_data(fleet), sort_keys=True))
