@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from camlink_provision.emulator import Fleet, running_fleet
-from camlink_provision.emulator.inventory_fleet import point_site_at_fleet, specs_for_site
+from camlink_provision.emulator.inventory_fleet import (
+    point_site_at_fleet,
+    seed_adopted_presets,
+    specs_for_site,
+)
 from camlink_provision.inventory import load_site
 from camlink_provision.inventory.model import Site
 from camlink_provision.selection import select
@@ -47,4 +51,6 @@ def open_session(args: argparse.Namespace) -> Iterator[Session]:
     state_dir = emulator_state_dir(args, site)
     state_dir.mkdir(parents=True, exist_ok=True)
     with running_fleet(specs_for_site(site), state_dir=state_dir) as fleet:
-        yield Session(point_site_at_fleet(site, fleet), names, fleet)
+        site = point_site_at_fleet(site, fleet)
+        seed_adopted_presets(site)
+        yield Session(site, names, fleet)

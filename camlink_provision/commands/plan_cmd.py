@@ -8,7 +8,7 @@ from pathlib import Path
 
 from camlink_provision.commands.common import open_session
 from camlink_provision.plan import make_plan
-from camlink_provision.render import render_plan
+from camlink_provision.render import render_plan, save_plan
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
@@ -17,7 +17,7 @@ def run_plan(args: argparse.Namespace) -> int:
     with open_session(args) as session:
         plan = make_plan(session.site, session.names, concurrency=args.concurrency)
     if args.out:
-        Path(args.out).write_text(render_plan(plan, "json"), encoding="utf-8")
+        save_plan(plan, Path(args.out))
     color = args.format == "text" and sys.stdout.isatty()
     sys.stdout.write(render_plan(plan, args.format, color=color))
     if plan.failed:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
 import yaml
 
+from camlink_provision.camera import CameraClient
 from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet
+from camlink_provision.firmware.profile import PRESET_GROUP
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory import load_site
 from camlink_provision.inventory.model import Camera, Connection, Site
@@ -57,6 +60,41 @@ def specs_from_args(args: argparse.Namespace) -> list[CameraSpec]:
     return specs_for_site(load_site(args.inventory, args.secrets).site)
 
 
+def _hand_saved_position(camera: str, preset: str) -> tuple[int, int, int]:
+    """Where an installer "saved" an adopted preset: fixed per name, so runs agree."""
+    digest = zlib.crc32(f"{camera}/{preset}".encode())
+    return digest % 3600, -(digest // 3600 % 900), 1 + digest // 3_240_000 % 20
+
+
+def seed_adopted_presets(site: Site) -> list[str]:
+    """Save, through the firmware interface, every preset the inventory adopts.
+
+    An adopted preset (a name without a position) is one an installer saved by hand in the
+    camera's web page; a factory-fresh emulated camera has none, so the fleet plays the
+    installer once. ``site`` must already point at the fleet. Returns "camera/preset" names.
+    """
+    seeded = []
+    for camera in site.ptz_cameras():
+        adopted = [p.name for p in camera.presets if p.adopted and p.state == "present"]
+        if not adopted:
+            continue
+        with CameraClient(camera.name, camera.connection, camera.credentials) as client:
+            existing = set(_preset_names(client))
+            home = client.position()
+            for name in adopted:
+                if name not in existing:
+                    client.move(*_hand_saved_position(camera.name, name))
+                    client.add_preset(name)
+                    seeded.append(f"{camera.name}/{name}")
+            client.move(home.pan, home.tilt, home.zoom)
+    return seeded
+
+
+def _preset_names(client: CameraClient) -> list[str]:
+    values = client.getparam([PRESET_GROUP])
+    return [value for key, value in values.items() if key.endswith("_name") and value]
+
+
 def point_site_at_fleet(site: Site, fleet: Fleet, names: Iterable[str] | None = None) -> Site:
     """The same Site, with every camera's connection aimed at its emulated loopback port."""
     chosen = set(names) if names is not None else set(site.cameras)
@@ -78,8 +116,16 @@ def overlay_data(fleet: Fleet) -> dict[str, object]:
                       for name in fleet.names()}}
 
 
-def write_overlay(args: argparse.Namespace, fleet: Fleet) -> None:
-    path = Path(args.overlay)
+def prepare_fleet(args: argparse.Namespace, fleet: Fleet) -> None:
+    """For `emulate -i`: seed the adopted presets, and write the overlay when asked."""
+    site = load_site(args.inventory, args.secrets).site
+    seed_adopted_presets(point_site_at_fleet(site, fleet))
+    if args.overlay:
+        write_overlay(args.overlay, fleet)
+
+
+def write_overlay(target: str | Path, fleet: Fleet) -> None:
+    path = Path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
     header = ("# Written by `camlink-provision emulate`: points every camera at its emulated\n"
               "# port on loopback. Use it as the last -i source.\n")

@@ -34,8 +34,8 @@ def run_emulate(args: argparse.Namespace) -> int:
         with _stop_requested() as stop:
             for name, fault in faults:
                 fleet.set_fault(name, fault)
-            if args.inventory and getattr(args, "overlay", None):
-                _inventory_fleet().write_overlay(args, fleet)
+            if args.inventory:
+                _inventory_fleet().prepare_fleet(args, fleet)
             for name in fleet.names():
                 print(f"{name} {fleet.url(name)}")
             sys.stdout.flush()
