@@ -92,7 +92,11 @@ def apply_command(args: argparse.Namespace, term: Terminal) -> int:
                       playbook=playbook.to_json(), planfile=args.planfile or "",
                       concurrency=args.concurrency, lock_note=lock.note)
         run = _Run(args, term, journal, session.site, playbook)
-        code = run.execute(list(session.names), saved)
+        try:
+            code = run.execute(list(session.names), saved)
+        except CamlinkError as error:  # stale plan, refused confirmation, ...: on record
+            journal.write("run_refused", error=str(error))
+            raise
         journal.write("run_exit", code=code)
         return code
 
@@ -152,7 +156,7 @@ class _Run:
             self.term.say(f"Nothing to apply, but {len(plan.failed)} camera(s) could not be "
                           "planned: " + ", ".join(c.camera for c in plan.failed))
             return EXIT_FAILED
-        self.term.say("No changes: the cameras match the inventory; nothing to apply.")
+        self.term.say("Nothing to apply.")
         return EXIT_OK
 
     def _confirmed(self, plan: Plan) -> bool:
