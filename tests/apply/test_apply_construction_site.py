@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apply_kit import aimed, all_passwords, specs_for, writes
+from apply_kit import all_passwords, writes
 
 from camlink_provision.apply import apply_plan
 from camlink_provision.apply.events import fan_out
@@ -17,6 +17,11 @@ from camlink_provision.apply.progress import PlainProgress
 from camlink_provision.apply.recap import render_recap
 from camlink_provision.demo_secrets import ensure_secrets
 from camlink_provision.emulator import running_fleet
+from camlink_provision.emulator.inventory_fleet import (
+    point_site_at_fleet,
+    seed_adopted_presets,
+    specs_for_site,
+)
 from camlink_provision.inventory.loader import load_site
 from camlink_provision.inventory.model import Site
 from camlink_provision.journal import Journal
@@ -35,8 +40,10 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 @pytest.fixture
 def construction(loaded: Site) -> Iterator[tuple[Site, Any]]:
-    with running_fleet(specs_for(loaded)) as fleet:
-        yield aimed(loaded, fleet), fleet
+    with running_fleet(specs_for_site(loaded)) as fleet:
+        site = point_site_at_fleet(loaded, fleet)
+        seed_adopted_presets(site)  # presets an installer saved by hand, as --emulate does
+        yield site, fleet
 
 
 def test_construction_site_converges_in_one_apply_and_the_second_writes_nothing(
