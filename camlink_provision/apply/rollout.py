@@ -17,8 +17,9 @@ Who waits for whom (every skip is recorded with its reason):
 - a change that ``depends_on`` a PTZ camera runs only once every create/update of that PTZ's
   presets and rules is in place; otherwise its spotter is skipped *entirely*, for the rest of
   the run (never half-linked);
-- a PTZ camera's deletions run only once every spotter that refers to it has had all its
-  changes applied; otherwise they are skipped (the spotter may still call on them).
+- a PTZ camera's deletions run only once every spotter with peer or event changes has had
+  them all applied; otherwise they are skipped (the spotter may still call on them). This
+  is conservative: a change dropping a reference does not name the PTZ it lets go of.
 """
 
 from __future__ import annotations
@@ -271,11 +272,19 @@ class Rollout:
         return ""
 
     def _still_referenced(self, ptz: str) -> str:
-        for tally in self.tallies.values():
-            refers = any(ptz in c.depends_on for c in tally.planned)
-            if refers and (tally.failed or tally.held or tally.pending([1])):
-                return (f"spotter {tally.camera} may still refer to it (its changes are not "
-                        "all in place): deletions on this PTZ camera are skipped")
+        """Why a PTZ camera's deletions must wait: a spotter not yet fully converged.
+
+        A change's ``depends_on`` names the PTZ cameras it refers to *after* the change; a
+        change that drops a reference does not name the camera it lets go of. So any spotter
+        whose peers or events are not all in place may still call on what would be deleted.
+        """
+        unsettled = [t for t in self.tallies.values() if any(phase_of(c) == 1
+                                                             for c in t.planned)
+                     and (t.failed or t.held or t.pending([1]))]
+        unsettled.sort(key=lambda t: not any(ptz in c.depends_on for c in t.planned))
+        if unsettled:
+            return (f"spotter {unsettled[0].camera} may still refer to it (its peers and "
+                    "events are not all in place): deletions on this PTZ camera are skipped")
         return ""
 
     # -- recording ---------------------------------------------------------------------------
