@@ -12,7 +12,7 @@ from camlink_provision.apply.events import ApplyEvent, BatchStarted
 from camlink_provision.emulator import Fault
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan
-from camlink_provision.playbook import Playbook, parse_playbook
+from camlink_provision.playbook import Playbook, load_playbook, parse_playbook
 
 PTZ_THEN_SPOTTERS = """
 - name: ptz
@@ -85,10 +85,23 @@ def test_a_change_no_play_covers_is_skipped_and_its_dependents_wait(site: Site,
 
 
 def test_the_default_playbook_is_site_yml(tmp_path: Path) -> None:
-    from camlink_provision.playbook import load_playbook
-
     plays = load_playbook().plays
     assert [p.kinds for p in plays] == [("preset", "tracking_rule"), ("peer", "event"),
                                         ("preset", "tracking_rule")]
     assert [p.actions for p in plays] == [("create", "update"),
                                           ("create", "update", "delete"), ("delete",)]
+
+
+def test_a_camera_unreachable_at_plan_time_is_reported_and_its_spotter_waits(
+        site: Site, fleet: Any) -> None:
+    fleet.set_fault("ptz-b", Fault(down=True))
+    plan = make_plan(site)
+    fleet.clear_fault("ptz-b")  # back again, but it was not planned: nothing is sent to it
+    result = apply_plan(site, plan, playbook=load_playbook())
+    ptz_b = result.camera("ptz-b")
+    assert ptz_b.status == "unreachable" and "could not be planned" in ptz_b.reason
+    assert result.camera("ptz-a").status == "changed"
+    spot = result.camera("spot")
+    assert spot.status == "skipped" and "ptz-b failed" in spot.reason
+    assert writes(fleet, "ptz-b") == [] and writes(fleet, "spot") == []
+    assert result.failed_hosts == ["ptz-b"]
