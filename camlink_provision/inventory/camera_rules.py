@@ -172,11 +172,14 @@ def event_inputs(camera: Camera, where: SourceMap) -> Errors:
     counts = {"di": info.ndi, "vi": info.nvi}
     for index, event in enumerate(camera.events):
         trigger, at = event.trigger, _at(where, camera, "events", index, "trigger")
-        if trigger.kind in counts and any(i >= counts[trigger.kind] for i in trigger.inputs):
+        have = counts.get(trigger.kind, 0)
+        beyond = [i + 1 for i in trigger.inputs if i >= have]
+        if trigger.kind in counts and beyond:
+            noun = INPUT_NOUNS[trigger.kind]
             errors.append(InventoryError(
-                f"event '{event.name}': {info.name} has {counts[trigger.kind]} "
-                f"{trigger.kind} input{'s' * (counts[trigger.kind] != 1)}", at,
-                f"use {trigger.kind} 1~{counts[trigger.kind]}"))
+                f"event '{event.name}' uses {trigger.kind} {beyond[0]}; {info.name} has "
+                f"{have} {noun}{'s' * (have != 1)}", at,
+                f"use {trigger.kind} 1" if have == 1 else f"use {trigger.kind} 1~{have}"))
         if event.do_duration is not None and info.ndo == 0:
             errors.append(InventoryError(f"event '{event.name}' pulses a digital output "
                                          f"{info.name} does not have",
@@ -188,6 +191,9 @@ def event_inputs(camera: Camera, where: SourceMap) -> Errors:
                 f"{camera.name} does not declare", _at(where, camera, "events", index, "goto"),
                 f"declare it under {camera.name}'s presets (a PTZ model), or remove goto:"))
     return errors
+
+
+INPUT_NOUNS = {"di": "digital input", "vi": "virtual input"}
 
 
 def ca_bundle_exists(camera: Camera, where: SourceMap) -> Errors:

@@ -63,12 +63,10 @@ def build_tree(doc: LDict) -> tuple[Tree, list[InventoryError]]:
     top = doc.get(ALL)
     walker.group(ALL, top if isinstance(top, LDict) else None, doc.where(ALL), None)
     tree = Tree(walker.groups, walker.hosts)
-    errors = walker.errors + _cycles(tree)
-    if not any(e.message.startswith("group cycle") for e in errors):
-        _set_depths(tree)
-        for host in tree.hosts.values():
-            host.groups = _ordered_groups(tree, host)
-    errors += _name_clashes(tree)
+    errors = walker.errors + _cycles(tree) + _name_clashes(tree)
+    _set_depths(tree)
+    for host in tree.hosts.values():
+        host.groups = _ordered_groups(tree, host)
     return tree, errors
 
 
@@ -90,19 +88,23 @@ class _Walker:
                 self.errors.append(InventoryError(
                     f"{key} of group {name} is a template", node.where(key),
                     "templates are not expanded in the group structure; write it out"))
-        if isinstance(node.get("vars"), LDict):
-            group.vars.append(node["vars"])
-        self.hosts_of(group, node.get("hosts"))
-        children = node.get("children")
-        if isinstance(children, LDict):
-            for child, body in children.items():
-                if child == ALL:
-                    self.errors.append(InventoryError(
-                        "'all' cannot be a child group", children.key_where(child),
-                        "every camera is in all already; rename the group"))
-                    continue
-                self.group(child, body if isinstance(body, LDict) else None,
-                           children.key_where(child), name)
+        for key, value in node.items():  # in the order written: cameras keep that order
+            if key == "vars" and isinstance(value, LDict):
+                group.vars.append(value)
+            elif key == "hosts":
+                self.hosts_of(group, value)
+            elif key == "children" and isinstance(value, LDict):
+                self.children_of(name, value)
+
+    def children_of(self, parent: str, children: LDict) -> None:
+        for child, body in children.items():
+            if child == ALL:
+                self.errors.append(InventoryError(
+                    "'all' cannot be a child group", children.key_where(child),
+                    "every camera is in all already; rename the group"))
+                continue
+            self.group(child, body if isinstance(body, LDict) else None,
+                       children.key_where(child), parent)
 
     def hosts_of(self, group: Group, hosts: Any) -> None:
         if not isinstance(hosts, LDict):
@@ -140,11 +142,16 @@ def _cycles(tree: Tree) -> list[InventoryError]:
 
 
 def _set_depths(tree: Tree) -> None:
-    """Depth = the longest path from ``all``, so that a child always comes after a parent."""
+    """Depth = the longest path from ``all``, so that a child always comes after a parent.
+    (In a cycle, already reported, the edge back into it is ignored.)"""
+    visiting: set[str] = set()
+
     def depth(name: str) -> int:
         group = tree.groups[name]
-        if name != ALL and not group.depth:
+        if name != ALL and not group.depth and name not in visiting:
+            visiting.add(name)
             group.depth = 1 + max((depth(p) for p in group.parents), default=0)
+            visiting.discard(name)
         return group.depth
 
     for name in tree.groups:

@@ -24,6 +24,7 @@ DAY_MINUTES = 24 * 60
 WEEK_ORDER = Schedule().days  # mon .. sun: consecutive days are consecutive here
 TIME = limits.FIRMWARE_TYPES["event.time"]
 GROUP_OF_ROLE = {role: group for group, role in ROLE_GROUPS.items()}
+ROLE_WORDS = {"spotter": "a spotter", "ptz": "a PTZ camera"}
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ def _camera(site: Site, name: str, role: str, at: Location, declared: set[str]
                                      f"declare it under the {GROUP_OF_ROLE[role]} group, or "
                                      "fix the name")]
     if camera.role != role:
-        return None, [InventoryError(f"'{name}' is a {camera.role} camera, not a {role}", at,
-                                     f"name a {role} here")]
+        return None, [InventoryError(f"{name} is {ROLE_WORDS[camera.role]}, not "
+                                     f"{ROLE_WORDS[role]}", at,
+                                     f"name {ROLE_WORDS[role]} here")]
     return camera, []
 
 
@@ -192,7 +194,8 @@ def _one_action_per_peer(site: Site, where: SourceMap) -> Errors:
     for use in _uses(site, where):
         key = (use.link.spotter, use.link.event, use.target.ptz)
         earlier = first.setdefault(key, use)
-        if earlier is not use and earlier.link is not use.link:
+        # Two links of one name are reported as such; this would only say it again.
+        if earlier is not use and earlier.link.name != use.link.name:
             errors.append(InventoryError(
                 f"links '{earlier.link.name}' and '{use.link.name}' both command "
                 f"{use.target.ptz} on {use.link.spotter}'s event '{use.link.event}'",

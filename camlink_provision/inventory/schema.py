@@ -405,6 +405,45 @@ def build_schema() -> JSON:
     }
 
 
+TEMPLATE = {"type": "string", "pattern": r"\{\{|\{%",
+            "description": "A Jinja2 template, rendered before the value is checked."}
+
+
+def for_editors(node: Any) -> Any:
+    """The schema as committed: every value that is not text may also be a template.
+
+    An editor cannot render ``delay: "{{ alert_delay }}"``; without this it would flag the
+    string where a number belongs. ``validate`` reaches the same verdict another way: it
+    judges a template only once rendered (see schemacheck), on the schema without these
+    alternatives, which keeps its messages plain and its checks fast.
+    """
+    if isinstance(node, list):
+        return [for_editors(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: for_editors(value) if key not in ("properties", "$defs") else
+           {name: _templatable(for_editors(sub)) if key == "properties" else for_editors(sub)
+            for name, sub in value.items()}
+           for key, value in node.items()}
+    for key in ("items", "additionalProperties"):
+        if isinstance(out.get(key), dict):
+            out[key] = _templatable(out[key])
+    return out
+
+
+def _templatable(node: JSON) -> JSON:
+    kinds = node.get("type", [])
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    text_only = "string" in kinds and "pattern" not in node
+    if text_only or not ("$ref" in node or "enum" in node or kinds):
+        return node
+    annotations = ("description", "default", "examples")  # what editors show: kept outside
+    inner = {key: value for key, value in node.items() if key not in annotations}
+    wrapped: JSON = {"anyOf": [inner, {"$ref": "#/$defs/template"}]}
+    wrapped.update((key, node[key]) for key in annotations if key in node)
+    return wrapped
+
+
 def build_vars_schema() -> JSON:
     return {"$schema": DRAFT, "title": "camlink-provision group_vars / host_vars file",
             "description": "The settings and variables of one group or camera.",
@@ -412,9 +451,11 @@ def build_vars_schema() -> JSON:
 
 
 def rendered() -> dict[str, str]:
-    """File name -> the text committed under schemas/."""
+    """File name -> the text committed under schemas/ (for editors: see ``for_editors``)."""
+    editors = for_editors(build_schema())
+    editors["$defs"]["template"] = TEMPLATE
     return {name: json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-            for name, schema in ((INVENTORY_FILE, build_schema()),
+            for name, schema in ((INVENTORY_FILE, editors),
                                  (VARS_FILE, build_vars_schema()))}
 
 

@@ -337,8 +337,9 @@ class _Translation:
     def _required(self) -> tuple[str, str]:
         match = _REQUIRED.match(self.error.message)
         key = match["key"] if match else "?"
-        return (f"{self.what} is missing '{key}'",
-                f"add {key}: here or at another level (all, a group, host_vars)")
+        elsewhere = "" if self.subject.startswith("link") else \
+            " here or at another level (all, a group, host_vars)"
+        return f"{self.what} is missing '{key}'", f"add {key}:{elsewhere}"
 
     def _range(self) -> tuple[str, str]:
         low = self.schema.get("minimum")
