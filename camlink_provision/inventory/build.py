@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from camlink_provision.errors import Location
-from camlink_provision.inventory.located import LDict, LList
+from camlink_provision.inventory.located import LDict, LList, dotted
 from camlink_provision.inventory.model import (
     RESOURCE_KINDS,
     Camera,
@@ -49,6 +49,11 @@ class SourceMap:
 
     def at(self, key: Key, default: Location) -> Location:
         return self._where.get(key, default)
+
+
+def at_path(location: Location, key: Key) -> Location:
+    """``location`` with its JSON path in the Site (``cameras.ptz-1.presets[0]``)."""
+    return Location(location.file, location.line, location.column, dotted(key))
 
 
 def camera_key(camera: str, *rest: str | int) -> Key:
@@ -88,7 +93,7 @@ def build_camera(name: str, role: Role, data: LDict, location: Location, groups:
         tracking_rules=tuple(_rules(data.get("tracking_rules"), where, name)),
         events=tuple(_events(data.get("events"), where, name)),
         prune=prune_kinds(site_prune, data.get("prune")),
-        location=location,
+        location=at_path(location, camera_key(name)),
     )
 
 
@@ -141,7 +146,7 @@ def _presets(data: LList | None, where: SourceMap, camera: str) -> list[Preset]:
         where.note(camera_key(camera, "presets", index), item)
         out.append(Preset(name=item["name"], pan=item.get("pan"), tilt=item.get("tilt"),
                           zoom=item.get("zoom"), state=item.get("state", "present"),
-                          location=loc))
+                          location=at_path(loc, camera_key(camera, "presets", index))))
     return out
 
 
@@ -154,7 +159,8 @@ def _rules(data: LList | None, where: SourceMap, camera: str) -> list[TrackingRu
             name=item["name"], type=item.get("type", "intrusion"), field=points,
             condition=item.get("condition"), duration=item.get("duration"),
             direction=item.get("direction"), connect_event=item.get("connect_event", False),
-            state=item.get("state", "present"), location=loc))
+            state=item.get("state", "present"),
+            location=at_path(loc, camera_key(camera, "tracking_rules", index))))
     return out
 
 
@@ -187,7 +193,8 @@ def _events(data: LList | None, where: SourceMap, camera: str) -> list[Event]:
             enabled=item.get("enabled", True), priority=item.get("priority", "normal"),
             delay=item.get("delay", Event.delay), schedule=_schedule(item.get("schedule")),
             do_duration=item.get("do"), goto_preset=item.get("goto"),
-            state=item.get("state", "present"), location=loc))
+            state=item.get("state", "present"),
+            location=at_path(loc, camera_key(camera, "events", index))))
     return out
 
 
@@ -198,6 +205,7 @@ def build_link(index: int, data: LDict, location: Location, where: SourceMap) ->
         where.note(link_key(index, "targets", number), item)
         targets.append(LinkTarget(ptz=item["ptz"], preset=item.get("preset"),
                                   track_rule=item.get("track"), do_duration=item.get("do"),
-                                  location=loc))
+                                  location=at_path(loc, link_key(index, "targets", number))))
     return Link(name=data["name"], spotter=data["spotter"], event=data["event"],
-                targets=tuple(targets), state=data.get("state", "present"), location=location)
+                targets=tuple(targets), state=data.get("state", "present"),
+                location=at_path(location, link_key(index)))

@@ -6,7 +6,6 @@ Each rule is a function ``(camera, where) -> errors``; ``CAMERA_RULES`` lists th
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from camlink_provision.firmware import models
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory import limits
 from camlink_provision.inventory.build import SourceMap, camera_key
+from camlink_provision.inventory.hints import STRICT, did_you_mean
 from camlink_provision.inventory.model import Camera, Event, Preset, TrackingRule
 
 Errors = list[InventoryError]
@@ -29,11 +29,10 @@ def model_supported(camera: Camera, where: SourceMap) -> Errors:
     location = _at(where, camera, "model")
     if info is None:
         choices = models.ptz_models() if camera.role == "ptz" else models.fixed_models()
-        near = _near(camera.model, choices)
         return [InventoryError(f"model {camera.model} is not on the Camera Link supported "
                                "list", location,
-                               f"did you mean {near}?" if near else
-                               "use a model from the list in docs/inventory.md (Models)")]
+                               did_you_mean(camera.model, choices, "use a model from the list "
+                                            "in docs/inventory.md (Models)", STRICT))]
     if not info.available:
         return [InventoryError(f"model {info.name} is announced for Camera Link but not "
                                "available yet (marked 'available later' by the vendor)",
@@ -44,12 +43,6 @@ def model_supported(camera: Camera, where: SourceMap) -> Errors:
                                "use a speed dome (" + ", ".join(models.ptz_models()) +
                                ") or make the camera a spotter")]
     return []
-
-
-def _near(word: str, choices: Sequence[str]) -> str | None:
-    found = difflib.get_close_matches(word.upper(), [c.upper() for c in choices], n=1,
-                                      cutoff=0.8)
-    return next((c for c in choices if found and c.upper() == found[0]), None)
 
 
 def firmware_supported(camera: Camera, where: SourceMap) -> Errors:

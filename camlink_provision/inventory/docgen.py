@@ -276,8 +276,10 @@ checks as you type:
 # yaml-language-server: $schema=../../schemas/inventory.schema.json
 ```
 
-(`../../../schemas/vars.schema.json` in `group_vars/` and `host_vars/`.) Editors check the
-shape only; `camlink-provision validate` checks everything.
+(`../../../schemas/vars.schema.json` in `group_vars/` and `host_vars/`.) The committed
+schema accepts a template wherever a number, a list, a mapping or a choice goes (an editor
+cannot render `delay: "{{{{ alert_delay }}}}"`; `validate` checks the value once rendered).
+Editors check the shape only; `camlink-provision validate` checks everything.
 """
 
 MODELS_INTRO = """\

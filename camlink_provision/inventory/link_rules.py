@@ -15,8 +15,9 @@ from camlink_provision.errors import InventoryError, Location
 from camlink_provision.firmware import models, profile
 from camlink_provision.inventory import limits
 from camlink_provision.inventory.build import SourceMap, link_key
-from camlink_provision.inventory.camera_rules import _near, duplicates
+from camlink_provision.inventory.camera_rules import duplicates
 from camlink_provision.inventory.groups import ROLE_GROUPS
+from camlink_provision.inventory.hints import STRICT, did_you_mean
 from camlink_provision.inventory.model import Camera, Event, Link, LinkTarget, Schedule, Site
 
 Errors = list[InventoryError]
@@ -72,11 +73,9 @@ def _camera(site: Site, name: str, role: str, at: Location, declared: set[str]
     if camera is None:
         if name in declared:  # declared, but broken: its own errors say why
             return None, []
-        near = _near(name, list(site.cameras))
-        return None, [InventoryError(f"there is no camera named '{name}'", at,
-                                     f"did you mean {near}?" if near else
-                                     f"declare it under the {GROUP_OF_ROLE[role]} group, or "
-                                     "fix the name")]
+        hint = did_you_mean(name, site.cameras, f"declare it under the {GROUP_OF_ROLE[role]} "
+                            "group, or fix the name", STRICT)
+        return None, [InventoryError(f"there is no camera named '{name}'", at, hint)]
     if camera.role != role:
         return None, [InventoryError(f"{name} is {ROLE_WORDS[camera.role]}, not "
                                      f"{ROLE_WORDS[role]}", at,

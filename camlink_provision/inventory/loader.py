@@ -16,7 +16,6 @@ one problem, however many cameras inherit it.
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from camlink_provision.errors import InventoryError, InventoryErrors, Location
 from camlink_provision.inventory import groups as grp
 from camlink_provision.inventory.build import SourceMap, build_camera, build_link
 from camlink_provision.inventory.camera_rules import check_cameras
+from camlink_provision.inventory.hints import STRICT, closest
 from camlink_provision.inventory.link_rules import check_links
 from camlink_provision.inventory.located import (
     LDict,
@@ -62,13 +62,16 @@ def load_site(sources: Sequence[str | Path], secrets: str | Path | None = None,
 
 
 class _Problems:
+    """Every problem once: the same message at the same place (from several cameras, or
+    from the document and then a camera) is one problem."""
+
     def __init__(self) -> None:
-        self._seen: dict[tuple[Location | None, str], InventoryError] = {}
+        self._seen: dict[tuple[str, int, int, str], InventoryError] = {}
 
     def add(self, errors: Sequence[InventoryError]) -> bool:
         """Record; True when any of them is an error (not a warning)."""
         for error in errors:
-            self._seen.setdefault((error.location, error.message), error)
+            self._seen.setdefault(error.sort_key(), error)
         return any(e.severity == "error" for e in errors)
 
     @property
@@ -92,6 +95,9 @@ class _Load:
         self.blocked: frozenset[Location] = frozenset()  # values that cannot be built
 
     def run(self) -> LoadResult:
+        if not self.sources:
+            raise InventoryErrors([InventoryError("no inventory given",
+                                                  hint="name one with -i INVENTORY")])
         doc, read_errors = read_sources(self.sources)
         store, secret_errors = open_secrets(self.secrets, self.sources, self.environ)
         if self.problems.add(read_errors + secret_errors):
@@ -206,11 +212,11 @@ def variable_typos(levels: Sequence[LDict]) -> list[InventoryError]:
         for key in level:
             if key in SETTINGS_KEYS:
                 continue
-            near = difflib.get_close_matches(key, SETTINGS_KEYS, n=1, cutoff=0.8)
+            near = closest(key, SETTINGS_KEYS, STRICT)
             if near:
                 warnings.append(InventoryError(
                     f"'{key}' is not a setting, so it is taken as a variable",
-                    level.key_where(key), f"did you mean '{near[0]}'?", severity="warning"))
+                    level.key_where(key), f"did you mean '{near}'?", severity="warning"))
     return warnings
 
 

@@ -19,7 +19,6 @@ A value that is still a template (``"{{ ... }}"``) is not judged: it is, once re
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from jsonschema.protocols import Validator
 from camlink_provision.errors import InventoryError, Location
 from camlink_provision.firmware import profile
 from camlink_provision.inventory import limits
+from camlink_provision.inventory.hints import did_you_mean
 from camlink_provision.inventory.located import LDict, PathPart, dotted, is_template, locate
 from camlink_provision.inventory.model import Secret
 from camlink_provision.inventory.schema import (
@@ -211,16 +211,8 @@ def _shown(value: Any, path: Sequence[PathPart]) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _closest(word: str, choices: Sequence[str]) -> str | None:
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
 def _choices_hint(word: str, choices: Sequence[str]) -> str:
-    near = _closest(word, choices)
-    if near:
-        return f"did you mean '{near}'?"
-    return "use one of: " + ", ".join(choices)
+    return did_you_mean(word, choices, "use one of: " + ", ".join(choices))
 
 
 def _structure(path: Sequence[PathPart]) -> tuple[list[PathPart], str]:
