@@ -155,7 +155,9 @@ class Rollout:
         batches = play.batches(hosts)
         self.emit(PlayStarted(play.name, index + 1, len(self.playbook.plays), len(hosts),
                               len(batches), len(changes)))
-        by_camera = {name: [c for c in changes if c.camera == name] for name in hosts}
+        by_camera: dict[str, list[Change]] = {name: [] for name in hosts}
+        for change in changes:
+            by_camera[change.camera].append(change)
         for number, batch in enumerate(batches, start=1):
             if self.stopped:
                 self._skip([c for n in batch for c in by_camera[n]],
