@@ -133,3 +133,12 @@ def test_on_a_terminal_only_yes_goes_on(secrets: Path, monkeypatch: pytest.Monke
         assert "Apply cancelled: nothing was written." in out.getvalue()
     else:
         assert "changed=1" in out.getvalue()
+
+
+def test_a_bad_playbook_is_refused_before_any_camera_is_read(secrets: Path) -> None:
+    bad = secrets.parent / "bad.yml"
+    bad.write_text("- hosts: all\n  kinds: [presets]\n")
+    refused = _cli(secrets, "--yes", "--playbook", str(bad))
+    assert refused.returncode == 1
+    assert f"{bad}:2:11: play 1.kinds[0]: 'presets' is not one of" in refused.stderr
+    assert not (secrets.parent / ".camlink" / "journal").exists()
