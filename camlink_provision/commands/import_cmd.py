@@ -65,7 +65,7 @@ def report(imported: Imported, out: Path, paths: Sequence[Path]) -> str:
     rules = sum(len(c.tracking_rules) for c in cameras)
     events = sum(len(c.events) for c in cameras)
     lines = [
-        f"Imported {count(len(cameras), 'camera')} ({len(site.spotters())} spotters, "
+        f"Imported {count(len(cameras), 'camera')} ({count(len(site.spotters()), 'spotter')}, "
         f"{len(site.ptz_cameras())} PTZ): {count(len(site.links), 'link')}, "
         f"{count(presets, 'preset')}, {count(rules, 'tracking rule')}, "
         f"{count(events, 'event')}.",
