@@ -50,12 +50,19 @@ GATE_ZONE = ((0, 0), (5000, 0), (5000, 5000))
 FENCE = ((0, 10), (9000, 10))
 
 
-def fleet_specs() -> list[CameraSpec]:
+def fleet_specs(link_passwords: dict[str, str] | None = None) -> list[CameraSpec]:
+    """The four cameras; ``link_passwords`` gives a PTZ's link account another password
+    than the one the spotters store (as if it was changed on the PTZ)."""
     admin = AccountSpec(ADMIN_USER, ADMIN_PASSWORD, "admin")
-    link = AccountSpec(LINK_USER, LINK_PASSWORD, "operator")
+
+    def accounts(name: str) -> tuple[AccountSpec, ...]:
+        if name not in PTZ_NAMES:
+            return (admin,)
+        password = (link_passwords or {}).get(name, LINK_PASSWORD)
+        return (admin, AccountSpec(LINK_USER, password, "operator"))
+
     return [CameraSpec(name, MODELS[name], address=ADDRESSES[name],
-                       site_port=SITE_PORTS.get(name, 80),
-                       accounts=(admin, link) if name in PTZ_NAMES else (admin,),
+                       site_port=SITE_PORTS.get(name, 80), accounts=accounts(name),
                        auth="basic" if name == "ptz2" else "digest")
             for name in ADDRESSES]
 

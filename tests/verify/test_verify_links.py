@@ -70,13 +70,20 @@ def test_peer_password_changed_on_the_spotter(site: Site, fleet: Fleet) -> None:
     assert failure is not None and failure.name == "link test"
 
 
-def test_peer_password_changed_on_the_ptz_account_side(site: Site, fleet: Fleet) -> None:
-    # The PTZ's account cannot be changed through the firmware contract; storing another
-    # user on the spotter is the same refusal seen from the PTZ side.
+def test_peer_password_changed_on_the_ptz_account(tmp_path: Path) -> None:
+    from camlink_provision.emulator import running_fleet
+    from verify.linkkit import build_by_hand, fleet_specs, site_of
+    with running_fleet(fleet_specs({"ptz1": "Changed-On-The-PTZ-9"})) as fleet:
+        build_by_hand(fleet)  # the spotters store the old password
+        report = run(site_of(fleet))
+    assert failing(report) == {("gate", "ptz1"): "credentials_refused",
+                               ("yard", "ptz1"): "credentials_refused"}
+
+
+def test_peer_user_changed_on_the_spotter(site: Site, fleet: Fleet) -> None:
     with client(fleet, "spot2") as spot2:
         spot2.setparam({profile.peer_param(0, "username"): "someone-else"})
-    report = run(site)
-    assert failing(report) == {("yard", "ptz1"): "credentials_refused"}
+    assert failing(run(site)) == {("yard", "ptz1"): "credentials_refused"}
 
 
 def test_preset_moved_by_hand_and_saved_again(site: Site, fleet: Fleet) -> None:
