@@ -275,26 +275,26 @@ class PairCheck:
         return _Failed(cause, name, detail)
 
     def run_checks(self) -> LinkResult:
-        cause: Cause | None = None
+        failed: _Failed | None = None
+        before: Before | None = None
         try:
             with camera_errors():
                 event_slot, peer_slot = self.configured()
                 self.link_test(peer_slot)
                 stored = self.ptz_offers()
                 before = read_before(self.ptz, bool(self.pair.target.do_duration))
-            try:
-                with camera_errors():
-                    self.prepare(stored, before)
-                    self.perform(event_slot, peer_slot)
-                    self.effects(stored)
-            finally:
-                self.restore(before)
-        except _Failed as failed:
-            self.checks.append(Check(failed.check, False, failed.detail))
-            cause = failed.cause
-        if cause is None and not all(c.ok for c in self.checks):
-            cause = "restore_failed"
-        return self.pair.result(self.checks, cause)
+                self.prepare(stored, before)
+                self.perform(event_slot, peer_slot)
+                self.effects(stored)
+        except _Failed as stop:
+            failed = stop
+            self.checks.append(Check(stop.check, False, stop.detail))
+        if before is not None:  # the PTZ was touched (or about to be): put it back
+            self.restore(before)
+        if failed is not None:
+            return self.pair.result(self.checks, failed.cause)
+        restored = all(c.ok for c in self.checks)
+        return self.pair.result(self.checks, None if restored else "restore_failed")
 
     # spotter configuration
     def configured(self) -> tuple[int, int]:

@@ -226,3 +226,16 @@ def test_end_to_end_fires_inside_the_event_schedule(now: str, expected: str) -> 
     weeknights = Schedule(days=("mon", "tue", "wed", "thu", "fri"), begin="19:00", end="06:30")
     at = moment_in(weeknights, datetime.fromisoformat(now))
     assert at == datetime.fromisoformat(expected)
+
+
+def test_a_ptz_that_cannot_be_put_back_fails_restore(site: Site, fleet: Fleet) -> None:
+    # ptz1's PTZ control answers the tool's reading of its position before the action, the
+    # spotter's start of tracking and the tool's reading after it; then it fails (503).
+    fleet.set_fault("ptz1", Fault(status=503, match="camctrl", skip=3))
+    report = run(site, ["spot1"])
+    gate = by_key(report)[("gate", "ptz1")]
+    assert gate.cause == "restore_failed" and not gate.restored
+    failure = gate.failure
+    assert failure is not None and failure.name == "restore"
+    assert failure.detail.startswith("could not put ptz1 back")
+    assert [c.name for c in gate.checks][-2:] == ["tracking", "restore"]
