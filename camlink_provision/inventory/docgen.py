@@ -162,6 +162,7 @@ reported at the value's file and line, never an empty string.
   `all`), `groups` (group -> camera names), and Jinja2's filters.
 - Templates are not expanded in the group structure (`hosts:`, `children:`, `vars:`
   themselves).
+- Templates run in Jinja2's sandbox: validating a proposed change cannot run code.
 
 ## Secrets
 

@@ -4,11 +4,16 @@ The stages, each reporting all it finds before the next runs on what survived:
 
     read      YAML files of every source, merged in order   (stops here on a syntax error:
                                                               the rest would be guesswork)
-    shape     JSON Schema on the merged document (partial: templates and unset keys wait)
-    resolve   per camera: its variable levels merged, templates rendered, the schema again
-              (complete), its role, where secrets went -> a Camera
-    links     rendered with the variables of group all, the schema (complete) -> Links
+    shape     JSON Schema on the merged document (templates and nulls wait)
+    resolve   per camera: its variable levels merged, templates rendered; the schema on what
+              the templates made, and on what a whole camera must have (schemacheck's two
+              modes); its role; where secrets went -> a Camera
+    links     rendered with the variables of group all, checked the same way -> Links
     rules     per camera and across cameras (camera_rules, link_rules)
+
+A camera or link with an error of shape (schemacheck.BLOCKING) is left out of the Site and
+the rules skip what names it; one whose faults are of value (a port out of range) is built,
+so that the rules still report everything else about it. Either way, any error raises.
 
 Problems are deduplicated by location and message: a bad value in ``group_vars/all.yml`` is
 one problem, however many cameras inherit it.
@@ -135,7 +140,7 @@ class _Load:
             if isinstance(settings, LDict) else LDict(doc.loc)
         name = rendered.get("name")
         if not isinstance(name, str) or not name:
-            first = self.sources[0] if self.sources else Path("site")
+            first = self.sources[0]
             name = first.name if first.is_dir() else first.stem
         return name, rendered.get("prune")
 
@@ -179,8 +184,6 @@ class _Load:
         role, role_errors = _role(host, rendered)
         self.problems.add(failures + values.errors + required.errors + role_errors
                           + _secret_placement(rendered))
-        # A camera that cannot be built is left out; the rules then skip what names it. One
-        # that can (its faults are of value, not of shape) still goes through every rule.
         if failures or role is None or not self._buildable(rendered, values, required):
             return None
         return build_camera(host.name, role, rendered, host.location, host.groups,
@@ -262,6 +265,8 @@ def _role(host: grp.Host, settings: LDict) -> tuple[Role | None, list[InventoryE
         return None, [InventoryError(f"camera {host.name} has role: {explicit} but is in a "
                                      f"{by_group[0]} group", settings.where("role"),
                                      "remove role:, or move the camera")]
+    if explicit not in (None, "spotter", "ptz"):
+        return None, []  # the schema says what is wrong with it
     role = explicit or (by_group[0] if by_group else None)
     if role == "spotter":
         return "spotter", []

@@ -102,7 +102,7 @@ def _validator(definition: str, mode: Mode) -> Validator:
     if mode == "required":
         inlined = _requirements(inlined) or {}
         defs = {name: _requirements(d) or {} for name, d in defs.items()}
-    return _validator_class(mode == "required")({**inlined, "$defs": defs})
+    return _validator_class(mode)({**inlined, "$defs": defs})
 
 
 _NAVIGATION = ("properties", "items", "additionalProperties", "then", "else", "$ref")
@@ -155,12 +155,12 @@ SCALAR_KEYWORDS = ("type", "enum", "const", "pattern", "minLength", "maxLength",
 
 
 @cache
-def _validator_class(complete: bool) -> type[Validator]:
+def _validator_class(mode: Mode) -> type[Validator]:
     keywords: dict[str, Check] = dict(Draft202012Validator.VALIDATORS)
     keywords[FIRMWARE_KEYWORD] = _firmware_type
     for name in SCALAR_KEYWORDS:
-        keywords[name] = _tolerant(keywords[name], skip_null=not complete)
-    keywords[COMPLETE_KEYWORD] = _complete if complete else _skip
+        keywords[name] = _tolerant(keywords[name], skip_null=mode == "partial")
+    keywords[COMPLETE_KEYWORD] = _complete if mode == "required" else _skip
     types = Draft202012Validator.TYPE_CHECKER.redefine(
         "string", lambda _checker, value: isinstance(value, str | Secret))
     extended: type[Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]

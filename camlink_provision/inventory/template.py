@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from jinja2 import Environment, StrictUndefined, Template, pass_context
+from jinja2 import StrictUndefined, Template, pass_context
 from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
 
 from camlink_provision.errors import InventoryError, Location
 from camlink_provision.inventory.located import LDict, LList, is_template, located
@@ -52,8 +53,9 @@ class TemplateEngine:
     def __init__(self, secrets: SecretStore, environ: Mapping[str, str]) -> None:
         self.secrets = secrets
         self.environ = environ
-        self.jinja = Environment(undefined=StrictUndefined, autoescape=False,
-                                 keep_trailing_newline=True, finalize=_reveal_printed)
+        # Sandboxed: validating a proposed change must not let its templates run code.
+        self.jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+                                          keep_trailing_newline=True, finalize=_reveal_printed)
         self.jinja.globals.update(secret=_secret, env=_env)
         self._compiled: dict[str, tuple[Template, bool] | TemplateFailure] = {}
 
