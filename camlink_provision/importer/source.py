@@ -113,7 +113,7 @@ class _SourceLoad:
             rendered.put("model", UNKNOWN_MODEL, host.location)
         camera = build_camera(host.name, role_of(host, rendered), rendered, host.location,
                               host.groups, None, SourceMap())
-        return camera, written_of(variables, rendered)
+        return camera, written_of(variables, rendered, camera)
 
 
 def shape_problems(host: grp.Host, rendered: LDict) -> list[InventoryError]:
@@ -155,14 +155,17 @@ def password_template(section: Any) -> str | None:
     return None
 
 
-def written_of(variables: LDict, rendered: LDict) -> Written:
+def written_of(variables: LDict, rendered: LDict, camera: Camera) -> Written:
     link = rendered.get("link_credentials")
-    connection = rendered.get("connection")
+    connection = dict(rendered.get("connection") or {})
+    if "ca_bundle" in connection and camera.connection.ca_bundle:
+        # Written relative to the file that says it: the new files live elsewhere.
+        connection["ca_bundle"] = str(Path(camera.connection.ca_bundle).resolve())
     return Written(
         password=password_template(variables.get("credentials")),
         link_password=password_template(variables.get("link_credentials")),
         link_privilege=link.get("privilege") if isinstance(link, Mapping) else None,
-        connection=dict(connection) if isinstance(connection, Mapping) else {},
+        connection=connection,
         model=rendered.get("model") or None, firmware=rendered.get("firmware"))
 
 
