@@ -60,32 +60,17 @@ class LList(list[Any]):
         return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
 
 
-def location_of(container: Any, key: PathPart) -> Location | None:
-    """Where ``container[key]`` was written, when the container knows."""
-    if isinstance(container, LDict) and isinstance(key, str):
-        return container.where(key)
-    if isinstance(container, LList) and isinstance(key, int):
-        return container.where(key)
-    return None
-
-
-def own_location(value: Any) -> Location | None:
-    return value.loc if isinstance(value, LDict | LList) else None
-
-
 def locate(root: Any, path: Sequence[PathPart]) -> Location | None:
     """The location of the value at ``path`` below ``root``: the nearest one known."""
-    found = own_location(root)
+    found = root.loc if isinstance(root, LDict | LList) else None
     node = root
     for part in path:
-        here = location_of(node, part)
-        if here is None:
+        in_mapping = isinstance(node, LDict) and isinstance(part, str) and part in node
+        in_list = isinstance(node, LList) and isinstance(part, int) and 0 <= part < len(node)
+        if not (in_mapping or in_list):
             break
-        found = here
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            break
+        found = node.where(part)
+        node = node[part]
     return found
 
 
