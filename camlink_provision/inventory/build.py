@@ -85,7 +85,7 @@ def build_camera(name: str, role: Role, data: LDict, location: Location, groups:
     return Camera(
         name=name, role=role, address=address, model=data["model"],
         connection=_connection(data.get("connection"), address, where, name),
-        credentials=_credentials(data["credentials"], "admin"),
+        credentials=_admin_credentials(data["credentials"], where, name),
         site_port=data.get("site_port", 80),
         link_credentials=_link_credentials(data.get("link_credentials"), where, name),
         firmware=data.get("firmware"), groups=tuple(groups),
@@ -119,6 +119,11 @@ def _relative_to_file(path: str, written_at: Location) -> str:
     if Path(path).is_absolute() or written_at.file.startswith("<"):
         return path
     return str(Path(written_at.file).parent / path)
+
+
+def _admin_credentials(data: LDict, where: SourceMap, camera: str) -> Credentials:
+    where.note(camera_key(camera, "credentials"), data)
+    return _credentials(data, "admin")
 
 
 def _credentials(data: LDict, privilege: str) -> Credentials:

@@ -189,6 +189,21 @@ def event_inputs(camera: Camera, where: SourceMap) -> Errors:
 INPUT_NOUNS = {"di": "digital input", "vi": "virtual input"}
 
 
+def peer_password_fits(camera: Camera, where: SourceMap) -> Errors:
+    """What spotters store to call a PTZ camera must fit the peer's password field."""
+    if camera.role != "ptz":
+        return []
+    vtype = limits.FIRMWARE_TYPES["password"]
+    if not vtype.check(camera.peer_credentials.password.reveal()):
+        return []
+    which = "link_credentials" if camera.link_credentials else "credentials"
+    return [InventoryError(f"the {which} password of {camera.name} (from secret()) cannot be "
+                           f"stored by a spotter: it must be {limits.describe(vtype)}",
+                           _at(where, camera, which, "password"),
+                           "choose another link password" if camera.link_credentials else
+                           "give it link_credentials with a password spotters can store")]
+
+
 def ca_bundle_exists(camera: Camera, where: SourceMap) -> Errors:
     bundle = camera.connection.ca_bundle
     if bundle is None or Path(bundle).is_file():
@@ -200,7 +215,7 @@ def ca_bundle_exists(camera: Camera, where: SourceMap) -> Errors:
 
 CAMERA_RULES: tuple[Callable[[Camera, SourceMap], Errors], ...] = (
     model_supported, firmware_supported, role_allows, names_unique, slots_fit, rule_shapes,
-    event_inputs, ca_bundle_exists,
+    event_inputs, ca_bundle_exists, peer_password_fits,
 )
 
 
