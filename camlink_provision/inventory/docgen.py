@@ -258,7 +258,8 @@ camera. What is checked, in order:
    than the model's event slots, presets than its preset slots; tracking rules of the right
    shape (a line has exactly 2 points, a zone at least 3; `condition` for intrusion,
    `duration` for loitering, `direction` for linecrossing); digital and virtual inputs the
-   model has; a local `goto` preset declared; a `ca_bundle` that exists.
+   model has; a local `goto` preset declared; a `ca_bundle` that exists; a PTZ camera's
+   link password one that spotters can store (checked without ever showing it).
 5. **Links**: unique names; the spotter exists and is a spotter, the event is declared on it
    (and present); every target exists and is a PTZ camera, appears once, does something,
    uses presets and tracking rules declared (and present) on that PTZ; `do` needs a digital
