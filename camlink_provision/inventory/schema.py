@@ -11,7 +11,8 @@ A test fails when the committed files differ from what this module builds.
 Two keywords are this project's own; editors ignore them, the loader's validator knows them:
 ``x-firmware-type`` names an entry of ``limits.FIRMWARE_TYPES`` a string must fit, and
 ``x-complete`` holds what a value must also satisfy once every level and source is merged
-(a camera needs an address; a group_vars file that sets only credentials is fine).
+(a camera needs an address; a group_vars file that sets only credentials is fine); with
+``unlessAbsent``, not of a thing marked ``state: absent`` (removing needs only a name).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ CAMERA_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 GROUP_NAME = r"^[A-Za-z0-9_][A-Za-z0-9_-]*$"
 FIRMWARE_KEYWORD = "x-firmware-type"
 COMPLETE_KEYWORD = "x-complete"
+UNLESS_ABSENT = "unlessAbsent"  # in x-complete: not asked of a thing marked state: absent
 JSON = dict[str, Any]
 
 
@@ -184,8 +186,7 @@ def tracking_rule_schema() -> JSON:
                               "the rule also fires the PTZ camera's own events."},
             "state": state(),
         },
-        "if": {"properties": {"state": {"const": "absent"}}, "required": ["state"]},
-        "else": {COMPLETE_KEYWORD: {"required": ["type", "field"]}},
+        COMPLETE_KEYWORD: {"required": ["type", "field"], UNLESS_ABSENT: True},
     }
 
 
@@ -249,8 +250,7 @@ def event_schema() -> JSON:
                          "this preset of its own"),
             "state": state(),
         },
-        "if": {"properties": {"state": {"const": "absent"}}, "required": ["state"]},
-        "else": {COMPLETE_KEYWORD: {"required": ["trigger"]}},
+        COMPLETE_KEYWORD: {"required": ["trigger"], UNLESS_ABSENT: True},
     }
 
 

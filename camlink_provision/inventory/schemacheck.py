@@ -38,6 +38,7 @@ from camlink_provision.inventory.model import Secret
 from camlink_provision.inventory.schema import (
     COMPLETE_KEYWORD,
     FIRMWARE_KEYWORD,
+    UNLESS_ABSENT,
     build_schema,
 )
 
@@ -105,7 +106,7 @@ def _validator(definition: str, mode: Mode) -> Validator:
     return _validator_class(mode)({**inlined, "$defs": defs})
 
 
-_NAVIGATION = ("properties", "items", "additionalProperties", "then", "else", "$ref")
+_NAVIGATION = ("properties", "items", "additionalProperties", "$ref")
 
 
 def _requirements(node: Any) -> Any:
@@ -125,8 +126,6 @@ def _requirements(node: Any) -> Any:
                 out[key] = kept
         elif (sub := _requirements(node.get(key))) is not None:
             out[key] = sub
-    if "then" in out or "else" in out:
-        out["if"] = node["if"]
     return out or None
 
 
@@ -195,7 +194,11 @@ def _firmware_type(validator: Validator, key: str, instance: Any,
 
 def _complete(validator: Any, subschema: Any, instance: Any,
               schema: dict[str, Any]) -> Iterator[ValidationError]:
-    yield from validator.descend(instance, subschema)
+    if subschema.get(UNLESS_ABSENT) and isinstance(instance, dict) and \
+            instance.get("state") == "absent":
+        return
+    yield from validator.descend(instance, {k: v for k, v in subschema.items()
+                                            if k != UNLESS_ABSENT})
 
 
 def _skip(validator: Validator, subschema: Any, instance: Any,
