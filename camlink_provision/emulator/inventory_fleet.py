@@ -3,8 +3,8 @@
 Each camera of the Site becomes an emulated camera with the inventory's model, a firmware of
 2103 or later (the inventory's, when it names one), its site address and port (so spotters
 reach their peers by the addresses the inventory gives), and the accounts its resolved
-credentials need: the provisioning account as admin and, on a PTZ camera, the account that
-spotters use to call it, as operator.
+credentials need, with the privileges the inventory gives them: the provisioning account and,
+on a PTZ camera, the account that spotters use to call it.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ def _firmware_for(camera: Camera) -> str:
 
 def _accounts_for(camera: Camera) -> tuple[AccountSpec, ...]:
     creds = camera.credentials
-    accounts = [AccountSpec(creds.username, creds.password.reveal(), "admin")]
+    accounts = [AccountSpec(creds.username, creds.password.reveal(), creds.privilege)]
     link = camera.link_credentials
     if camera.role == "ptz" and link and link.username != creds.username:
-        accounts.append(AccountSpec(link.username, link.password.reveal(), "operator"))
+        accounts.append(AccountSpec(link.username, link.password.reveal(), link.privilege))
     return tuple(accounts)
 
 
