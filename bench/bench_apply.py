@@ -3,10 +3,10 @@
     python bench/bench_apply.py [--cameras 1000] [--concurrency 100] [--latency 50]
                                 [--base-port 27000]
 
-The fleet and the site are bench_plan.py's (every fourth camera a fixed spotter, the rest
-PTZ domes with two presets and a tracking rule; each spotter's event linked to the next two
-PTZ cameras), served by ``camlink-provision emulate --fleet FILE --latency MS`` in a
-separate process with CAMLINK_LOOPBACK_ONLY=1. Then, timed:
+The fleet and the site are bench_plan.py's, from benchkit.py (every fourth camera a fixed
+spotter, the rest PTZ domes with two presets and a tracking rule; each spotter's event
+linked to the next two PTZ cameras), served by ``camlink-provision emulate --fleet FILE
+--latency MS`` in a separate process with CAMLINK_LOOPBACK_ONLY=1. Then, timed:
 
 1. plan    ``make_plan`` of the whole site (everything to create);
 2. apply   ``apply_plan`` with the default playbook (playbooks/site.yml): per camera a
@@ -31,52 +31,22 @@ import math
 import os
 import statistics
 import sys
-import tempfile
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
-sys.path.insert(0, str(Path(__file__).parent))
+import benchkit
+from benchkit import CountingFactory, Emulator
 
-from bench_plan import (
-    Emulator,
-    build_site,
-    camera_names,
-    fleet_file,
-    running_emulator,
-)
-
-from camlink_provision import netguard
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import ApplyEvent, CameraDone, PlayStarted
-from camlink_provision.camera import CameraClient
-from camlink_provision.inventory.model import Camera, Site
+from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import load_playbook
 
 T = TypeVar("T")
-
-
-class Counting:
-    """A client factory counting every request its clients send."""
-
-    def __init__(self) -> None:
-        self.clients: list[CameraClient] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, camera: Camera) -> CameraClient:
-        client = CameraClient(camera.name, camera.connection, camera.credentials)
-        with self._lock:
-            self.clients.append(client)
-        return client
-
-    @property
-    def requests(self) -> int:
-        return sum(c.requests_sent for c in self.clients)
 
 
 @dataclass
@@ -114,30 +84,24 @@ def timed(label: str, work: Callable[[], T]) -> tuple[T, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cameras", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--latency", type=float, default=50.0, metavar="MS")
-    parser.add_argument("--base-port", type=int, default=27000, metavar="P")
+    benchkit.add_fleet_options(parser, concurrency=100, base_port=27000)
     args = parser.parse_args()
-    netguard.install()
-    names = camera_names(args.cameras)
-    with tempfile.TemporaryDirectory(prefix="bench-apply-") as tmp:
-        fleet = Path(tmp) / "FLEET.yml"
-        fleet_file(fleet, names)
-        print(f"starting {args.cameras} emulated cameras ...", flush=True)
-        with running_emulator(fleet, args.cameras, args.base_port, args.latency) as emulator:
-            site = build_site(names, emulator.ports)
-            run(args, site, emulator)
+    benchkit.guard_loopback()
+    names = benchkit.camera_names(args.cameras)
+    with benchkit.emulated_fleet(names, base_port=args.base_port, latency=args.latency,
+                                 prefix="bench-apply-") as emulator:
+        site = benchkit.build_site(names, emulator.ports)
+        run(args, site, emulator)
     return 0
 
 
 def run(args: argparse.Namespace, site: Site, emulator: Emulator) -> None:
     playbook = load_playbook()
-    planning = Counting()
+    planning = CountingFactory()
     plan, plan_s = timed("plan", lambda: make_plan(site, concurrency=args.concurrency,
                                                    client_factory=planning))
     plays = PlayTimes(defaultdict(list), {}, {})
-    applying = Counting()
+    applying = CountingFactory()
     cpu, emulator_cpu = time.process_time(), emulator.cpu_seconds()
     result, apply_s = timed("apply", lambda: apply_plan(
         site, plan, playbook=playbook, concurrency=args.concurrency,

@@ -19,101 +19,24 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
+import benchkit
+from benchkit import PASSWORD, PTZ_MODEL, SPOTTER_MODEL
 
-from camlink_provision import netguard
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Connection, Credentials, Secret
 
-PASSWORD = "bench-admin-pass"  # a throwaway account on throwaway emulated cameras
-PTZ_MODEL, SPOTTER_MODEL = "SD9384-EHL", "IB9389-EHT-v2"
 # A fixed spotter has no preset slots, so it has no preset group to name (the firmware
 # refuses an unknown name, as a real one does): it reads identity and events only.
 GROUPS = {PTZ_MODEL: [*fw.IDENTITY_GROUPS, fw.EVENT_GROUP, fw.PRESET_GROUP],
           SPOTTER_MODEL: [*fw.IDENTITY_GROUPS, fw.EVENT_GROUP]}
-START_TIMEOUT = 300.0  # seconds to wait for the fleet's lines
-
-
-def fleet_file(path: Path, cameras: int, auth: str) -> dict[str, str]:
-    """Write FLEET.yml for ``cameras`` cameras; returns name -> model, in file order."""
-    entries = []
-    for number in range(cameras):
-        spotter = number % 4 == 0
-        entries.append({
-            "name": f"{'spot' if spotter else 'ptz'}{number:04d}",
-            "model": SPOTTER_MODEL if spotter else PTZ_MODEL,
-            "firmware": "2.2103.34.01d",
-            "address": f"10.{number // 250}.{number % 250}.10",
-            "auth": auth,
-            "accounts": [{"username": "admin", "password": PASSWORD, "privilege": "admin"}],
-        })
-    path.write_text(yaml.safe_dump({"cameras": entries}, sort_keys=False))
-    return {entry["name"]: entry["model"] for entry in entries}
-
-
-def _emulate_command() -> list[str]:
-    script = shutil.which("camlink-provision")
-    return [script] if script else [sys.executable, "-m", "camlink_provision.cli"]
-
-
-@contextmanager
-def running_emulator(fleet: Path, cameras: int, base_port: int,
-                     latency: float) -> Iterator[dict[str, int]]:
-    """Run the emulator process; yields camera name -> port once every camera is up."""
-    env = {**os.environ, netguard.ENV_FLAG: "1"}
-    command = [*_emulate_command(), "emulate", "--fleet", str(fleet),
-               "--base-port", str(base_port), "--latency", str(latency)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
-    try:
-        yield _read_ports(process, cameras)
-    finally:
-        _stop(process)
-
-
-def _read_ports(process: subprocess.Popen[str], cameras: int) -> dict[str, int]:
-    """Parse ``NAME http://127.0.0.1:PORT`` lines; a watchdog ends a fleet that hangs."""
-    assert process.stdout is not None
-    watchdog = threading.Timer(START_TIMEOUT, process.kill)
-    watchdog.start()
-    ports: dict[str, int] = {}
-    try:
-        for line in process.stdout:
-            name, url = line.split()
-            ports[name] = int(url.rsplit(":", 1)[1])
-            if len(ports) == cameras:
-                return ports
-    finally:
-        watchdog.cancel()
-    errors = process.stderr.read() if process.stderr else ""
-    raise SystemExit(f"the emulator stopped after {len(ports)} of {cameras} cameras:\n{errors}")
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass
@@ -163,35 +86,32 @@ def report(outcomes: list[Outcome], wall: float, cameras: int, concurrency: int,
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cameras", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--latency", type=float, default=50.0, metavar="MS")
-    parser.add_argument("--base-port", type=int, default=24000, metavar="P")
+    benchkit.add_fleet_options(parser, concurrency=64, base_port=24000)
     parser.add_argument("--auth", choices=("digest", "basic"), default="digest")
     parser.add_argument("--timeout", type=float, default=10.0,
                         help="the client's timeout per request, seconds")
     args = parser.parse_args()
-    netguard.install()
+    benchkit.guard_loopback()
 
-    with tempfile.TemporaryDirectory(prefix="bench-client-") as tmp:
-        fleet = Path(tmp) / "FLEET.yml"
-        models = fleet_file(fleet, args.cameras, args.auth)
-        print(f"starting {args.cameras} emulated cameras ...", flush=True)
-        started = time.perf_counter()
-        with running_emulator(fleet, args.cameras, args.base_port, args.latency) as ports:
-            print(f"fleet up in {time.perf_counter() - started:.1f} s", flush=True)
-            with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
-                begin, cpu = time.perf_counter(), time.process_time()
-                outcomes = list(pool.map(
-                    lambda name: read_camera(name, models[name], ports[name], args.timeout),
-                    models))
-                wall = time.perf_counter() - begin
-                cpu = time.process_time() - cpu
+    names = benchkit.camera_names(args.cameras)
+    # No link accounts: this bench only reads, as admin.
+    with benchkit.emulated_fleet(names, base_port=args.base_port, latency=args.latency,
+                                 prefix="bench-client-", auth=args.auth,
+                                 link_accounts=False) as emulator:
+        ports = emulator.ports
+        print(f"fleet up in {emulator.startup_seconds:.1f} s", flush=True)
+        with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
+            begin, cpu = time.perf_counter(), time.process_time()
+            outcomes = list(pool.map(
+                lambda name: read_camera(name, benchkit.model_of(name), ports[name],
+                                         args.timeout),
+                names))
+            wall = time.perf_counter() - begin
+            cpu = time.process_time() - cpu
     report(outcomes, wall, args.cameras, args.concurrency, args.latency)
     print(f"client CPU           {cpu:.2f} s  ({cpu / wall:.0%} of one core; "
           f"{cpu * 1000 / max(1, sum(o.requests for o in outcomes)):.2f} ms per request)")
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

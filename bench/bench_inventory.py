@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
+import benchkit
+from benchkit import write_yaml
 
 from camlink_provision.inventory import load_site
 
@@ -28,14 +29,9 @@ PTZ_PER_SPOTTER = 3
 ZONE = 8  # cameras per zone group: 2 spotters and their 6 PTZ cameras
 
 
-def _dump(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-
-
 def _spotter(root: Path, name: str, number: int, ptz: list[str]) -> list[dict[str, object]]:
     """Write the spotter's host_vars; return its links."""
-    _dump(root / "host_vars" / f"{name}.yml", {
+    write_yaml(root / "host_vars" / f"{name}.yml", {
         "events": [{"name": "intrusion", "trigger": {"detection": f"rule-{number % 5}"},
                     "priority": "high", "schedule": "{{ night }}"},
                    {"name": "contact", "trigger": {"di": 1}}]})
@@ -46,7 +42,7 @@ def _spotter(root: Path, name: str, number: int, ptz: list[str]) -> list[dict[st
 
 
 def _ptz(root: Path, name: str) -> None:
-    _dump(root / "host_vars" / f"{name}.yml", {
+    write_yaml(root / "host_vars" / f"{name}.yml", {
         "presets": [{"name": "watch", "pan": 100, "tilt": -200, "zoom": 4},
                     {"name": "gate", "pan": 900, "tilt": -100, "zoom": 8}],
         "tracking_rules": [{"name": "zone", "type": "intrusion", "condition": "enter",
@@ -65,25 +61,26 @@ def generate(root: Path, cameras: int) -> Path:
         _ptz(root, name)
     order = [name for n, s in enumerate(spotters)
              for name in (s, *ptz[n * PTZ_PER_SPOTTER:(n + 1) * PTZ_PER_SPOTTER])]
-    zones = {f"zone{i // ZONE:03d}": {"hosts": {}} for i in range(0, len(order), ZONE)}
+    zones: dict[str, dict[str, dict[str, None]]] = {
+        f"zone{i // ZONE:03d}": {"hosts": {}} for i in range(0, len(order), ZONE)}
     for i, name in enumerate(order):
         zones[f"zone{i // ZONE:03d}"]["hosts"][name] = None
     def hosts(names: list[str], models: tuple[str, ...]) -> dict[str, object]:
         return {name: {"address": f"{name}.site.invalid", "model": models[n % len(models)]}
                 for n, name in enumerate(names)}
-    _dump(root / "inventory.yml", {
+    write_yaml(root / "inventory.yml", {
         "site": {"name": "bench"},
         "all": {"children": {"spotters": {"hosts": hosts(spotters, SPOTTER_MODELS)},
                              "ptz": {"hosts": hosts(ptz, PTZ_MODELS)}, **zones}}})
-    _dump(root / "group_vars" / "all.yml", {
+    write_yaml(root / "group_vars" / "all.yml", {
         "credentials": {"username": "admin", "password": "{{ secret('admin_password') }}"},
         "firmware": "2.2103.34.01d",
         "night": {"days": ["mon", "tue", "wed", "thu", "fri"], "begin": "19:00",
                   "end": "06:30"}})
-    _dump(root / "group_vars" / "ptz.yml", {
+    write_yaml(root / "group_vars" / "ptz.yml", {
         "link_credentials": {"username": "camlink",
                              "password": "{{ secret('link_password') }}"}})
-    _dump(root / "links.yml", {"links": links})
+    write_yaml(root / "links.yml", {"links": links})
     secrets = root / "secrets.yml"
     secrets.write_text("admin_password: bench-not-a-secret\nlink_password: bench-too\n")
     return secrets
@@ -94,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cameras", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
+    benchkit.guard_loopback()  # nothing here connects; the guard makes sure of it
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "bench-site"
         secrets = generate(root, args.cameras)

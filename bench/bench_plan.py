@@ -31,171 +31,22 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import shutil
-import signal
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import yaml
+import benchkit
+from benchkit import CountingFactory, Emulator
 
-from camlink_provision import netguard
 from camlink_provision.camera import CameraClient
-from camlink_provision.inventory.model import (
-    Camera,
-    Connection,
-    Credentials,
-    Event,
-    Link,
-    LinkTarget,
-    Preset,
-    Secret,
-    Site,
-    TrackingRule,
-    Trigger,
-)
+from camlink_provision.inventory.model import Site
 from camlink_provision.model import Observed, Op, Plan
 from camlink_provision.plan import camera_requests, compute_plan, gather, make_plan
 
-PASSWORD = "bench-admin-pass"  # throwaway accounts on throwaway emulated cameras
-LINK_PASSWORD = "bench-link-pass"
-PTZ_MODEL, SPOTTER_MODEL = "SD9384-EHL", "IB9389-EHT-v2"
-START_TIMEOUT = 300.0
-
-
-# -- the site and its fleet ----------------------------------------------------------------------
-def camera_names(count: int) -> list[str]:
-    return [f"{'spot' if n % 4 == 0 else 'ptz'}{n:04d}" for n in range(count)]
-
-
-def address_of(number: int) -> str:
-    return f"10.{number // 250}.{number % 250}.10"
-
-
-def fleet_file(path: Path, names: list[str]) -> None:
-    entries: list[dict[str, Any]] = []
-    for number, name in enumerate(names):
-        accounts = [{"username": "admin", "password": PASSWORD, "privilege": "admin"}]
-        if name.startswith("ptz"):
-            accounts.append({"username": "camlink", "password": LINK_PASSWORD,
-                             "privilege": "operator"})
-        entries.append({"name": name, "model": PTZ_MODEL if name.startswith("ptz")
-                        else SPOTTER_MODEL, "firmware": "2.2103.34.01d",
-                        "address": address_of(number), "auth": "digest",
-                        "accounts": accounts})
-    path.write_text(yaml.safe_dump({"cameras": entries}, sort_keys=False))
-
-
-def build_camera(number: int, name: str, port: int) -> Camera:
-    ptz = name.startswith("ptz")
-    return Camera(
-        name=name, role="ptz" if ptz else "spotter", address=address_of(number),
-        model=PTZ_MODEL if ptz else SPOTTER_MODEL,
-        connection=Connection("127.0.0.1", port, timeout=30.0),
-        credentials=Credentials("admin", Secret(PASSWORD)),
-        link_credentials=Credentials("camlink", Secret(LINK_PASSWORD)) if ptz else None,
-        presets=(Preset("gate", pan=100, tilt=-10, zoom=2), Preset("yard", pan=-900, tilt=0,
-                                                                  zoom=1)) if ptz else (),
-        tracking_rules=(TrackingRule("track", "intrusion", ((0, 0), (5000, 0), (5000, 5000)),
-                                     condition="enter"),) if ptz else (),
-        events=() if ptz else (Event("intrusion", Trigger("detection", rule="zone"),
-                                     priority="high"),))
-
-
-def build_site(names: list[str], ports: dict[str, int]) -> Site:
-    cameras = {name: build_camera(n, name, ports[name]) for n, name in enumerate(names)}
-    links = []
-    for n, name in enumerate(names):
-        if name.startswith("spot"):
-            ptz = [names[m] for m in (n + 1, n + 2) if m < len(names)]
-            links.append(Link(f"link-{name}", name, "intrusion",
-                              tuple(LinkTarget(p, preset="gate", track_rule="track")
-                                    for p in ptz)))
-    return Site(name="bench", cameras=cameras, links=tuple(links))
-
-
-# -- the emulator process ----------------------------------------------------------------------
-def _emulate_command() -> list[str]:
-    script = shutil.which("camlink-provision")
-    return [script] if script else [sys.executable, "-m", "camlink_provision.cli"]
-
-
-@dataclass
-class Emulator:
-    pid: int
-    ports: dict[str, int]
-
-    def cpu_seconds(self) -> float:
-        """CPU time the emulator process has used (user + system), from /proc."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def running_emulator(fleet: Path, cameras: int, base_port: int,
-                     latency: float) -> Iterator[Emulator]:
-    env = {**os.environ, netguard.ENV_FLAG: "1"}
-    command = [*_emulate_command(), "emulate", "--fleet", str(fleet),
-               "--base-port", str(base_port), "--latency", str(latency)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
-    try:
-        yield Emulator(process.pid, _read_ports(process, cameras))
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _read_ports(process: subprocess.Popen[str], cameras: int) -> dict[str, int]:
-    assert process.stdout is not None
-    watchdog = threading.Timer(START_TIMEOUT, process.kill)
-    watchdog.start()
-    ports: dict[str, int] = {}
-    try:
-        for line in process.stdout:
-            name, url = line.split()
-            ports[name] = int(url.rsplit(":", 1)[1])
-            if len(ports) == cameras:
-                return ports
-    finally:
-        watchdog.cancel()
-    errors = process.stderr.read() if process.stderr else ""
-    raise SystemExit(f"the emulator stopped after {len(ports)} of {cameras} cameras:\n{errors}")
-
 
 # -- the planner, counted ----------------------------------------------------------------------
-class CountingFactory:
-    """A client factory that keeps every client, to count the requests they sent."""
-
-    def __init__(self) -> None:
-        self.clients: list[CameraClient] = []
-        self._lock = threading.Lock()
-
-    def __call__(self, camera: Camera) -> CameraClient:
-        client = CameraClient(camera.name, camera.connection, camera.credentials)
-        with self._lock:
-            self.clients.append(client)
-        return client
-
-    @property
-    def requests(self) -> int:
-        return sum(c.requests_sent for c in self.clients)
-
-
 @dataclass
 class Timing:
     wall: float  # gather + compute
@@ -282,30 +133,24 @@ def naive_seconds(site: Site, observed: dict[str, Observed], concurrency: int,
 # -- main ----------------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cameras", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=64)
-    parser.add_argument("--latency", type=float, default=50.0, metavar="MS")
-    parser.add_argument("--base-port", type=int, default=26000, metavar="P")
+    benchkit.add_fleet_options(parser, concurrency=64, base_port=26000)
     parser.add_argument("--converged", action="store_true",
                         help="converge the fleet first; time the steady-state plan")
     parser.add_argument("--naive-cameras", type=int, default=16)
     parser.add_argument("--naive-params", type=int, default=40)
     args = parser.parse_args()
-    netguard.install()
-    names = camera_names(args.cameras)
-    with tempfile.TemporaryDirectory(prefix="bench-plan-") as tmp:
-        fleet = Path(tmp) / "FLEET.yml"
-        fleet_file(fleet, names)
-        print(f"starting {args.cameras} emulated cameras ...", flush=True)
-        with running_emulator(fleet, args.cameras, args.base_port, args.latency) as emulator:
-            site = build_site(names, emulator.ports)
-            if args.converged:
-                first, _ = timed_plan(site, args.concurrency, emulator)
-                converge(site, first, args.concurrency)
-            plan, timing = timed_plan(site, args.concurrency, emulator)
-            observed, timing.compute = observations(site, args.concurrency)
-            sample = names[:args.naive_cameras]
-            one = naive_request_seconds(site, observed, sample, args.naive_params)
+    benchkit.guard_loopback()
+    names = benchkit.camera_names(args.cameras)
+    with benchkit.emulated_fleet(names, base_port=args.base_port, latency=args.latency,
+                                 prefix="bench-plan-") as emulator:
+        site = benchkit.build_site(names, emulator.ports)
+        if args.converged:
+            first, _ = timed_plan(site, args.concurrency, emulator)
+            converge(site, first, args.concurrency)
+        plan, timing = timed_plan(site, args.concurrency, emulator)
+        observed, timing.compute = observations(site, args.concurrency)
+        sample = names[:args.naive_cameras]
+        one = naive_request_seconds(site, observed, sample, args.naive_params)
     naive, naive_requests = naive_seconds(site, observed, args.concurrency, one)
     report(args, plan, timing, naive, naive_requests, one)
     return 0

@@ -1,0 +1,252 @@
+"""What the benchmarks in bench/ share: the loopback guard, a generated fleet, its emulator
+process, the matching Site, and a client factory that counts requests.
+
+bench/ is not a package: a script run as ``python bench/<script>.py`` has bench/ on its
+sys.path, so it imports this module as ``import benchkit``.
+
+The fleet: camera ``n`` is ``spotNNNN`` (a fixed spotter) when ``n % 4 == 0``, else
+``ptzNNNN`` (a PTZ dome). Each camera has a generated LAN address (``10.x.y.10``), but that
+address is only a routing key inside the emulator: every connection made here goes to a
+127.0.0.1 port, and :func:`guard_loopback` makes sure nothing else is ever dialled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from camlink_provision import netguard
+from camlink_provision.camera import CameraClient
+from camlink_provision.inventory.model import (
+    Camera,
+    Connection,
+    Credentials,
+    Event,
+    Link,
+    LinkTarget,
+    Preset,
+    Secret,
+    Site,
+    TrackingRule,
+    Trigger,
+)
+
+PASSWORD = "bench-admin-pass"  # throwaway accounts on throwaway emulated cameras
+LINK_PASSWORD = "bench-link-pass"
+PTZ_MODEL, SPOTTER_MODEL = "SD9384-EHL", "IB9389-EHT-v2"
+FIRMWARE = "2.2103.34.01d"
+START_TIMEOUT = 300.0  # seconds to wait for the emulator's line per camera
+STOP_TIMEOUT = 30.0  # seconds to wait after SIGTERM before killing it
+
+
+# -- the loopback guard ----------------------------------------------------------------------
+def guard_loopback() -> None:
+    """Refuse any connection beyond loopback, here and in every subprocess started after.
+
+    Call it first thing in ``main`` (after parsing the options), before anything connects.
+    """
+    os.environ[netguard.ENV_FLAG] = "1"
+    netguard.install()
+
+
+# -- options ---------------------------------------------------------------------------------
+def add_fleet_options(parser: argparse.ArgumentParser, *, concurrency: int,
+                      base_port: int) -> None:
+    """The options every emulated-fleet benchmark takes, in this order:
+    ``--cameras``, ``--concurrency``, ``--latency MS``, ``--base-port P``."""
+    parser.add_argument("--cameras", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=concurrency)
+    parser.add_argument("--latency", type=float, default=50.0, metavar="MS")
+    parser.add_argument("--base-port", type=int, default=base_port, metavar="P")
+
+
+# -- the fleet -------------------------------------------------------------------------------
+def camera_names(count: int) -> list[str]:
+    """``count`` camera names in fleet order: every fourth (from the first) a spotter."""
+    return [f"{'spot' if n % 4 == 0 else 'ptz'}{n:04d}" for n in range(count)]
+
+
+def is_ptz(name: str) -> bool:
+    return name.startswith("ptz")
+
+
+def model_of(name: str) -> str:
+    return PTZ_MODEL if is_ptz(name) else SPOTTER_MODEL
+
+
+def address_of(number: int) -> str:
+    """The generated LAN address of camera ``number``: an emulator routing key, never dialled."""
+    return f"10.{number // 250}.{number % 250}.10"
+
+
+def write_yaml(path: Path, data: object) -> None:
+    """Dump ``data`` to ``path`` in key order, creating its directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def fleet_file(path: Path, names: list[str], *, auth: str = "digest",
+               link_accounts: bool = True) -> dict[str, str]:
+    """Write the emulator's FLEET.yml for ``names``; return name -> model, in file order.
+
+    Every camera has an ``admin`` account; with ``link_accounts``, every PTZ camera also has
+    the ``camlink`` operator account that :func:`build_site`'s links use.
+    """
+    entries: list[dict[str, Any]] = []
+    for number, name in enumerate(names):
+        accounts = [{"username": "admin", "password": PASSWORD, "privilege": "admin"}]
+        if link_accounts and is_ptz(name):
+            accounts.append({"username": "camlink", "password": LINK_PASSWORD,
+                             "privilege": "operator"})
+        entries.append({"name": name, "model": model_of(name), "firmware": FIRMWARE,
+                        "address": address_of(number), "auth": auth, "accounts": accounts})
+    write_yaml(path, {"cameras": entries})
+    return {entry["name"]: entry["model"] for entry in entries}
+
+
+# -- the site --------------------------------------------------------------------------------
+def build_camera(number: int, name: str, port: int) -> Camera:
+    """Camera ``number`` as the inventory would declare it, connecting to 127.0.0.1:``port``.
+
+    A PTZ camera has two presets and a tracking rule; a spotter one detection event.
+    """
+    ptz = is_ptz(name)
+    return Camera(
+        name=name, role="ptz" if ptz else "spotter", address=address_of(number),
+        model=model_of(name),
+        connection=Connection("127.0.0.1", port, timeout=30.0),
+        credentials=Credentials("admin", Secret(PASSWORD)),
+        link_credentials=Credentials("camlink", Secret(LINK_PASSWORD)) if ptz else None,
+        presets=(Preset("gate", pan=100, tilt=-10, zoom=2), Preset("yard", pan=-900, tilt=0,
+                                                                  zoom=1)) if ptz else (),
+        tracking_rules=(TrackingRule("track", "intrusion", ((0, 0), (5000, 0), (5000, 5000)),
+                                     condition="enter"),) if ptz else (),
+        events=() if ptz else (Event("intrusion", Trigger("detection", rule="zone"),
+                                     priority="high"),))
+
+
+def build_site(names: list[str], ports: dict[str, int]) -> Site:
+    """The Site of the fleet: each spotter's event linked to the next two PTZ cameras."""
+    cameras = {name: build_camera(n, name, ports[name]) for n, name in enumerate(names)}
+    links = []
+    for n, name in enumerate(names):
+        if not is_ptz(name):
+            ptz = [names[m] for m in (n + 1, n + 2) if m < len(names)]
+            links.append(Link(f"link-{name}", name, "intrusion",
+                              tuple(LinkTarget(p, preset="gate", track_rule="track")
+                                    for p in ptz)))
+    return Site(name="bench", cameras=cameras, links=tuple(links))
+
+
+# -- the emulator process --------------------------------------------------------------------
+@dataclass
+class Emulator:
+    """A running ``camlink-provision emulate`` process."""
+
+    pid: int
+    ports: dict[str, int]  # camera name -> its 127.0.0.1 port
+    startup_seconds: float  # from starting the process to the last camera's line
+
+    def cpu_seconds(self) -> float:
+        """CPU time the emulator process has used (user + system), from /proc."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _emulate_command() -> list[str]:
+    script = shutil.which("camlink-provision")
+    return [script] if script else [sys.executable, "-m", "camlink_provision.cli"]
+
+
+@contextmanager
+def running_emulator(fleet: Path, cameras: int, base_port: int,
+                     latency: float) -> Iterator[Emulator]:
+    """Run ``camlink-provision emulate`` on ``fleet`` with CAMLINK_LOOPBACK_ONLY=1.
+
+    Yields once all ``cameras`` are up; SIGTERMs the process (kills it if it lingers) on exit.
+    """
+    started = time.perf_counter()
+    env = {**os.environ, netguard.ENV_FLAG: "1"}
+    command = [*_emulate_command(), "emulate", "--fleet", str(fleet),
+               "--base-port", str(base_port), "--latency", str(latency)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env)
+    try:
+        ports = _read_ports(process, cameras)
+        yield Emulator(process.pid, ports, time.perf_counter() - started)
+    finally:
+        _stop(process)
+
+
+def _read_ports(process: subprocess.Popen[str], cameras: int) -> dict[str, int]:
+    """Parse ``NAME http://127.0.0.1:PORT`` lines; a watchdog ends a fleet that hangs."""
+    assert process.stdout is not None
+    watchdog = threading.Timer(START_TIMEOUT, process.kill)
+    watchdog.start()
+    ports: dict[str, int] = {}
+    try:
+        for line in process.stdout:
+            name, url = line.split()
+            ports[name] = int(url.rsplit(":", 1)[1])
+            if len(ports) == cameras:
+                return ports
+    finally:
+        watchdog.cancel()
+    errors = process.stderr.read() if process.stderr else ""
+    raise SystemExit(f"the emulator stopped after {len(ports)} of {cameras} cameras:\n{errors}")
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def emulated_fleet(names: list[str], *, base_port: int, latency: float, prefix: str,
+                   auth: str = "digest", link_accounts: bool = True) -> Iterator[Emulator]:
+    """Write a FLEET.yml for ``names`` in a temporary directory, print the start line, and
+    run the emulator on it (see :func:`fleet_file` and :func:`running_emulator`)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        fleet = Path(tmp) / "FLEET.yml"
+        fleet_file(fleet, names, auth=auth, link_accounts=link_accounts)
+        print(f"starting {len(names)} emulated cameras ...", flush=True)
+        with running_emulator(fleet, len(names), base_port, latency) as emulator:
+            yield emulator
+
+
+# -- counted clients -------------------------------------------------------------------------
+class CountingFactory:
+    """A client factory that keeps every client, to count the requests they sent."""
+
+    def __init__(self) -> None:
+        self.clients: list[CameraClient] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, camera: Camera) -> CameraClient:
+        client = CameraClient(camera.name, camera.connection, camera.credentials)
+        with self._lock:
+            self.clients.append(client)
+        return client
+
+    @property
+    def requests(self) -> int:
+        return sum(c.requests_sent for c in self.clients)
