@@ -21,16 +21,23 @@ A kind (``presets``, ``tracking``, ``peers``, ``events``) is an object satisfyin
   is ever renumbered;
 - a held thing the inventory does not name is ``Unmanaged`` and left alone, unless the
   camera's ``prune`` names the kind, then it is deleted; ``state: absent`` deletes;
-- attributes are compared with deepdiff, only those the inventory manages (a camera may hold
-  more), and each changed one becomes an ``AttributeChange(before, after)``.
+- "in sync" is decided on the firmware dicts: only the fields the inventory manages (a camera
+  may hold more) are compared, and the fields that differ are what the update Ops write;
+- what a reviewer reads is not those fields but the kind's *view* of both dicts (``view``: a
+  pure mapping of a firmware dict to the inventory's words: ``priority: high``, ``schedule:
+  mon-fri 06:00-20:00``, ``address: 10.0.0.5:80``). The ``AttributeChange``s are the deepdiff
+  of the two views, so a field the firmware ignores (the pulse length of an output that is
+  off) is not shown. Firmware fields that differ while their view does not (leftovers in a
+  disabled action) are still reported, as one ``leftover settings`` attribute naming where
+  (``owners`` maps a firmware field to the view attribute it feeds): no change goes unseen.
 
-Kinds fill in small hooks: how to parse, how to build Ops for create / update / delete, and,
-where a kind needs more (a peer's write-only password), ``compare_existing``.
+Kinds fill in small hooks: how to parse, how to view, how to build Ops for create / update /
+delete, and, where a kind needs more (a peer's write-only password), ``compare_existing``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -40,6 +47,8 @@ from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, Action, AttributeChange, Change, Observed, Op, Unmanaged
 
 NOTHING: Mapping[str, JSON] = {}
+LEFTOVERS = "leftover settings"  # the attribute naming firmware fields a view does not show
+RESET = "reset"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,10 +128,11 @@ class Resource(Protocol):
 
 def attribute_changes(wanted: Mapping[str, JSON],
                       held: Mapping[str, JSON]) -> list[AttributeChange]:
-    """The managed attributes whose held value differs, in the wanted order (deepdiff).
+    """The managed firmware fields whose held value differs, in the wanted order (deepdiff).
 
-    Only the keys the inventory manages are compared: a camera holds more than we own.
-    A key the camera did not report compares as None.
+    This decides "in sync" and what the update Ops write; a reviewer is shown the view of
+    it (``SlotResource.shown_changes``). Only the keys the inventory manages are compared:
+    a camera holds more than we own. A key the camera did not report compares as None.
     """
     before = {key: held.get(key) for key in wanted}
     if before == wanted:
@@ -130,6 +140,46 @@ def attribute_changes(wanted: Mapping[str, JSON],
     diff = DeepDiff(before, dict(wanted), verbose_level=2)
     touched = {str(key) for key in diff.affected_root_keys}
     return [AttributeChange(key, before[key], wanted[key]) for key in wanted if key in touched]
+
+
+def view_changes(before: Mapping[str, JSON],
+                 after: Mapping[str, JSON]) -> list[AttributeChange]:
+    """The view attributes that differ (deepdiff), in ``after``'s order, then ``before``'s.
+
+    A key one view lacks compares as None.
+    """
+    keys = [*after, *(key for key in before if key not in after)]
+    old = {key: before.get(key) for key in keys}
+    new = {key: after.get(key) for key in keys}
+    touched = {str(key) for key in DeepDiff(old, new).affected_root_keys}
+    return [AttributeChange(key, old[key], new[key]) for key in keys if key in touched]
+
+
+def leftover_change(where: Sequence[str], *, created: bool = False) -> AttributeChange:
+    """Firmware fields the view does not show but the Ops reset, named by where they are."""
+    places = ", ".join(where)
+    if created:
+        return AttributeChange(LEFTOVERS, None, f"{RESET}: {places}")
+    return AttributeChange(LEFTOVERS, places, RESET)
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """``items`` without repeats, in first-seen order."""
+    return list(dict.fromkeys(items))
+
+
+def unknown(value: JSON) -> str:
+    """A firmware value a view has no word for, shown as the camera holds it."""
+    return f"unknown: {value}"
+
+
+def yes_no(value: JSON) -> str:
+    """A firmware boolean ("1" / "0", or a JSON boolean) as a reviewer says it."""
+    if value == "1" or value is True:
+        return "yes"
+    if value == "0" or value is False:
+        return "no"
+    return unknown(value)
 
 
 def created_attributes(wanted: Mapping[str, JSON]) -> list[AttributeChange]:
@@ -163,17 +213,49 @@ class SlotResource:
 
     def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
                    changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+        """The requests for ``changed``: the firmware fields that differ (not the view)."""
         raise NotImplementedError
 
     def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
         raise NotImplementedError
 
+    def view(self, ctx: Context, attrs: Mapping[str, JSON]) -> dict[str, JSON]:
+        """A firmware dict in the inventory's words (the identity for kinds that already are)."""
+        return dict(attrs)
+
+    def views(self, ctx: Context, wanted: Mapping[str, JSON],
+              held: Mapping[str, JSON]) -> tuple[dict[str, JSON], dict[str, JSON]]:
+        """The views of what the camera holds (before) and of what is wanted (after).
+
+        By default the held side is cut to the managed fields, as the comparison is; a kind
+        whose view reads fields by meaning (a trigger's selector) views all it holds.
+        """
+        return self.view(ctx, {key: held.get(key) for key in wanted}), self.view(ctx, wanted)
+
+    def owners(self, ctx: Context, fields: Iterable[str]) -> list[str]:
+        """The view attributes the firmware ``fields`` feed, without repeats."""
+        return unique(fields)
+
+    def shown_changes(self, ctx: Context, wanted: Mapping[str, JSON],
+                      held: Mapping[str, JSON],
+                      changed: Sequence[AttributeChange]) -> list[AttributeChange]:
+        """What a reviewer reads for firmware fields ``changed``: the diff of the views, and
+        ``leftover settings`` for fields that differ where the views do not."""
+        before, after = self.views(ctx, wanted, held)
+        shown = view_changes(before, after)
+        seen = {a.name for a in shown}
+        hidden = [owner for owner in self.owners(ctx, [a.name for a in changed])
+                  if owner not in seen]
+        if hidden:
+            shown.append(leftover_change(hidden))
+        return shown
+
     def create_attributes(self, ctx: Context, wanted: Wanted,
                           slot: int | None) -> list[AttributeChange]:
-        return created_attributes(wanted.attrs)
+        return created_attributes(self.view(ctx, wanted.attrs))
 
-    def delete_attributes(self, have: Have) -> list[AttributeChange]:
-        return deleted_attributes(have.attrs)
+    def delete_attributes(self, ctx: Context, have: Have) -> list[AttributeChange]:
+        return deleted_attributes(self.view(ctx, have.attrs))
 
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         where = "" if have.slot is None else f" in slot {have.slot}"
@@ -187,10 +269,11 @@ class SlotResource:
             result.noops.append(Noop(self.kind, wanted.name, have.slot,
                                      self.in_sync(wanted, have)))
             return
+        shown = self.shown_changes(ctx, wanted.attrs, have.attrs, changed)
         result.changes.append(self.change(
-            ctx, "update", wanted.name, have.slot, changed,
+            ctx, "update", wanted.name, have.slot, shown,
             self.update_ops(ctx, wanted, have, changed),
-            f"drift: {names_of(changed)} differ from the inventory", wanted.depends_on))
+            f"drift: {names_of(shown)} differ from the inventory", wanted.depends_on))
 
     def missing_adopted(self, ctx: Context, wanted: Wanted, result: KindResult) -> None:
         result.warnings.append(f"{self.noun} '{wanted.name}' is adopted but not on the camera")
@@ -217,7 +300,7 @@ class SlotResource:
                 self.create(ctx, want, free, result)
         for held, reason in deletions:
             result.changes.append(self.change(
-                ctx, "delete", held.label, held.slot, self.delete_attributes(held),
+                ctx, "delete", held.label, held.slot, self.delete_attributes(ctx, held),
                 self.delete_ops(ctx, held), reason, self.delete_depends_on(ctx, held)))
         return result
 

@@ -15,6 +15,15 @@ Managed fields of an event (firmware-contract.md sections 5 and 6):
   the peers kind planned just before): enabled, the DO pulse, the preset, the tracking rule;
   every other peer slot disabled and at its defaults.
 
+What a reviewer reads is ``view`` of those fields, in the inventory's words (docs/inventory.md):
+
+    name, enabled (yes/no), priority (low/normal/high), delay ("10 s"),
+    schedule ("every day 19:00-06:30", "mon-fri 00:00-24:00"),
+    trigger ("detection yard-loiter", "digital input 1", "motion windows 1, 2"),
+    local output ("5 s" | "off"), local preset (its name | "off"),
+    "link -> <PTZ>" per peer slot, keyed by the PTZ camera the spotter's peer in that slot
+    points at after the plan: "preset yard-containers, track yard-loiter, output 5 s" | "off"
+
 Left alone: recording and upload actions (``action_cf_*``, ``action_server_*``): they point at
 storage the inventory does not describe, and are set by hand or by a VMS. A *new* event does
 reset any of them a previously used slot still holds, so it starts from factory defaults;
@@ -23,14 +32,22 @@ deleting an event resets its whole slot to the factory defaults in one setparam.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from camlink_provision.firmware import profile
-from camlink_provision.inventory.model import Camera, Event, LinkTarget, ResourceKind, Site
+from camlink_provision.inventory.model import (
+    Camera,
+    Event,
+    LinkTarget,
+    ResourceKind,
+    Schedule,
+    Site,
+)
 from camlink_provision.model import JSON, AttributeChange, Observed, Op
-from camlink_provision.resources import facts
+from camlink_provision.resources import facts, peers
 from camlink_provision.resources.base import (
     Context,
     Have,
@@ -38,11 +55,15 @@ from camlink_provision.resources.base import (
     SlotResource,
     Wanted,
     created_attributes,
+    leftover_change,
+    unique,
+    unknown,
+    yes_no,
 )
 
 ON, OFF = "1", "0"
 DEFAULT_INPUTS = (0,)  # input 0 / motion window 0 when the inventory names none
-SUMMARY = ("name", "enable", "trigger")  # what a deletion shows
+SUMMARY = ("name", "enabled", "trigger")  # what a deletion shows (view attributes)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +159,155 @@ def link_actions(site: Site, spotter: Camera) -> dict[str, dict[str, dict[str, s
     return out
 
 
+# -- the firmware fields, in the inventory's words (the reviewer's view) ----------------------
+PRIORITY_NAMES = {value: name for name, value in profile.PRIORITIES.items()}
+TRIGGER_KINDS = {value: kind for kind, value in profile.TRIGGER_VALUES.items()}
+INPUT_WORDS = {"di": "digital input", "vi": "virtual input", "motion": "motion window"}
+WEEK = Schedule().days  # mon .. sun: the order a reviewer reads days in
+LINK = "link -> "
+OFF_TEXT = "off"
+OTHER_ACTIONS = "recording and upload actions"  # unmanaged fields a new event resets
+# firmware field -> the view attribute it feeds (link actions: ``Events.owners``)
+OWNERS: dict[str, str] = {
+    "name": "name", "enable": "enabled", "priority": "priority", "delay": "delay",
+    "weekday": "schedule", "begintime": "schedule", "endtime": "schedule",
+    "trigger": "trigger", profile.TRIGGER_RULE_FIELD: "trigger",
+    **{selector: "trigger" for selector in profile.TRIGGER_INPUT_FIELDS.values()},
+    "action_do_i0_enable": "local output", "action_do_i0_duration": "local output",
+    "action_goto_enable": "local preset", "action_goto_name": "local preset",
+}
+
+
+def value_of(fields: Mapping[str, JSON], key: str) -> str:
+    """A field as text; one the dict lacks reads as its factory default."""
+    value = fields.get(key)
+    if value is None:
+        spec = profile.EVENT_FIELDS.get(key)
+        return spec[1] if spec else ""
+    return str(value)
+
+
+def action_value(fields: Mapping[str, JSON], peer: int, name: str) -> str:
+    value = fields.get(action_field(peer, name))
+    return profile.LINK_ACTION_FIELDS[name][1] if value is None else str(value)
+
+
+def seconds(value: str) -> str:
+    return f"{value} s" if value.isdigit() else unknown(value)
+
+
+def days_text(mask: str) -> str:
+    """``127`` -> ``every day``; ``62`` -> ``mon-fri``; ``65`` -> ``sat, sun``."""
+    if not mask.isdigit() or int(mask) > profile.ALL_WEEK:
+        return unknown(mask)
+    days = [day for day in WEEK if int(mask) >> profile.WEEKDAY_BITS[day] & 1]
+    if len(days) == len(WEEK):
+        return "every day"
+    if not days:
+        return "no day"
+    runs: list[list[str]] = []
+    for day in days:
+        if runs and WEEK.index(day) == WEEK.index(runs[-1][-1]) + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = [f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(run) for run in runs]
+    return ", ".join(parts)
+
+
+def schedule_text(fields: Mapping[str, JSON]) -> str:
+    """``every day 19:00-06:30``: days, then the window (begin later than end spans midnight)."""
+    return (f"{days_text(value_of(fields, 'weekday'))} "
+            f"{value_of(fields, 'begintime')}-{value_of(fields, 'endtime')}")
+
+
+def numbers_text(words: str, mask: str) -> str:
+    """``digital input 1``, ``motion windows 1, 2``: bit 0 is number 1, as on the web page."""
+    if not mask.isdigit():
+        return f"{words} {unknown(mask)}"
+    numbers = [str(bit + 1) for bit in range(int(mask).bit_length()) if int(mask) >> bit & 1]
+    if not numbers:
+        return f"{words} (none)"
+    return f"{words}{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}"
+
+
+def trigger_text(fields: Mapping[str, JSON]) -> str:
+    """The trigger and only what selects for it: ``detection yard-loiter``, ``digital input 1``."""
+    value = value_of(fields, "trigger")
+    kind = TRIGGER_KINDS.get(value)
+    if kind == "detection":
+        rule = value_of(fields, profile.TRIGGER_RULE_FIELD)
+        return f"detection {rule}" if rule else "detection (no rule)"
+    if kind in profile.TRIGGER_INPUT_FIELDS:
+        return numbers_text(INPUT_WORDS[kind],
+                            value_of(fields, profile.TRIGGER_INPUT_FIELDS[kind]))
+    return value  # a trigger the inventory has no word for (boot, seq, tampering): as is
+
+
+def output_text(enable: str, duration: str) -> str:
+    return seconds(duration) if enable == ON else OFF_TEXT
+
+
+def action_text(fields: Mapping[str, JSON], peer: int) -> str:
+    """One camera-link action: ``preset gate, track gate-zone, output 5 s`` or ``off``."""
+    if action_value(fields, peer, "enable") != ON:
+        return OFF_TEXT
+    parts = []
+    preset = action_value(fields, peer, "preset")
+    if preset:
+        parts.append(f"preset {preset}")
+    if action_value(fields, peer, "track_enable") == ON:
+        parts.append(f"track {action_value(fields, peer, 'track_rule') or '(no rule)'}")
+    if action_value(fields, peer, "do_enable") == ON:
+        parts.append(f"output {seconds(action_value(fields, peer, 'do_duration'))}")
+    return ", ".join(parts) or "on, does nothing"
+
+
+def link_key(label: str) -> str:
+    return LINK + label
+
+
+def view(fields: Mapping[str, JSON], links: Mapping[int, str]) -> dict[str, JSON]:
+    """One event slot's fields (as ``held`` returns them) in the inventory's words.
+
+    ``links`` maps the peer slots to show to the PTZ camera each points at, in slot order.
+    """
+    priority = value_of(fields, "priority")
+    goto = value_of(fields, "action_goto_name") or "(no preset)"
+    out: dict[str, JSON] = {
+        "name": value_of(fields, "name"),
+        "enabled": yes_no(value_of(fields, "enable")),
+        "priority": PRIORITY_NAMES.get(priority, unknown(priority)),
+        "delay": seconds(value_of(fields, "delay")),
+        "schedule": schedule_text(fields),
+        "trigger": trigger_text(fields),
+        "local output": output_text(value_of(fields, "action_do_i0_enable"),
+                                    value_of(fields, "action_do_i0_duration")),
+        "local preset": goto if value_of(fields, "action_goto_enable") == ON else OFF_TEXT,
+    }
+    for peer in sorted(links):
+        out[link_key(links[peer])] = action_text(fields, peer)
+    return out
+
+
+def peer_labels(ctx: Context) -> dict[int, str]:
+    """Peer slot -> the PTZ camera its peer points at after the plan (else the one held).
+
+    A name held in two slots gets the slot added, so that each link has its own line.
+    """
+    labels = {h.slot: h.label for h in peers.RESOURCE.observed(ctx.observed)
+              if h.slot is not None}
+    for name, slot in ctx.slots.get("peer", {}).items():
+        labels[slot] = name
+    count = Counter(labels.values())
+    return {slot: f"{name} (peer slot {slot})" if count[name] > 1 else name
+            for slot, name in sorted(labels.items())}
+
+
+def free_label(peer: int) -> str:
+    return f"peer slot {peer}"
+
+
 class Events(SlotResource):
     kind: ResourceKind = "event"
     noun = "event"
@@ -191,6 +361,36 @@ class Events(SlotResource):
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         return f"event '{wanted.name}' already as wanted in slot {have.slot}"
 
+    # -- the view ---------------------------------------------------------------------------
+    @staticmethod
+    def links_shown(ctx: Context, *fields: Mapping[str, JSON]) -> dict[int, str]:
+        """The peer slots a view lists: those holding (or getting) a peer, and any other
+        whose action is on in one of ``fields``."""
+        labels = peer_labels(ctx)
+        out: dict[int, str] = {}
+        for peer in range(facts.npeer(ctx.observed.params)):
+            if peer in labels:
+                out[peer] = labels[peer]
+            elif any(action_value(f, peer, "enable") == ON for f in fields):
+                out[peer] = free_label(peer)
+        return out
+
+    def view(self, ctx: Context, attrs: Mapping[str, JSON]) -> dict[str, JSON]:
+        return view(attrs, self.links_shown(ctx, attrs))
+
+    def views(self, ctx: Context, wanted: Mapping[str, JSON],
+              held: Mapping[str, JSON]) -> tuple[dict[str, JSON], dict[str, JSON]]:
+        # The whole held slot: the view reads the selector of the trigger the camera has.
+        links = self.links_shown(ctx, wanted, held)
+        return view(held, links), view(wanted, links)
+
+    def owners(self, ctx: Context, fields: Iterable[str]) -> list[str]:
+        labels = peer_labels(ctx)
+        links = {action_field(peer, name): link_key(labels.get(peer, free_label(peer)))
+                 for peer in range(facts.npeer(ctx.observed.params))
+                 for name in profile.LINK_ACTION_FIELDS}
+        return unique(OWNERS.get(key) or links.get(key) or OTHER_ACTIONS for key in fields)
+
     def leftovers(self, ctx: Context, wanted: Wanted, slot: int) -> dict[str, str]:
         """Unmanaged fields a used slot still holds, back to their defaults (new events)."""
         defaults = slot_defaults(facts.npeer(ctx.observed.params))
@@ -199,13 +399,25 @@ class Events(SlotResource):
 
     def create_attributes(self, ctx: Context, wanted: Wanted,
                           slot: int | None) -> list[AttributeChange]:
+        """The new event's view, and ``leftover settings`` for what a used slot still held
+        that the view does not show (unmanaged actions, settings of peer slots not listed)."""
         before = held(ctx.observed.params, _slot(slot))
-        reset = [AttributeChange(key, before[key], value)
-                 for key, value in self.leftovers(ctx, wanted, _slot(slot)).items()]
-        return [*created_attributes(wanted.attrs), *reset]
+        shown = self.view(ctx, wanted.attrs)
+        resets = self.leftovers(ctx, wanted, _slot(slot))
+        written = {**wanted.attrs, **resets}
+        differ = [key for key, value in written.items()
+                  if key in before and before[key] != value]
+        reset_where = self.owners(ctx, resets)
+        hidden = [owner for owner in self.owners(ctx, differ)
+                  if owner in reset_where or owner not in shown]
+        out = created_attributes(shown)
+        if hidden:
+            out.append(leftover_change(hidden, created=True))
+        return out
 
-    def delete_attributes(self, have: Have) -> list[AttributeChange]:
-        return [AttributeChange(key, have.attrs.get(key), None) for key in SUMMARY]
+    def delete_attributes(self, ctx: Context, have: Have) -> list[AttributeChange]:
+        shown = self.view(ctx, have.attrs)
+        return [AttributeChange(key, shown.get(key), None) for key in SUMMARY]
 
     # -- ops --------------------------------------------------------------------------------
     def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:

@@ -17,17 +17,20 @@ cannot be read back, so:
   cannot fix reachability and would make every plan show a change);
 - without a test result (a read-back after apply) the password is taken as unchecked.
 
+A reviewer reads ``view`` of those fields: ``name``, ``address`` (``192.168.40.21:80``),
+``username``, ``enabled`` (yes/no), and ``password`` as ``(sensitive)``.
+
 Deleting a peer clears its slot (disabled, name, address, user and password emptied) in one
 setparam.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
-from camlink_provision.model import SENSITIVE, AttributeChange, Observed, Op
+from camlink_provision.model import JSON, SENSITIVE, AttributeChange, Observed, Op
 from camlink_provision.resources import facts
 from camlink_provision.resources.base import (
     Context,
@@ -38,10 +41,17 @@ from camlink_provision.resources.base import (
     Wanted,
     attribute_changes,
     names_of,
+    unique,
+    yes_no,
 )
 
 MANAGED = ("enable", "name", "ipaddress", "port", "username")
 PASSWORD = "passwd"  # the one field in profile.PEER_SECRET_FIELDS
+PASSWORD_ATTRIBUTE = "password"  # how a reviewer reads it
+# firmware field -> the view attribute it feeds
+OWNERS = {"enable": "enabled", "name": "name", "ipaddress": "address", "port": "address",
+          "username": "username"}
+SUMMARY = ("name", "address", "username")  # what a deletion shows
 
 OK, UNREACHABLE, UNAUTHORIZED = profile.LINK_TEST_RESULTS
 
@@ -63,7 +73,25 @@ def targets(site: Site, spotter: Camera) -> tuple[list[str], list[str]]:
 
 
 def password_attribute() -> AttributeChange:
-    return AttributeChange(PASSWORD, SENSITIVE, SENSITIVE, sensitive=True)
+    return AttributeChange(PASSWORD_ATTRIBUTE, SENSITIVE, SENSITIVE, sensitive=True)
+
+
+def address_text(address: JSON, port: JSON) -> str:
+    """``192.168.40.21:80`` (``[fd00::5]:80`` for an IPv6 address); ``(none)`` when unset."""
+    host = "" if address is None else str(address)
+    if not host:
+        return "(none)"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return host if port in (None, "") else f"{host}:{port}"
+
+
+def view(fields: Mapping[str, JSON]) -> dict[str, JSON]:
+    """One peer slot's fields in the inventory's words (the password is never among them)."""
+    return {"name": fields.get("name"),
+            "address": address_text(fields.get("ipaddress"), fields.get("port")),
+            "username": fields.get("username"),
+            "enabled": yes_no(fields.get("enable"))}
 
 
 class Peers(SlotResource):
@@ -116,15 +144,27 @@ class Peers(SlotResource):
                       if want.present and held is not None and held.slot is not None
                       and not attribute_changes(want.attrs, held.attrs))
 
+    # -- the view ---------------------------------------------------------------------------
+    def view(self, ctx: Context, attrs: Mapping[str, JSON]) -> dict[str, JSON]:
+        return view(attrs)
+
+    def views(self, ctx: Context, wanted: Mapping[str, JSON],
+              held: Mapping[str, JSON]) -> tuple[dict[str, JSON], dict[str, JSON]]:
+        return view(held), view(wanted)
+
+    def owners(self, ctx: Context, fields: Iterable[str]) -> list[str]:
+        return unique(OWNERS.get(key, key) for key in fields)
+
     # -- compare ----------------------------------------------------------------------------
     def compare_existing(self, ctx: Context, wanted: Wanted, have: Have,
                          result: KindResult) -> None:
         changed = attribute_changes(wanted.attrs, have.attrs)
         if changed:
+            shown = self.shown_changes(ctx, wanted.attrs, have.attrs, changed)
             result.changes.append(self.change(
-                ctx, "update", wanted.name, have.slot, [*changed, password_attribute()],
+                ctx, "update", wanted.name, have.slot, [*shown, password_attribute()],
                 self.update_ops(ctx, wanted, have, changed),
-                f"drift: {names_of(changed)} differ from the inventory (the password is "
+                f"drift: {names_of(shown)} differ from the inventory (the password is "
                 "written with them)", wanted.depends_on))
             return
         self.judge_password(ctx, wanted, have, result)
@@ -156,9 +196,9 @@ class Peers(SlotResource):
                           slot: int | None) -> list[AttributeChange]:
         return [*super().create_attributes(ctx, wanted, slot), password_attribute()]
 
-    def delete_attributes(self, have: Have) -> list[AttributeChange]:
-        shown = ("name", "ipaddress", "port", "username")
-        return [AttributeChange(key, have.attrs.get(key), None) for key in shown]
+    def delete_attributes(self, ctx: Context, have: Have) -> list[AttributeChange]:
+        shown = view(have.attrs)
+        return [AttributeChange(key, shown[key], None) for key in SUMMARY]
 
     # -- ops --------------------------------------------------------------------------------
     def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:

@@ -5,16 +5,34 @@ for the rule's type; keys a camera adds beyond those are left out of the compari
 or changed rule is one ``put_rules`` Op holding that rule; ``plan.merge_ops`` folds the
 consecutive ones of a camera into one POST (the VCA API creates or replaces every rule in
 the object it is given). Deleting is ``delete_rule(name)``.
+
+A reviewer reads ``view`` of a rule: the inventory's keys (name, type, field, condition,
+duration "30 s", direction, connect_event yes/no), not the VCA JSON keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Camera, ResourceKind, Site, TrackingRule
 from camlink_provision.model import JSON, AttributeChange, Observed, Op
-from camlink_provision.resources.base import Context, Have, KindResult, SlotResource, Wanted
+from camlink_provision.resources.base import (
+    Context,
+    Have,
+    KindResult,
+    SlotResource,
+    Wanted,
+    unique,
+    unknown,
+    yes_no,
+)
+
+# VCA JSON key (``profile.rule_to_vca``) -> the inventory's key, in the order a view lists them
+INVENTORY_KEYS = {"RuleName": "name", "Type": "type", "Field": "field",
+                  "Condition": "condition", "Duration": "duration", "Direction": "direction",
+                  "ConnectEvent": "connect_event"}
+SUMMARY = ("type",)  # what a deletion shows: enough to recognise it; the polygon is noise
 
 
 def wants_rules(camera: Camera) -> bool:
@@ -26,6 +44,22 @@ def to_vca(rule: TrackingRule) -> dict[str, JSON]:
     return profile.rule_to_vca(rule.name, rule.type, [list(p) for p in rule.field],
                                rule.connect_event, condition=rule.condition,
                                duration=rule.duration, direction=rule.direction)
+
+
+def view_value(vca_key: str, value: JSON) -> JSON:
+    if vca_key == "Duration":
+        return f"{value} s" if isinstance(value, int) and not isinstance(value, bool) \
+            else unknown(value)
+    if vca_key == "ConnectEvent":
+        return yes_no(value)
+    return value
+
+
+def view(rule: Mapping[str, JSON]) -> dict[str, JSON]:
+    """A VCA rule object in the inventory's words; keys the inventory has no word for (a
+    camera's own additions) are left out, as they are out of the comparison."""
+    return {key: view_value(vca, rule[vca]) for vca, key in INVENTORY_KEYS.items()
+            if vca in rule}
 
 
 class TrackingRules(SlotResource):
@@ -58,6 +92,17 @@ class TrackingRules(SlotResource):
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         return f"tracking rule '{wanted.name}' already as wanted"
 
+    def view(self, ctx: Context, attrs: Mapping[str, JSON]) -> dict[str, JSON]:
+        return view(attrs)
+
+    def views(self, ctx: Context, wanted: Mapping[str, JSON],
+              held: Mapping[str, JSON]) -> tuple[dict[str, JSON], dict[str, JSON]]:
+        # The whole held rule: a type change shows the old type's condition going away.
+        return view(held), view(wanted)
+
+    def owners(self, ctx: Context, fields: Iterable[str]) -> list[str]:
+        return unique(INVENTORY_KEYS.get(key, key) for key in fields)
+
     def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
         return (Op("put_rules", {"rules": {wanted.name: dict(wanted.attrs)}}),)
 
@@ -68,9 +113,9 @@ class TrackingRules(SlotResource):
     def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
         return (Op("delete_rule", {"name": have.name}),)
 
-    def delete_attributes(self, have: Have) -> list[AttributeChange]:
-        keep = ("Type",)  # enough to recognise it; the whole polygon is noise in a review
-        return [AttributeChange(key, have.attrs.get(key), None) for key in keep]
+    def delete_attributes(self, ctx: Context, have: Have) -> list[AttributeChange]:
+        shown = view(have.attrs)
+        return [AttributeChange(key, shown.get(key), None) for key in SUMMARY]
 
 
 RESOURCE = TrackingRules()

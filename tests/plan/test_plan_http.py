@@ -101,17 +101,20 @@ def test_out_of_band_changes_appear_as_drift(site: Site) -> None:
              for c in plan.changes}
     assert drift == {
         ("ptz1", "preset", "gate"): {"pan": (7, 100), "tilt": (8, -10), "zoom": (9, 2)},
-        ("ptz1", "tracking_rule", "fence"): {"Direction": ("BtoA", "both")},
-        ("spot1", "peer", "ptz1"): {"port": ("81", "80"),
-                                    "passwd": ("(sensitive)", "(sensitive)")},
+        ("ptz1", "tracking_rule", "fence"): {"direction": ("BtoA", "both")},
+        ("spot1", "peer", "ptz1"): {"address": ("10.1.0.1:81", "10.1.0.1:80"),
+                                    "password": ("(sensitive)", "(sensitive)")},
         ("spot1", "event", "gate-intrusion"): {
-            "action_cameralink_i1_preset": ("x", "dock")},
-        ("spot1", "event", "door"): {"priority": ("0", "1")},
+            "link -> ptz2": ("preset x, output 4 s", "preset dock, output 4 s")},
+        ("spot1", "event", "door"): {"priority": ("low", "normal")},
     }
     peer = next(c for c in plan.changes if c.kind == "peer")
     assert [a.to_json() for a in peer.attributes] == [
-        {"name": "port", "before": "81", "after": "80"},
-        {"name": "passwd", "before": "(sensitive)", "after": "(sensitive)", "sensitive": True}]
+        {"name": "address", "before": "10.1.0.1:81", "after": "10.1.0.1:80"},
+        {"name": "password", "before": "(sensitive)", "after": "(sensitive)",
+         "sensitive": True}]
+    event = next(c for c in plan.changes if c.name == "gate-intrusion")
+    assert event.ops[0].args == {"event_i0_action_cameralink_i1_preset": "dock"}
     assert all(c.action == "update" for c in plan.changes)
 
 
@@ -123,7 +126,7 @@ def test_wrong_stored_password_plans_a_credential_update(fleet: Fleet, site: Sit
     plan = make_plan(site)
     assert keys(plan) == [("spot1", "peer", "ptz2", "update")]
     change = plan.changes[0]
-    assert [a.name for a in change.attributes] == ["passwd"]
+    assert [a.name for a in change.attributes] == ["password"]
     assert change.ops[0].secret_args == {"cameralink_i1_passwd": "ptz2"}
     assert change.depends_on == ("ptz2",)
 
