@@ -25,7 +25,7 @@ A kind (``presets``, ``tracking``, ``peers``, ``events``) is an object satisfyin
   may hold more) are compared, and the fields that differ are what the update Ops write;
 - what a reviewer reads is not those fields but the kind's *view* of both dicts (``view``: a
   pure mapping of a firmware dict to the inventory's words: ``priority: high``, ``schedule:
-  mon-fri 06:00-20:00``, ``address: 10.0.0.5:80``). The ``AttributeChange``s are the deepdiff
+  mon-fri 06:00-20:00``, ``address: 192.0.2.5:80``). The ``AttributeChange``s are the deepdiff
   of the two views, so a field the firmware ignores (the pulse length of an output that is
   off) is not shown. Firmware fields that differ while their view does not (leftovers in a
   disabled action) are still reported, as one ``leftover settings`` attribute naming where

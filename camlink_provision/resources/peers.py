@@ -17,7 +17,7 @@ cannot be read back, so:
   cannot fix reachability and would make every plan show a change);
 - without a test result (a read-back after apply) the password is taken as unchecked.
 
-A reviewer reads ``view`` of those fields: ``name``, ``address`` (``192.168.40.21:80``),
+A reviewer reads ``view`` of those fields: ``name``, ``address`` (``192.0.2.21:80``),
 ``username``, ``enabled`` (yes/no), and ``password`` as ``(sensitive)``.
 
 Deleting a peer clears its slot (disabled, name, address, user and password emptied) in one
@@ -77,7 +77,7 @@ def password_attribute() -> AttributeChange:
 
 
 def address_text(address: JSON, port: JSON) -> str:
-    """``192.168.40.21:80`` (``[fd00::5]:80`` for an IPv6 address); ``(none)`` when unset."""
+    """``192.0.2.21:80`` (``[2001:db8::5]:80`` for an IPv6 address); ``(none)`` when unset."""
     host = "" if address is None else str(address)
     if not host:
         return "(none)"
