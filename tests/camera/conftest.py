@@ -8,8 +8,8 @@ presets, rules or settings. Request logs are read as the slice after a test's ow
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Unpack
 
 import pytest
 from camera_support import (
@@ -22,14 +22,20 @@ from camera_support import (
     SPOTTER_MODEL,
     TIMEOUT,
     VIEWER_PASSWORD,
+    ConnectionFields,
     LogWatch,
+    MakeClient,
+    Watch,
 )
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.inventory.model import Connection, Credentials, Secret
 
+if TYPE_CHECKING:  # imported for real only when present: the fixtures skip without it
+    from camlink_provision.emulator import CameraSpec, Fleet
 
-def _specs() -> list[Any]:
+
+def _specs() -> list[CameraSpec]:
     from camlink_provision.emulator import AccountSpec, CameraSpec
 
     accounts = (AccountSpec("admin", ADMIN_PASSWORD, "admin"),
@@ -45,7 +51,7 @@ def _specs() -> list[Any]:
 
 
 @pytest.fixture(scope="session")
-def _fleet() -> Iterator[Any]:
+def _fleet() -> Iterator[Fleet]:
     emulator = pytest.importorskip("camlink_provision.emulator")
     if not hasattr(emulator, "running_fleet"):
         pytest.skip("the emulator (camlink_provision.emulator.running_fleet) is not there yet")
@@ -54,23 +60,21 @@ def _fleet() -> Iterator[Any]:
 
 
 @pytest.fixture
-def fleet(_fleet: Any) -> Iterator[Any]:
+def fleet(_fleet: Fleet) -> Iterator[Fleet]:
     yield _fleet
     for name in (PTZ_DIGEST, PTZ_BASIC, SPOTTER):
         _fleet.clear_fault(name)
         _fleet.reset(name)
 
 
-MakeClient = Callable[..., CameraClient]
-
-
 @pytest.fixture
-def connect(fleet: Any) -> Iterator[MakeClient]:
+def connect(fleet: Fleet) -> Iterator[MakeClient]:
     """``connect(name, username=..., password=..., retries=..., **Connection fields)``."""
     clients: list[CameraClient] = []
 
     def make(name: str, *, username: str = "admin", password: str = ADMIN_PASSWORD,
-             retries: int = 2, backoff: float = 0.05, **connection: Any) -> CameraClient:
+             retries: int = 2, backoff: float = 0.05,
+             **connection: Unpack[ConnectionFields]) -> CameraClient:
         connection.setdefault("timeout", TIMEOUT)
         where = Connection(host="127.0.0.1", port=fleet.port(name), **connection)
         client = CameraClient(name, where, Credentials(username, Secret(password)),
@@ -84,5 +88,5 @@ def connect(fleet: Any) -> Iterator[MakeClient]:
 
 
 @pytest.fixture
-def watch(fleet: Any) -> Callable[[str], LogWatch]:
+def watch(fleet: Fleet) -> Watch:
     return lambda name: LogWatch(fleet, name)

@@ -6,7 +6,15 @@ import threading
 
 import pytest
 from camera_fakes import Canned, fake_camera
-from camera_support import ADMIN_PASSWORD, PTZ_BASIC, PTZ_DIGEST, VIEWER_PASSWORD
+from camera_support import (
+    ADMIN_PASSWORD,
+    PTZ_BASIC,
+    PTZ_DIGEST,
+    VIEWER_PASSWORD,
+    Auth,
+    MakeClient,
+    Watch,
+)
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraAuthError
@@ -25,14 +33,15 @@ def _three_reads(client: CameraClient) -> None:
     (PTZ_BASIC, "auto", 4),  # one challenge decides Basic, later requests carry it at once
     (PTZ_BASIC, "basic", 3),  # pinned Basic is sent from the first request
 ])
-def test_round_trips_per_scheme(connect, watch, camera, auth, sent):
+def test_round_trips_per_scheme(connect: MakeClient, watch: Watch, camera: str, auth: Auth,
+                                sent: int) -> None:
     client, log = connect(camera, auth=auth), watch(camera)
     _three_reads(client)
     assert client.requests_sent == sent
     assert [e.status for e in log.entries(fw.GETPARAM)] == [401] * (sent - 3) + [200] * 3
 
 
-def test_digest_nonce_is_reused_across_threads(connect):
+def test_digest_nonce_is_reused_across_threads(connect: MakeClient) -> None:
     """The digest state belongs to the client, not to the thread that happened to call."""
     client = connect(PTZ_DIGEST)
     for _ in range(3):
@@ -42,7 +51,7 @@ def test_digest_nonce_is_reused_across_threads(connect):
     assert client.requests_sent == 4
 
 
-def test_digest_answers_each_write_in_one_round_trip_after_the_first(connect):
+def test_digest_answers_each_write_in_one_round_trip_after_the_first(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     client.setparam({fw.HOSTNAME: "one"})
     client.setparam({fw.HOSTNAME: "two"})
@@ -52,7 +61,8 @@ def test_digest_answers_each_write_in_one_round_trip_after_the_first(connect):
 
 
 @pytest.mark.parametrize("camera", [PTZ_DIGEST, PTZ_BASIC])
-def test_wrong_password_is_refused_credentials_naming_the_camera(connect, camera):
+def test_wrong_password_is_refused_credentials_naming_the_camera(connect: MakeClient,
+                                                                 camera: str) -> None:
     client = connect(camera, password="wrong-Pa55-yy1")
     with pytest.raises(CameraAuthError) as caught:
         client.getparam([fw.HOSTNAME])
@@ -64,13 +74,13 @@ def test_wrong_password_is_refused_credentials_naming_the_camera(connect, camera
     assert client.requests_sent == 2  # the challenge and one answer; a refusal is final
 
 
-def test_account_below_the_directory_level_is_refused(connect):
+def test_account_below_the_directory_level_is_refused(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST, username="viewer", password=VIEWER_PASSWORD)
     with pytest.raises(CameraAuthError, match=f"refused by {PTZ_DIGEST}"):
         client.setparam({fw.HOSTNAME: "nope"})
 
 
-def test_pinned_digest_never_answers_a_basic_challenge(connect, watch):
+def test_pinned_digest_never_answers_a_basic_challenge(connect: MakeClient, watch: Watch) -> None:
     client, log = connect(PTZ_BASIC, auth="digest"), watch(PTZ_BASIC)
     with pytest.raises(CameraAuthError, match="asked for Basic but the inventory pins Digest"):
         client.getparam([fw.HOSTNAME])
@@ -86,7 +96,7 @@ def _digest_challenge(_method: str, _path: str, _headers: dict[str, str]) -> Can
 
 
 @pytest.mark.parametrize("auth", ["auto", "digest"])
-def test_no_basic_password_goes_to_a_camera_that_asked_for_digest(auth):
+def test_no_basic_password_goes_to_a_camera_that_asked_for_digest(auth: Auth) -> None:
     """A camera that keeps refusing: the client answers with Digest only, and gives up."""
     with fake_camera(_digest_challenge) as (port, seen):
         client = CameraClient("fake", Connection("127.0.0.1", port, auth=auth, timeout=2),

@@ -30,7 +30,7 @@ def _hammer(client: CameraClient) -> list[dict[str, str]]:
     return results
 
 
-def test_one_request_in_flight_per_client():
+def test_one_request_in_flight_per_client() -> None:
     # The fake holds each request a moment: without the client's lock they would overlap.
     with fake_camera(always(b"system_hostname='busy'\r\n"), hold=0.05) as (port, seen):
         client = CameraClient("busy", Connection("127.0.0.1", port, auth="basic", timeout=5),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from camera_support import PTZ_DIGEST
+from camera_support import PTZ_DIGEST, MakeClient, Watch
 
 from camlink_provision.errors import CameraCommandError
 from camlink_provision.firmware import profile as fw
@@ -22,14 +22,14 @@ ROUND_TRIP = [
 
 
 @pytest.mark.parametrize("value", ROUND_TRIP)
-def test_setparam_value_round_trips(connect, value):
+def test_setparam_value_round_trips(connect: MakeClient, value: str) -> None:
     client = connect(PTZ_DIGEST)
     assert client.setparam({fw.HOSTNAME: value}) == {fw.HOSTNAME: value}
     assert client.getparam([fw.HOSTNAME]) == {fw.HOSTNAME: value}
 
 
 @pytest.mark.parametrize("value", ROUND_TRIP)
-def test_preset_name_round_trips_through_the_query(connect, value):
+def test_preset_name_round_trips_through_the_query(connect: MakeClient, value: str) -> None:
     client = connect(PTZ_DIGEST)
     client.move(300, 200, 2)
     client.add_preset(value, index=3)
@@ -41,7 +41,7 @@ def test_preset_name_round_trips_through_the_query(connect, value):
     assert client.getparam([fw.preset_param(3, "name")]) == {fw.preset_param(3, "name"): ""}
 
 
-def test_ampersand_cannot_smuggle_a_second_parameter(connect, watch):
+def test_ampersand_cannot_smuggle_a_second_parameter(connect: MakeClient, watch: Watch) -> None:
     """Were ``&`` sent raw, the camera would see two valid pairs and store both."""
     client, log = connect(PTZ_DIGEST), watch(PTZ_DIGEST)
     smuggled = fw.event_param(0, "name")
@@ -52,7 +52,7 @@ def test_ampersand_cannot_smuggle_a_second_parameter(connect, watch):
     assert write.params == (fw.HOSTNAME,)
 
 
-def test_ampersand_in_a_query_value_stays_in_that_value(connect, watch):
+def test_ampersand_in_a_query_value_stays_in_that_value(connect: MakeClient, watch: Watch) -> None:
     client, log = connect(PTZ_DIGEST), watch(PTZ_DIGEST)
     with pytest.raises(CameraCommandError):
         client.recall(f"gate&{fw.PRESET_DELETE}=gate")
@@ -61,7 +61,8 @@ def test_ampersand_in_a_query_value_stays_in_that_value(connect, watch):
 
 
 @pytest.mark.parametrize("value", ["line\nbreak", "carriage\r\nreturn", "nul\x00byte"])
-def test_control_characters_are_refused_whole_not_split(connect, watch, value):
+def test_control_characters_are_refused_whole_not_split(connect: MakeClient, watch: Watch,
+                                                        value: str) -> None:
     client, log = connect(PTZ_DIGEST), watch(PTZ_DIGEST)
     with pytest.raises(CameraCommandError):
         client.setparam({fw.HOSTNAME: value})
@@ -70,7 +71,7 @@ def test_control_characters_are_refused_whole_not_split(connect, watch, value):
     assert write.params == (fw.HOSTNAME,)
 
 
-def test_rule_name_with_query_syntax_is_deleted_exactly(connect):
+def test_rule_name_with_query_syntax_is_deleted_exactly(connect: MakeClient) -> None:
     """VCA rule names travel in JSON one way and in the DELETE query the other."""
     client = connect(PTZ_DIGEST)
     tricky = "zone=1+2 %41 ü"  # mangled, it would name "zone" (or "zone=1 2 A ü")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from camera_fakes import Canned, always, fake_camera
-from camera_support import ADMIN_PASSWORD, PTZ_DIGEST
+from camera_support import ADMIN_PASSWORD, PTZ_DIGEST, ClientCall, MakeClient
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraCommandError, CameraProtocolError
@@ -12,7 +12,7 @@ from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Connection, Credentials, Secret
 
 
-def test_unknown_name_is_a_command_error_naming_camera_and_request(connect):
+def test_unknown_name_is_a_command_error_naming_camera_and_request(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     with pytest.raises(CameraCommandError) as caught:
         client.getparam([fw.HOSTNAME, "no_such_parameter"])
@@ -21,7 +21,8 @@ def test_unknown_name_is_a_command_error_naming_camera_and_request(connect):
     assert "Invalid command" in str(caught.value)
 
 
-def test_refused_setparam_names_parameters_never_values_and_stores_nothing(connect):
+def test_refused_setparam_names_parameters_never_values_and_stores_nothing(
+        connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     with pytest.raises(CameraCommandError) as caught:
         client.setparam({fw.HOSTNAME: "VALUE-MARKER", fw.event_param(0, "delay"): "1000"})
@@ -31,19 +32,19 @@ def test_refused_setparam_names_parameters_never_values_and_stores_nothing(conne
     assert client.getparam([fw.HOSTNAME]) == {fw.HOSTNAME: PTZ_DIGEST}
 
 
-def test_read_only_parameter_is_refused(connect):
+def test_read_only_parameter_is_refused(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     with pytest.raises(CameraCommandError):
         client.setparam({fw.MODELNAME: "SD0000"})
 
 
-def test_command_refused_in_a_200(connect):
+def test_command_refused_in_a_200(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     with pytest.raises(CameraCommandError, match=f"POST {fw.RECALL} \\[{fw.RECALL_NAME}\\]"):
         client.recall("no-such-preset")
 
 
-def test_vca_400_carries_the_cameras_reason(connect):
+def test_vca_400_carries_the_cameras_reason(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     bad = {"odd": {"RuleName": "odd", "Type": "teleport", "Field": [[0, 0], [1, 1]],
                    "ConnectEvent": False}}
@@ -56,7 +57,7 @@ def test_vca_400_carries_the_cameras_reason(connect):
     assert client.tracking_rules() == {}
 
 
-def test_tracking_an_unknown_rule_is_refused(connect):
+def test_tracking_an_unknown_rule_is_refused(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     with pytest.raises(CameraCommandError):
         client.start_tracking("no-such-rule")
@@ -80,7 +81,7 @@ def _client(port: int) -> CameraClient:
     (b'{"PTZInfo": "Tracking"}', lambda c: c.tracking_status()),
     (b"\xff\xfe", lambda c: c.getparam([fw.HOSTNAME])),
 ])
-def test_malformed_reply_is_a_protocol_error(body, call):
+def test_malformed_reply_is_a_protocol_error(body: bytes, call: ClientCall) -> None:
     with fake_camera(always(body)) as (port, _seen):
         client = _client(port)
         with pytest.raises(CameraProtocolError) as caught:
@@ -89,7 +90,7 @@ def test_malformed_reply_is_a_protocol_error(body, call):
     assert caught.value.camera == "odd-camera"
 
 
-def test_lenient_about_bare_lf_and_unquoted_values():
+def test_lenient_about_bare_lf_and_unquoted_values() -> None:
     body = b"system_hostname='gate'\nsystem_info_modelname=SD9384-EHL\n\n"
     with fake_camera(always(body)) as (port, _seen):
         client = _client(port)
@@ -98,7 +99,7 @@ def test_lenient_about_bare_lf_and_unquoted_values():
         client.close()
 
 
-def test_404_is_a_command_the_firmware_does_not_know():
+def test_404_is_a_command_the_firmware_does_not_know() -> None:
     with fake_camera(always(b"Not Found", status=404)) as (port, _seen):
         client = _client(port)
         with pytest.raises(CameraCommandError, match="does not know this request"):
@@ -106,7 +107,7 @@ def test_404_is_a_command_the_firmware_does_not_know():
         client.close()
 
 
-def test_vca_400_without_json_still_names_the_refusal():
+def test_vca_400_without_json_still_names_the_refusal() -> None:
     answer = lambda _m, _p, _h: Canned(400, b"<html>bad</html>")  # noqa: E731
     with fake_camera(answer) as (port, _seen):
         client = _client(port)
@@ -115,7 +116,7 @@ def test_vca_400_without_json_still_names_the_refusal():
         client.close()
 
 
-def test_names_that_would_be_query_syntax_are_rejected_before_sending(connect):
+def test_names_that_would_be_query_syntax_are_rejected_before_sending(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     with pytest.raises(ValueError, match="not a parameter name"):
         client.getparam([f"{fw.HOSTNAME}&{fw.MODELNAME}"])

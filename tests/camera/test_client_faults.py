@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from camera_support import PTZ_DIGEST
+from camera_support import PTZ_DIGEST, ClientCall, MakeClient, Watch
 
 from camlink_provision.camera import CameraClient
-from camlink_provision.emulator import Fault
+from camlink_provision.emulator import Fault, Fleet
 from camlink_provision.errors import CameraError, CameraProtocolError, CameraUnreachable
 from camlink_provision.firmware import profile as fw
 
@@ -26,7 +26,7 @@ def _warm(client: CameraClient) -> CameraClient:
     return client
 
 
-def test_down_camera_is_unreachable_and_nothing_was_sent(connect, fleet):
+def test_down_camera_is_unreachable_and_nothing_was_sent(connect: MakeClient, fleet: Fleet) -> None:
     client = connect(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(down=True))
     with pytest.raises(CameraUnreachable, match="connection refused") as caught:
@@ -38,7 +38,8 @@ def test_down_camera_is_unreachable_and_nothing_was_sent(connect, fleet):
     assert client.requests_sent == 0
 
 
-def test_reset_mid_reply_on_a_read_is_retried(connect, fleet, watch):
+def test_reset_mid_reply_on_a_read_is_retried(connect: MakeClient, fleet: Fleet,
+                                              watch: Watch) -> None:
     client, log = _warm(connect(PTZ_DIGEST)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(reset=True, count=1, match=fw.GETPARAM))
     assert client.getparam([fw.HOSTNAME]) == {fw.HOSTNAME: PTZ_DIGEST}
@@ -46,7 +47,8 @@ def test_reset_mid_reply_on_a_read_is_retried(connect, fleet, watch):
     assert client.requests_sent - WARM == 2
 
 
-def test_reset_on_a_write_is_reported_and_the_write_sent_once(connect, fleet, watch):
+def test_reset_on_a_write_is_reported_and_the_write_sent_once(connect: MakeClient, fleet: Fleet,
+                                                              watch: Watch) -> None:
     client, log = _warm(connect(PTZ_DIGEST)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(reset=True, count=1, match=fw.SETPARAM))
     with pytest.raises(CameraUnreachable) as caught:
@@ -61,7 +63,8 @@ def test_reset_on_a_write_is_reported_and_the_write_sent_once(connect, fleet, wa
     (lambda c: c.set_do(1), fw.SETDO),
     (lambda c: c.delete_tracking_rule("gate"), fw.VCA_TRACKING),
 ])
-def test_reset_on_any_write_is_never_repeated(connect, fleet, watch, operation, path):
+def test_reset_on_any_write_is_never_repeated(connect: MakeClient, fleet: Fleet, watch: Watch,
+                                              operation: ClientCall, path: str) -> None:
     client, log = _warm(connect(PTZ_DIGEST)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(reset=True, match=path))
     with pytest.raises(CameraUnreachable):
@@ -69,14 +72,15 @@ def test_reset_on_any_write_is_never_repeated(connect, fleet, watch, operation, 
     assert [e.status for e in log.entries(path)] == [0]
 
 
-def test_503_on_reads_is_retried(connect, fleet, watch):
+def test_503_on_reads_is_retried(connect: MakeClient, fleet: Fleet, watch: Watch) -> None:
     client, log = _warm(connect(PTZ_DIGEST)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(status=503, count=2, match=fw.GETPARAM))
     assert client.getparam([fw.HOSTNAME]) == {fw.HOSTNAME: PTZ_DIGEST}
     assert [e.status for e in log.entries(fw.GETPARAM)] == [503, 503, 200]
 
 
-def test_503_that_lasts_is_unreachable_after_the_retries(connect, fleet, watch):
+def test_503_that_lasts_is_unreachable_after_the_retries(connect: MakeClient, fleet: Fleet,
+                                                         watch: Watch) -> None:
     client, log = _warm(connect(PTZ_DIGEST, retries=2)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(status=503, match=fw.GETPARAM))
     with pytest.raises(CameraUnreachable, match=r"unavailable \(503\)"):
@@ -84,7 +88,7 @@ def test_503_that_lasts_is_unreachable_after_the_retries(connect, fleet, watch):
     assert [e.status for e in log.entries(fw.GETPARAM)] == [503] * 3
 
 
-def test_500_on_a_write_is_not_retried(connect, fleet, watch):
+def test_500_on_a_write_is_not_retried(connect: MakeClient, fleet: Fleet, watch: Watch) -> None:
     client, log = _warm(connect(PTZ_DIGEST)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(status=500, match=fw.SETPARAM))
     with pytest.raises(CameraProtocolError, match="500") as caught:
@@ -93,7 +97,7 @@ def test_500_on_a_write_is_not_retried(connect, fleet, watch):
     assert [(e.method, e.status) for e in log.entries(fw.SETPARAM)] == [("POST", 500)]
 
 
-def test_partial_write_is_reported_once(connect, fleet, watch):
+def test_partial_write_is_reported_once(connect: MakeClient, fleet: Fleet, watch: Watch) -> None:
     client, log = _warm(connect(PTZ_DIGEST)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(partial_write=1, count=1, match=fw.SETPARAM))
     with pytest.raises(CameraError):
@@ -101,7 +105,7 @@ def test_partial_write_is_reported_once(connect, fleet, watch):
     assert len(log.entries(fw.SETPARAM)) == 1
 
 
-def test_read_timeout_is_unreachable(connect, fleet, watch):
+def test_read_timeout_is_unreachable(connect: MakeClient, fleet: Fleet, watch: Watch) -> None:
     client, log = _warm(connect(PTZ_DIGEST, timeout=0.2, retries=1)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(latency_ms=1500, match=fw.GETPARAM))
     with pytest.raises(CameraUnreachable, match=r"no reply within 0\.2 s"):
@@ -115,7 +119,8 @@ def test_read_timeout_is_unreachable(connect, fleet, watch):
     assert len(log.entries(fw.GETPARAM)) == 2
 
 
-def test_write_timeout_is_unreachable_and_the_write_arrives_once(connect, fleet, watch):
+def test_write_timeout_is_unreachable_and_the_write_arrives_once(connect: MakeClient, fleet: Fleet,
+                                                                 watch: Watch) -> None:
     client, log = _warm(connect(PTZ_DIGEST, timeout=0.2)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(latency_ms=600, match=fw.SETPARAM))
     with pytest.raises(CameraUnreachable, match=r"no reply within .* not repeated"):
@@ -124,7 +129,8 @@ def test_write_timeout_is_unreachable_and_the_write_arrives_once(connect, fleet,
     assert len(log.wait_for(fw.SETPARAM, 1)) == 1
 
 
-def test_write_after_a_short_reboot_goes_through_once(connect, fleet, watch):
+def test_write_after_a_short_reboot_goes_through_once(connect: MakeClient, fleet: Fleet,
+                                                      watch: Watch) -> None:
     """Refused connections are retried for writes too: nothing had reached the camera."""
     client, log = _warm(connect(PTZ_DIGEST, retries=4, backoff=0.1)), watch(PTZ_DIGEST)
     fleet.set_fault(PTZ_DIGEST, Fault(reboot_seconds=0.2))

@@ -9,10 +9,13 @@ from camera_support import (
     PTZ_DIGEST,
     PTZ_MODEL,
     SPOTTER,
+    ClientCall,
+    MakeClient,
+    Watch,
     wait_until,
 )
 
-from camlink_provision.camera import Position, TrackingStatus
+from camlink_provision.camera import CameraClient, Position, TrackingStatus
 from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Secret
 
@@ -22,7 +25,7 @@ FENCE_RULE = fw.rule_to_vca("fence", "linecrossing", [[0, 0], [10000, 10000]], F
                             direction="AtoB")
 
 
-def test_getparam_reads_names_and_groups_in_one_request(connect, watch):
+def test_getparam_reads_names_and_groups_in_one_request(connect: MakeClient, watch: Watch) -> None:
     client, log = connect(PTZ_DIGEST), watch(PTZ_DIGEST)
     values = client.getparam([fw.MODELNAME, "capability", fw.HOSTNAME])
     assert values[fw.MODELNAME] == PTZ_MODEL
@@ -33,7 +36,8 @@ def test_getparam_reads_names_and_groups_in_one_request(connect, watch):
     assert set(read.params) == {fw.MODELNAME, "capability", fw.HOSTNAME}
 
 
-def test_setparam_writes_many_in_one_post_and_returns_the_echo(connect, watch):
+def test_setparam_writes_many_in_one_post_and_returns_the_echo(connect: MakeClient,
+                                                               watch: Watch) -> None:
     client, log = connect(PTZ_DIGEST), watch(PTZ_DIGEST)
     wanted = {fw.HOSTNAME: "gate ptz", fw.event_param(0, "name"): "intruder",
               fw.event_param(0, "delay"): "30"}
@@ -44,7 +48,7 @@ def test_setparam_writes_many_in_one_post_and_returns_the_echo(connect, watch):
     assert set(write.params) == set(wanted)
 
 
-def test_setparam_writes_a_secret_that_is_never_read_back(connect):
+def test_setparam_writes_a_secret_that_is_never_read_back(connect: MakeClient) -> None:
     spotter = connect(SPOTTER)
     passwd, user = fw.peer_param(0, "passwd"), fw.peer_param(0, "username")
     echo = spotter.setparam({user: "linker", passwd: Secret("peer-Pa55-zz9")})
@@ -52,14 +56,14 @@ def test_setparam_writes_a_secret_that_is_never_read_back(connect):
     assert passwd not in spotter.getparam([fw.PEER_GROUP])
 
 
-def test_move_then_position(connect):
+def test_move_then_position(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     client.move(1200, -300, 4)
     assert client.position() == Position(1200, -300, 4)
     assert client.action() == "idle"
 
 
-def test_preset_saved_in_a_chosen_slot_recalled_and_deleted(connect):
+def test_preset_saved_in_a_chosen_slot_recalled_and_deleted(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     client.move(900, -450, 2)
     client.add_preset("gate", index=7)
@@ -73,14 +77,14 @@ def test_preset_saved_in_a_chosen_slot_recalled_and_deleted(connect):
     assert client.getparam([fw.preset_param(7, "name")]) == {fw.preset_param(7, "name"): ""}
 
 
-def test_preset_without_index_takes_a_free_slot(connect):
+def test_preset_without_index_takes_a_free_slot(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     client.add_preset("yard")
     names = client.getparam([fw.PRESET_GROUP])
     assert [k for k, v in names.items() if k.endswith("_name") and v == "yard"]
 
 
-def test_tracking_rules_put_read_and_delete(connect):
+def test_tracking_rules_put_read_and_delete(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     assert client.tracking_rules() == {}
     client.put_tracking_rules({"gate-zone": GATE_RULE, "fence": FENCE_RULE})
@@ -89,7 +93,7 @@ def test_tracking_rules_put_read_and_delete(connect):
     assert client.tracking_rules() == {"gate-zone": GATE_RULE}
 
 
-def test_start_and_stop_tracking(connect):
+def test_start_and_stop_tracking(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     client.put_tracking_rules({"gate-zone": GATE_RULE})
     client.start_tracking("gate-zone")
@@ -101,7 +105,7 @@ def test_start_and_stop_tracking(connect):
     assert client.tracking_status() == TrackingStatus("Waiting", "")
 
 
-def test_set_do_drives_the_output(connect):
+def test_set_do_drives_the_output(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     client.set_do(1)
     assert client.getparam([fw.DO_STATUS]) == {fw.DO_STATUS: "1"}
@@ -109,7 +113,7 @@ def test_set_do_drives_the_output(connect):
     assert client.getparam([fw.DO_STATUS]) == {fw.DO_STATUS: "0"}
 
 
-def _link_spotter_to_ptz(spotter, password: str) -> None:
+def _link_spotter_to_ptz(spotter: CameraClient, password: str) -> None:
     spotter.setparam({
         fw.peer_param(0, "enable"): "1", fw.peer_param(0, "name"): PTZ_DIGEST,
         fw.peer_param(0, "ipaddress"): PTZ_ADDRESS, fw.peer_param(0, "port"): "80",
@@ -123,14 +127,15 @@ def _link_spotter_to_ptz(spotter, password: str) -> None:
     ("not-the-password", PTZ_ADDRESS, "unauthorized"),
     ("", "10.20.99.99", "unreachable"),
 ])
-def test_link_test_reports_what_the_spotter_saw(connect, password, address, expected):
+def test_link_test_reports_what_the_spotter_saw(connect: MakeClient, password: str, address: str,
+                                                expected: str) -> None:
     spotter = connect(SPOTTER)
     _link_spotter_to_ptz(spotter, password)
     spotter.setparam({fw.peer_param(0, "ipaddress"): address})
     assert spotter.link_test(0) == expected
 
 
-def _gate_event_on_vi0(spotter) -> None:
+def _gate_event_on_vi0(spotter: CameraClient) -> None:
     """Event slot 0: virtual input 0 sends the PTZ to its preset "gate"."""
     spotter.setparam({
         fw.event_param(0, "name"): "gate", fw.event_param(0, "enable"): "1",
@@ -140,7 +145,7 @@ def _gate_event_on_vi0(spotter) -> None:
     })
 
 
-def test_link_test_with_event_performs_the_action_on_the_peer(connect):
+def test_link_test_with_event_performs_the_action_on_the_peer(connect: MakeClient) -> None:
     spotter, ptz = connect(SPOTTER), connect(PTZ_DIGEST)
     ptz.move(2500, 100, 3)
     ptz.add_preset("gate")
@@ -151,7 +156,7 @@ def test_link_test_with_event_performs_the_action_on_the_peer(connect):
     assert wait_until(lambda: ptz.position() == Position(2500, 100, 3))
 
 
-def test_set_vi_fires_the_event_that_moves_the_peer(connect):
+def test_set_vi_fires_the_event_that_moves_the_peer(connect: MakeClient) -> None:
     spotter, ptz = connect(SPOTTER), connect(PTZ_DIGEST)
     ptz.move(-700, 50, 5)
     ptz.add_preset("gate")
@@ -164,7 +169,7 @@ def test_set_vi_fires_the_event_that_moves_the_peer(connect):
 
 # Each operation and the method the camera must see: reads GET (retried), everything that
 # changes or does something POST, the VCA rule removal DELETE (never retried either).
-OPERATIONS = [
+OPERATIONS: list[tuple[str, ClientCall, str, str]] = [
     ("getparam", lambda c: c.getparam([fw.HOSTNAME]), "GET", fw.GETPARAM),
     ("position", lambda c: c.position(), "GET", fw.CAMCTRL),
     ("action", lambda c: c.action(), "GET", fw.CAMCTRL),
@@ -186,7 +191,7 @@ OPERATIONS = [
 ]
 
 
-def test_reads_are_get_and_writes_are_post(connect, watch):
+def test_reads_are_get_and_writes_are_post(connect: MakeClient, watch: Watch) -> None:
     """In this order the operations are all valid: a preset and a rule exist when used."""
     client, log = connect(PTZ_DIGEST), watch(PTZ_DIGEST)
     seen = []
@@ -197,7 +202,7 @@ def test_reads_are_get_and_writes_are_post(connect, watch):
         [(method, path, 200) for _n, _o, method, path in OPERATIONS]
 
 
-def test_link_test_is_a_post(connect, watch):
+def test_link_test_is_a_post(connect: MakeClient, watch: Watch) -> None:
     spotter, log = connect(SPOTTER), watch(SPOTTER)
     _link_spotter_to_ptz(spotter, "")
     spotter.link_test(0)

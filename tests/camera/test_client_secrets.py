@@ -6,9 +6,9 @@ import logging
 import traceback
 
 import pytest
-from camera_support import ADMIN_PASSWORD, PTZ_BASIC, PTZ_DIGEST, SPOTTER
+from camera_support import ADMIN_PASSWORD, PTZ_BASIC, PTZ_DIGEST, SPOTTER, Auth, MakeClient, Watch
 
-from camlink_provision.emulator import Fault
+from camlink_provision.emulator import Fault, Fleet
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Secret
@@ -34,7 +34,8 @@ def _assert_no_secret(text: str) -> None:
 
 @pytest.mark.parametrize("camera", [PTZ_DIGEST, PTZ_BASIC])
 @pytest.mark.parametrize("auth", ["auto", "basic", "digest"])
-def test_refused_credentials_never_show_the_password(connect, camera, auth):
+def test_refused_credentials_never_show_the_password(connect: MakeClient, camera: str,
+                                                     auth: Auth) -> None:
     client = connect(camera, password=WRONG_PASSWORD, auth=auth)
     with pytest.raises(CameraError) as caught:
         client.getparam([fw.HOSTNAME])
@@ -47,7 +48,10 @@ def test_refused_credentials_never_show_the_password(connect, camera, auth):
     Fault(latency_ms=500, match=fw.SETPARAM),
     Fault(down=True),
 ], ids=["500", "reset", "timeout", "down"])
-def test_a_failed_secret_write_never_shows_the_secret(connect, fleet, watch, caplog, fault):
+def test_a_failed_secret_write_never_shows_the_secret(connect: MakeClient, fleet: Fleet,
+                                                      watch: Watch,
+                                                      caplog: pytest.LogCaptureFixture,
+                                                      fault: Fault) -> None:
     spotter, log = connect(SPOTTER, timeout=0.2, retries=1), watch(SPOTTER)
     spotter.getparam([fw.HOSTNAME])
     fleet.set_fault(SPOTTER, fault)
@@ -60,7 +64,7 @@ def test_a_failed_secret_write_never_shows_the_secret(connect, fleet, watch, cap
     assert fw.peer_param(0, "passwd") in str(caught.value)  # the name, yes; never the value
 
 
-def test_a_refused_secret_write_never_shows_the_secret(connect):
+def test_a_refused_secret_write_never_shows_the_secret(connect: MakeClient) -> None:
     spotter = connect(SPOTTER)
     with pytest.raises(CameraError) as caught:
         spotter.setparam({fw.peer_param(0, "port"): "0",  # out of range: refused whole
@@ -68,7 +72,7 @@ def test_a_refused_secret_write_never_shows_the_secret(connect):
     _assert_no_secret(_everything_said_about(caught.value))
 
 
-def test_client_repr_and_state_never_show_the_password(connect):
+def test_client_repr_and_state_never_show_the_password(connect: MakeClient) -> None:
     client = connect(PTZ_DIGEST)
     client.getparam([fw.HOSTNAME])
     _assert_no_secret(repr(client) + str(client) + repr(vars(client)))
