@@ -25,7 +25,7 @@ def _with(cam: Cam, authorization: str, target: str = TARGET) -> int:
     return exchange(cam.port, build("GET", target, cam.port, authorization)).status
 
 
-def test_a_digest_nonce_may_be_reused_with_an_increasing_count(cams: dict[str, Cam]):
+def test_a_digest_nonce_may_be_reused_with_an_increasing_count(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     nonce = _nonce(spot)
     assert _with(spot, digest_header(*ADMIN, "GET", TARGET, nonce, nc=1)) == 200
@@ -33,7 +33,7 @@ def test_a_digest_nonce_may_be_reused_with_an_increasing_count(cams: dict[str, C
     assert _with(spot, digest_header(*ADMIN, "GET", TARGET, nonce, nc=7)) == 200
 
 
-def test_a_replayed_count_is_refused(cams: dict[str, Cam]):
+def test_a_replayed_count_is_refused(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     nonce = _nonce(spot)
     header = digest_header(*ADMIN, "GET", TARGET, nonce, nc=3)
@@ -42,7 +42,7 @@ def test_a_replayed_count_is_refused(cams: dict[str, Cam]):
     assert _with(spot, digest_header(*ADMIN, "GET", TARGET, nonce, nc=2)) == 401
 
 
-def test_digest_answers_that_do_not_fit_are_refused(cams: dict[str, Cam]):
+def test_digest_answers_that_do_not_fit_are_refused(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     nonce = _nonce(spot)
     assert _with(spot, digest_header(*ADMIN, "GET", TARGET, "0" * 32)) == 401  # not ours
@@ -53,7 +53,7 @@ def test_digest_answers_that_do_not_fit_are_refused(cams: dict[str, Cam]):
     assert _with(spot, basic_header(*ADMIN)) == 401  # this camera demands Digest
 
 
-def test_basic_checks_user_and_password(cams: dict[str, Cam]):
+def test_basic_checks_user_and_password(cams: dict[str, Cam]) -> None:
     ptz = cams["ptz1"]
     assert _with(ptz, basic_header(*ADMIN)) == 200
     assert _with(ptz, basic_header("admin", "admin-pas")) == 401
@@ -62,7 +62,7 @@ def test_basic_checks_user_and_password(cams: dict[str, Cam]):
     assert _with(ptz, digest_header(*ADMIN, "GET", TARGET, nonce)) == 401  # demands Basic
 
 
-def test_requests_digest_session_works_across_many_requests(cams: dict[str, Cam]):
+def test_requests_digest_session_works_across_many_requests(cams: dict[str, Cam]) -> None:
     url = f"http://127.0.0.1:{cams['spot1'].port}{TARGET}"
     with requests.Session() as session:
         session.auth = HTTPDigestAuth(*ADMIN)

@@ -21,7 +21,7 @@ def control(cam: Cam, method: str, path: str, body: Any = None) -> Raw:
 
 
 def test_fire_over_http_returns_what_the_spotter_did(linked: dict[str, Cam],  # noqa: F811
-                                                     fleet: Fleet):
+                                                     fleet: Fleet) -> None:
     reply = control(linked["spot1"], "POST", "fire", {"kind": "detection", "rule": "gate",
                                                       "at": "2026-11-30T12:00:00"})
     assert reply.status == 200
@@ -31,7 +31,8 @@ def test_fire_over_http_returns_what_the_spotter_did(linked: dict[str, Cam],  # 
     assert fleet.state("ptz1")["tracking"]["status"] == "Tracking"
 
 
-def test_fault_set_and_cleared_over_http_even_for_a_camera_that_is_down(cams: dict[str, Cam]):
+def test_fault_set_and_cleared_over_http_even_for_a_camera_that_is_down(
+        cams: dict[str, Cam]) -> None:
     spot, ptz = cams["spot1"], cams["ptz1"]
     reply = control(ptz, "PUT", "fault", {"down": True})
     assert json.loads(reply.body)["down"] is True
@@ -41,7 +42,7 @@ def test_fault_set_and_cleared_over_http_even_for_a_camera_that_is_down(cams: di
     assert attempt(ptz) == 200
 
 
-def test_bad_control_requests_get_400(cams: dict[str, Cam]):
+def test_bad_control_requests_get_400(cams: dict[str, Cam]) -> None:
     ptz = cams["ptz1"]
     assert control(ptz, "PUT", "fault", {"status": 404}).status == 400
     assert control(ptz, "PUT", "fault", {"explode": True}).status == 400
@@ -52,7 +53,7 @@ def test_bad_control_requests_get_400(cams: dict[str, Cam]):
     assert bad.status == 400 and json.loads(bad.body)["Error"]
 
 
-def test_log_lists_names_only_and_control_requests_are_not_in_it(cams: dict[str, Cam]):
+def test_log_lists_names_only_and_control_requests_are_not_in_it(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     spot.post("/cgi-bin/admin/setparam.cgi", b"cameralink_i0_passwd=hunter22")
     control(spot, "GET", "state")
@@ -66,7 +67,7 @@ def test_log_lists_names_only_and_control_requests_are_not_in_it(cams: dict[str,
     assert json.loads(control(spot, "GET", "log").body) == []
 
 
-def test_state_position_and_reset(cams: dict[str, Cam], fleet: Fleet):
+def test_state_position_and_reset(cams: dict[str, Cam], fleet: Fleet) -> None:
     ptz = cams["ptz1"]
     assert json.loads(control(ptz, "POST", "position", {"pan": 5, "tilt": 6, "zoom": 7}).body) \
         == {"pan": 5, "tilt": 6, "zoom": 7}
@@ -80,7 +81,7 @@ def test_state_position_and_reset(cams: dict[str, Cam], fleet: Fleet):
     assert fleet.state("ptz1")["params"]["system_hostname"] == "ptz1"
 
 
-def test_factory_reset_restores_every_setting(cams: dict[str, Cam], fleet: Fleet):
+def test_factory_reset_restores_every_setting(cams: dict[str, Cam], fleet: Fleet) -> None:
     spot = cams["spot1"]
     spot.post("/cgi-bin/admin/setparam.cgi",
               b"system_hostname=renamed&event_i0_enable=1&cameralink_i0_passwd=p")

@@ -33,7 +33,7 @@ def attempt(cam: Cam, method: str = "GET", target: str = GET, body: bytes = b"")
     return int(reply.split(b" ")[1]) if reply else "reset"
 
 
-def test_down_refuses_connections_until_cleared(cams: dict[str, Cam], fleet: Fleet):
+def test_down_refuses_connections_until_cleared(cams: dict[str, Cam], fleet: Fleet) -> None:
     fleet.set_fault("ptz1", Fault(down=True))
     assert attempt(cams["ptz1"]) == "refused"
     fleet.clear_fault("ptz1")
@@ -41,7 +41,7 @@ def test_down_refuses_connections_until_cleared(cams: dict[str, Cam], fleet: Fle
 
 
 def test_reset_reads_the_request_then_resets_without_storing(cams: dict[str, Cam],
-                                                             fleet: Fleet):
+                                                             fleet: Fleet) -> None:
     fleet.set_fault("ptz1", Fault(reset=True))
     assert attempt(cams["ptz1"], "POST", SET, b"system_hostname=changed") == "reset"
     [entry] = fleet.request_log("ptz1")
@@ -51,7 +51,7 @@ def test_reset_reads_the_request_then_resets_without_storing(cams: dict[str, Cam
 
 
 def test_status_fault_answers_503_with_the_firmware_headers(cams: dict[str, Cam],
-                                                            fleet: Fleet):
+                                                            fleet: Fleet) -> None:
     fleet.set_fault("ptz1", Fault(status=503))
     reply = cams["ptz1"].get(GET)
     assert reply.status_line == b"HTTP/1.1 503 Service Unavailable"
@@ -60,7 +60,7 @@ def test_status_fault_answers_503_with_the_firmware_headers(cams: dict[str, Cam]
     assert attempt(cams["ptz1"]) == 500
 
 
-def test_status_at_a_rate_is_a_repeatable_mix(cams: dict[str, Cam], fleet: Fleet):
+def test_status_at_a_rate_is_a_repeatable_mix(cams: dict[str, Cam], fleet: Fleet) -> None:
     fleet.set_fault("ptz1", Fault(status=503, rate=0.5))
     outcomes = [attempt(cams["ptz1"]) for _ in range(40)]
     assert set(outcomes) == {200, 503}
@@ -68,7 +68,7 @@ def test_status_at_a_rate_is_a_repeatable_mix(cams: dict[str, Cam], fleet: Fleet
     assert {attempt(cams["ptz1"]) for _ in range(10)} == {200}
 
 
-def test_match_skip_and_count(cams: dict[str, Cam], fleet: Fleet):
+def test_match_skip_and_count(cams: dict[str, Cam], fleet: Fleet) -> None:
     ptz = cams["ptz1"]
     fleet.set_fault("ptz1", Fault(status=500, match="setparam", skip=1, count=2))
     assert attempt(ptz) == 200  # getparam does not match
@@ -79,7 +79,7 @@ def test_match_skip_and_count(cams: dict[str, Cam], fleet: Fleet):
         "", "", "status=500", "status=500", ""]
 
 
-def test_latency_delays_the_reply_and_is_logged(cams: dict[str, Cam], fleet: Fleet):
+def test_latency_delays_the_reply_and_is_logged(cams: dict[str, Cam], fleet: Fleet) -> None:
     fleet.set_fault("ptz1", Fault(latency_ms=150, jitter_ms=10, count=1))
     started = time.monotonic()
     assert attempt(cams["ptz1"]) == 200
@@ -89,7 +89,7 @@ def test_latency_delays_the_reply_and_is_logged(cams: dict[str, Cam], fleet: Fle
 
 
 def test_partial_write_stores_the_first_k_pairs_then_resets(cams: dict[str, Cam],
-                                                            fleet: Fleet):
+                                                            fleet: Fleet) -> None:
     fleet.set_fault("ptz1", Fault(partial_write=2, match="setparam"))
     body = b"event_i0_name=a&event_i0_delay=20&event_i0_enable=1&system_hostname=z"
     assert attempt(cams["ptz1"], "POST", SET, body) == "reset"
@@ -103,7 +103,7 @@ def test_partial_write_stores_the_first_k_pairs_then_resets(cams: dict[str, Cam]
 
 
 def test_reboot_is_refused_for_a_while_then_back_with_settings(cams: dict[str, Cam],
-                                                               fleet: Fleet):
+                                                               fleet: Fleet) -> None:
     ptz = cams["ptz1"]
     assert attempt(ptz, "POST", SET, b"system_hostname=kept") == 200
     assert attempt(ptz, "GET", "/cgi-bin/dido/setdo.cgi?do1=1") == 200
@@ -116,7 +116,7 @@ def test_reboot_is_refused_for_a_while_then_back_with_settings(cams: dict[str, C
     assert fleet.state("ptz1")["do"] is False  # a restart drops the output
 
 
-def test_the_fleet_latency_applies_to_every_request(fleet: Fleet):
+def test_the_fleet_latency_applies_to_every_request(fleet: Fleet) -> None:
     from camlink_provision.emulator import CameraSpec, running_fleet
 
     with running_fleet([CameraSpec("slow", "FD9369", auth="basic")], latency_ms=120) as slow:
@@ -134,18 +134,18 @@ def test_the_fleet_latency_applies_to_every_request(fleet: Fleet):
     ("p:reboot=3", "p", Fault(reboot_seconds=3)),
     ("p:reset,count=1,skip=2", "p", Fault(reset=True, count=1, skip=2)),
 ])
-def test_command_line_fault_specs(text: str, name: str, fault: Fault):
+def test_command_line_fault_specs(text: str, name: str, fault: Fault) -> None:
     assert parse_fault_spec(text) == (name, fault)
 
 
 @pytest.mark.parametrize("text", ["ptz1", "ptz1:", "ptz1:explode", "ptz1:status=404",
                                   "ptz1:rate=2", "ptz1:latency=fast", "ptz1:count=0"])
-def test_bad_fault_specs_are_refused_with_a_reason(text: str):
+def test_bad_fault_specs_are_refused_with_a_reason(text: str) -> None:
     with pytest.raises(ValueError, match="--fault"):
         parse_fault_spec(text)
 
 
-def test_the_fleet_latency_is_not_reported_as_a_fault(fleet: Fleet):
+def test_the_fleet_latency_is_not_reported_as_a_fault(fleet: Fleet) -> None:
     from camlink_provision.emulator import CameraSpec, running_fleet
 
     with running_fleet([CameraSpec("slow", "FD9369", auth="basic")], latency_ms=1) as slow:

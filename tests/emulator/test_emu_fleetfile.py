@@ -12,7 +12,7 @@ from camlink_provision.errors import InventoryError
 EXAMPLE = Path(__file__).parents[2] / "examples" / "fleet.yml"
 
 
-def test_the_example_fleet_loads_in_file_order():
+def test_the_example_fleet_loads_in_file_order() -> None:
     specs = load_fleet_file(EXAMPLE)
     assert [s.name for s in specs] == ["gate-spotter", "gate-ptz", "yard-ptz", "old-bullet"]
     assert specs[0] == CameraSpec("gate-spotter", "IB9389-EHT-v2", "2.2103.34.01d",
@@ -54,19 +54,19 @@ CAMERA = "cameras:\n  - name: a\n    model: FD9369\n"
      5, "used twice"),
     ("cameras:\n  - name: bad/name\n    model: FD9369\n", 2, "name"),
 ])
-def test_mistakes_point_at_their_line(tmp_path: Path, text: str, line: int, message: str):
+def test_mistakes_point_at_their_line(tmp_path: Path, text: str, line: int, message: str) -> None:
     error = _error(tmp_path, text)
     assert message in str(error)
     assert error.location is not None and error.location.file.endswith("fleet.yml")
     assert error.location.line == line
 
 
-def test_an_error_never_quotes_a_password(tmp_path: Path):
+def test_an_error_never_quotes_a_password(tmp_path: Path) -> None:
     error = _error(tmp_path, CAMERA + "    accounts:\n"
                    "      - {username: u, password: Sekr1t, privilege: root}\n")
     assert "Sekr1t" not in str(error)
 
 
-def test_a_missing_file_is_an_inventory_error(tmp_path: Path):
+def test_a_missing_file_is_an_inventory_error(tmp_path: Path) -> None:
     with pytest.raises(InventoryError, match="cannot read"):
         load_fleet_file(tmp_path / "absent.yml")

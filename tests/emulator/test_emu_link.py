@@ -7,7 +7,7 @@ import json
 import select
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -72,7 +72,8 @@ def linked(cams: dict[str, Cam], fleet: Fleet) -> dict[str, Cam]:
     return cams
 
 
-def test_a_detection_makes_the_spotter_drive_its_peers(linked: dict[str, Cam], fleet: Fleet):
+def test_a_detection_makes_the_spotter_drive_its_peers(linked: dict[str, Cam],
+                                                       fleet: Fleet) -> None:
     result = fleet.fire("spot1", "detection", rule="gate")
     [fired] = result["events"]
     assert (fired["slot"], fired["name"]) == (0, "ev0")
@@ -92,13 +93,14 @@ def test_a_detection_makes_the_spotter_drive_its_peers(linked: dict[str, Cam], f
         assert paths == [fw.RECALL, fw.CAMCTRL, fw.SETDO]
 
 
-def test_the_output_is_released_after_its_duration(linked: dict[str, Cam], fleet: Fleet):
+def test_the_output_is_released_after_its_duration(linked: dict[str, Cam], fleet: Fleet) -> None:
     fleet.fire("spot1", "detection", rule="gate")
     assert fleet.state("ptz1")["do"] is True
     assert _eventually(lambda: fleet.state("ptz1")["do"] is False)
 
 
-def test_an_other_rule_or_a_disabled_event_does_nothing(linked: dict[str, Cam], fleet: Fleet):
+def test_an_other_rule_or_a_disabled_event_does_nothing(linked: dict[str, Cam],
+                                                        fleet: Fleet) -> None:
     assert fleet.fire("spot1", "detection", rule="elsewhere")["events"] == []
     setparam(linked["spot1"], {fw.event_param(0, "enable"): "0"})
     result = fleet.fire("spot1", "detection", rule="gate")
@@ -107,7 +109,7 @@ def test_an_other_rule_or_a_disabled_event_does_nothing(linked: dict[str, Cam], 
     assert fleet.request_log("ptz1") == []
 
 
-def test_the_schedule_decides(linked: dict[str, Cam], fleet: Fleet):
+def test_the_schedule_decides(linked: dict[str, Cam], fleet: Fleet) -> None:
     weekdays = str(sum(1 << fw.WEEKDAY_BITS[d] for d in ("mon", "tue", "wed", "thu", "fri")))
     setparam(linked["spot1"], {fw.event_param(0, "weekday"): weekdays,
                                fw.event_param(0, "begintime"): "08:00",
@@ -125,7 +127,7 @@ def test_the_schedule_decides(linked: dict[str, Cam], fleet: Fleet):
 
 
 def test_wrong_stored_credentials_make_the_link_unauthorized(linked: dict[str, Cam],
-                                                             fleet: Fleet):
+                                                             fleet: Fleet) -> None:
     setparam(linked["spot1"], peer(0, PTZ_ADDRESS, user=("admin", "stale-password")))
     result = fleet.fire("spot1", "detection", rule="gate")
     by_peer = {p["peer"]: p for p in result["events"][0]["peers"]}
@@ -137,7 +139,7 @@ def test_wrong_stored_credentials_make_the_link_unauthorized(linked: dict[str, C
 
 
 def test_a_viewer_account_can_recall_but_not_pulse_the_output(linked: dict[str, Cam],
-                                                              fleet: Fleet):
+                                                              fleet: Fleet) -> None:
     setparam(linked["spot1"], peer(0, PTZ_ADDRESS, user=VIEWER))
     calls = fleet.fire("spot1", "detection", rule="gate")["events"][0]["peers"][0]["calls"]
     assert [(c["call"].split("?")[0], c["result"]) for c in calls] == [
@@ -145,7 +147,7 @@ def test_a_viewer_account_can_recall_but_not_pulse_the_output(linked: dict[str, 
 
 
 def test_a_missing_preset_is_refused_but_tracking_still_starts(linked: dict[str, Cam],
-                                                               fleet: Fleet):
+                                                               fleet: Fleet) -> None:
     setparam(linked["spot1"], link(0, 0, preset="no-such-preset", do=False))
     report = fleet.fire("spot1", "detection", rule="gate")["events"][0]["peers"][0]
     assert [c["result"] for c in report["calls"]] == ["refused", "ok"]
@@ -163,7 +165,7 @@ def listener() -> Iterator[socket.socket]:
 
 
 def test_an_address_outside_the_fleet_is_unreachable_and_never_dialled(
-        linked: dict[str, Cam], fleet: Fleet, listener: socket.socket):
+        linked: dict[str, Cam], fleet: Fleet, listener: socket.socket) -> None:
     port = listener.getsockname()[1]
     setparam(linked["spot1"], {**peer(0, "127.0.0.1", port), **peer(1, "10.99.0.1", 80)})
     result = fleet.fire("spot1", "detection", rule="gate")
@@ -175,7 +177,8 @@ def test_an_address_outside_the_fleet_is_unreachable_and_never_dialled(
     assert fleet.request_log("ptz1") == fleet.request_log("ptz2") == []
 
 
-def test_a_peer_that_is_down_does_not_stop_the_spotter(linked: dict[str, Cam], fleet: Fleet):
+def test_a_peer_that_is_down_does_not_stop_the_spotter(linked: dict[str, Cam],
+                                                       fleet: Fleet) -> None:
     fleet.set_fault("ptz1", Fault(down=True))
     setparam(linked["spot1"], event(0, action_do_i0_enable="1", action_do_i0_duration="5"))
     result = fleet.fire("spot1", "detection", rule="gate")
@@ -185,7 +188,7 @@ def test_a_peer_that_is_down_does_not_stop_the_spotter(linked: dict[str, Cam], f
     assert fleet.state("spot1")["do"] is True
 
 
-def test_a_virtual_input_fires_vi_events(linked: dict[str, Cam], fleet: Fleet):
+def test_a_virtual_input_fires_vi_events(linked: dict[str, Cam], fleet: Fleet) -> None:
     setparam(linked["spot1"], {**event(1, "vi", vi="4"), **link(1, 0, rule="", do=False)})
     assert linked["spot1"].get(f"{fw.SETVI}?vi0=1").status == 200
     assert fleet.state("ptz1")["position"]["pan"] == 0  # vi0 is not in the mask (bit 2)
@@ -195,7 +198,7 @@ def test_a_virtual_input_fires_vi_events(linked: dict[str, Cam], fleet: Fleet):
 
 
 def test_digital_input_and_motion_through_the_control_plane(linked: dict[str, Cam],
-                                                            fleet: Fleet):
+                                                            fleet: Fleet) -> None:
     setparam(linked["spot1"], {**event(2, "di"), **link(2, 0, rule="", do=False),
                                **event(3, "motion", mdwin="2"), **link(3, 1, do=False)})
     assert [e["slot"] for e in fleet.fire("spot1", "di", input=0)["events"]] == [2]
@@ -204,7 +207,7 @@ def test_digital_input_and_motion_through_the_control_plane(linked: dict[str, Ca
     assert fleet.state("ptz2")["tracking"]["rule"] == "gate-zone"
 
 
-def test_a_local_goto_action_on_a_ptz_spotter(cams: dict[str, Cam], fleet: Fleet):
+def test_a_local_goto_action_on_a_ptz_spotter(cams: dict[str, Cam], fleet: Fleet) -> None:
     prepare_ptz(cams["ptz2"], fleet)
     setparam(cams["ptz2"], event(0, action_goto_enable="1", action_goto_name="gate"))
     result = fleet.fire("ptz2", "detection", rule="gate")
@@ -213,7 +216,7 @@ def test_a_local_goto_action_on_a_ptz_spotter(cams: dict[str, Cam], fleet: Fleet
 
 
 # ---- the Test buttons --------------------------------------------------------------------
-def test_link_test_ok_unauthorized_unreachable(linked: dict[str, Cam], fleet: Fleet):
+def test_link_test_ok_unauthorized_unreachable(linked: dict[str, Cam], fleet: Fleet) -> None:
     spot = linked["spot1"]
     test = fw.LINK_TEST
     assert spot.get(f"{test}?index=0").body == b"result='ok'\r\n"
@@ -228,7 +231,7 @@ def test_link_test_ok_unauthorized_unreachable(linked: dict[str, Cam], fleet: Fl
 
 
 def test_link_test_with_an_event_performs_its_action_now(linked: dict[str, Cam],
-                                                         fleet: Fleet):
+                                                         fleet: Fleet) -> None:
     setparam(linked["spot1"], {fw.event_param(0, "enable"): "0"})  # the Test ignores enable
     body = linked["spot1"].get(f"{fw.LINK_TEST}?index=1&event=0").body
     assert body == b"result='ok'\r\naction='ok'\r\n"
@@ -236,17 +239,17 @@ def test_link_test_with_an_event_performs_its_action_now(linked: dict[str, Cam],
     assert fleet.state("ptz1")["position"]["pan"] == 0  # only the peer that was tested
 
 
-def _eventually(check: object, deadline: float = 10.0) -> bool:
+def _eventually(check: Callable[[], object], deadline: float = 10.0) -> bool:
     """Poll a condition until it holds or a generous deadline passes (not a timing test)."""
     end = time.monotonic() + deadline
     while time.monotonic() < end:
-        if check():  # type: ignore[operator]
+        if check():
             return True
         time.sleep(0.05)
     return False
 
 
-def test_the_digital_output_and_its_status(cams: dict[str, Cam], fleet: Fleet):
+def test_the_digital_output_and_its_status(cams: dict[str, Cam], fleet: Fleet) -> None:
     ptz = cams["ptz1"]
     assert ptz.get(f"{fw.SETDO}?do1=1").body == b""
     assert ptz.get(f"/cgi-bin/viewer/getparam.cgi?{fw.DO_STATUS}").body == b"status_do_i0='1'\r\n"

@@ -24,7 +24,7 @@ def values(body: bytes) -> dict[str, str]:
     return out
 
 
-def test_a_group_prefix_returns_every_parameter_under_it_in_order(cams: dict[str, Cam]):
+def test_a_group_prefix_returns_every_parameter_under_it_in_order(cams: dict[str, Cam]) -> None:
     body = cams["ptz1"].get(f"{GET}?camctrl_c0_preset_i3").body
     assert list(values(body)) == [fw.preset_param(3, f) for f in ("name", "pan", "tilt", "zoom")]
     event = values(cams["spot1"].get(f"{GET}?event_i2").body)
@@ -33,13 +33,13 @@ def test_a_group_prefix_returns_every_parameter_under_it_in_order(cams: dict[str
     assert all(name.startswith("event_i2_") for name in event)
 
 
-def test_several_names_and_groups_in_one_request(cams: dict[str, Cam]):
+def test_several_names_and_groups_in_one_request(cams: dict[str, Cam]) -> None:
     body = cams["spot1"].get(f"{GET}?system_hostname&capability_nevent&system_info").body
     assert list(values(body))[:2] == ["system_hostname", "capability_nevent"]
     assert "system_info_serialnumber" in values(body)
 
 
-def test_no_name_returns_everything_readable_at_the_directory_level(cams: dict[str, Cam]):
+def test_no_name_returns_everything_readable_at_the_directory_level(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     admin = values(spot.get(GET).body)
     viewer = values(spot.get("/cgi-bin/viewer/getparam.cgi", auth=VIEWER).body)
@@ -50,12 +50,12 @@ def test_no_name_returns_everything_readable_at_the_directory_level(cams: dict[s
     assert not [name for name in admin if name.endswith("passwd")]
 
 
-def test_getparam_by_post_with_names_in_the_body(cams: dict[str, Cam]):
+def test_getparam_by_post_with_names_in_the_body(cams: dict[str, Cam]) -> None:
     reply = cams["spot1"].post(GET, b"system_hostname&capability_ndo")
     assert values(reply.body) == {"system_hostname": "spot1", "capability_ndo": "1"}
 
 
-def test_setparam_by_post_form_and_by_get_query_echo_what_was_stored(cams: dict[str, Cam]):
+def test_setparam_by_post_form_and_by_get_query_echo_what_was_stored(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     reply = spot.post(SET, b"system_hostname=gate&event_i0_enable=1")
     assert reply.body == b"system_hostname='gate'\r\nevent_i0_enable='1'\r\n"
@@ -80,7 +80,7 @@ def test_setparam_by_post_form_and_by_get_query_echo_what_was_stored(cams: dict[
     b"system_hostname=ok&event_i99_enable=1",  # no such slot
 ])
 def test_a_setparam_with_any_bad_pair_is_refused_whole(cams: dict[str, Cam], fleet: Fleet,
-                                                        body: bytes):
+                                                        body: bytes) -> None:
     reply = cams["ptz1"].post(SET, body)
     assert reply.status == 200
     assert reply.body == INVALID
@@ -88,7 +88,7 @@ def test_a_setparam_with_any_bad_pair_is_refused_whole(cams: dict[str, Cam], fle
     assert [e.write for e in fleet.request_log("ptz1") if e.status == 200] == [False]
 
 
-def test_values_decode_exactly(cams: dict[str, Cam], fleet: Fleet):
+def test_values_decode_exactly(cams: dict[str, Cam], fleet: Fleet) -> None:
     spot = cams["spot1"]
     reply = spot.post(SET, b"system_hostname=a%3Db%25c+d%2Be")
     assert reply.body == b"system_hostname='a=b%c d+e'\r\n"
@@ -99,7 +99,7 @@ def test_values_decode_exactly(cams: dict[str, Cam], fleet: Fleet):
 
 
 def test_an_encoded_ampersand_never_creates_another_parameter(cams: dict[str, Cam],
-                                                              fleet: Fleet):
+                                                              fleet: Fleet) -> None:
     spot = cams["spot1"]
     # '&' is not allowed in a string: the whole request is refused, and nothing is smuggled.
     reply = spot.post(SET, b"system_hostname=x%26event_i0_enable%3D1")
@@ -110,18 +110,18 @@ def test_an_encoded_ampersand_never_creates_another_parameter(cams: dict[str, Ca
     assert fleet.state("spot1")["params"]["system_hostname"] == "spot1"
 
 
-def test_bytes_that_are_not_utf8_are_an_invalid_command(cams: dict[str, Cam]):
+def test_bytes_that_are_not_utf8_are_an_invalid_command(cams: dict[str, Cam]) -> None:
     assert cams["spot1"].post(SET, b"system_hostname=%FF%FE").body == INVALID
 
 
-def test_a_password_may_hold_equals_and_percent(cams: dict[str, Cam], fleet: Fleet):
+def test_a_password_may_hold_equals_and_percent(cams: dict[str, Cam], fleet: Fleet) -> None:
     reply = cams["spot1"].post(SET, b"cameralink_i1_passwd=a%3D1%25b")
     assert reply.body == b""  # stored, not readable, so not echoed
     assert fleet.camera("spot1").params.value(fw.peer_param(1, "passwd")) == "a=1%b"
     assert "cameralink_i1_passwd" not in fleet.state("spot1")["params"]
 
 
-def test_the_request_log_keeps_names_never_values(cams: dict[str, Cam], fleet: Fleet):
+def test_the_request_log_keeps_names_never_values(cams: dict[str, Cam], fleet: Fleet) -> None:
     cams["spot1"].post(SET, b"cameralink_i0_passwd=TopSecret1&system_hostname=h")
     entries = [e for e in fleet.request_log("spot1") if e.status == 200]
     assert [(e.method, e.path, e.params, e.write) for e in entries] == [

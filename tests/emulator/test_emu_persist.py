@@ -18,7 +18,7 @@ def _cams(fleet: Fleet) -> dict[str, Cam]:
     return {n: Cam(n, fleet.port(n), fleet.camera(n).spec.auth) for n in fleet.names()}
 
 
-def test_settings_survive_a_restart(tmp_path: Path):
+def test_settings_survive_a_restart(tmp_path: Path) -> None:
     with running_fleet(fleet_specs(), state_dir=tmp_path) as fleet:
         cams = _cams(fleet)
         setparam(cams["spot1"], {"system_hostname": "gate spotter", **peer(0, PTZ_ADDRESS)})
@@ -35,7 +35,7 @@ def test_settings_survive_a_restart(tmp_path: Path):
         assert cams["spot1"].get(f"{fw.LINK_TEST}?index=0").body == b"result='ok'\r\n"
 
 
-def test_one_file_per_camera_private_and_rewritten_atomically(tmp_path: Path):
+def test_one_file_per_camera_private_and_rewritten_atomically(tmp_path: Path) -> None:
     with running_fleet(fleet_specs(), state_dir=tmp_path) as fleet:
         setparam(_cams(fleet)["spot1"], {"system_hostname": "a"})
         setparam(_cams(fleet)["spot1"], {"system_hostname": "b"})
@@ -46,7 +46,7 @@ def test_one_file_per_camera_private_and_rewritten_atomically(tmp_path: Path):
     assert saved["settings"]["params"] == {"system_hostname": "b"}
 
 
-def test_a_factory_reset_is_saved_and_a_broken_file_is_ignored(tmp_path: Path):
+def test_a_factory_reset_is_saved_and_a_broken_file_is_ignored(tmp_path: Path) -> None:
     with running_fleet(fleet_specs(), state_dir=tmp_path) as fleet:
         setparam(_cams(fleet)["spot1"], {"system_hostname": "x"})
         setparam(_cams(fleet)["ptz1"], {"system_hostname": "y"})
@@ -57,7 +57,7 @@ def test_a_factory_reset_is_saved_and_a_broken_file_is_ignored(tmp_path: Path):
         assert fleet.state("ptz1")["params"]["system_hostname"] == "ptz1"
 
 
-def test_values_the_table_no_longer_accepts_are_dropped(tmp_path: Path):
+def test_values_the_table_no_longer_accepts_are_dropped(tmp_path: Path) -> None:
     (tmp_path / "spot1.json").write_text(json.dumps({"format": 1, "settings": {"params": {
         "system_hostname": "ok", "event_i0_delay": "0", "nonsense": "1",
         "system_info_modelname": "X"}, "rules": {}}}))

@@ -26,7 +26,7 @@ def post_rules(cam: Cam, rules: object) -> tuple[int, object]:
     return reply.status, json.loads(reply.body)
 
 
-def test_move_and_read_the_position_back(cams: dict[str, Cam]):
+def test_move_and_read_the_position_back(cams: dict[str, Cam]) -> None:
     ptz = cams["ptz1"]
     assert ptz.get(f"{CAMCTRL}?setpan=1200&settilt=-300&setzoom=4").body == b""
     position = ptz.get(f"{CAMCTRL}?getpan&gettilt&getzoom").body
@@ -36,7 +36,7 @@ def test_move_and_read_the_position_back(cams: dict[str, Cam]):
     assert ptz.get(f"{CAMCTRL}?spin=1").body == INVALID
 
 
-def test_presets_save_the_current_position(cams: dict[str, Cam], fleet: Fleet):
+def test_presets_save_the_current_position(cams: dict[str, Cam], fleet: Fleet) -> None:
     ptz = cams["ptz1"]
     ptz.get(f"{CAMCTRL}?setpan=100&settilt=20&setzoom=3")
     assert ptz.get(f"{fw.PRESET}?addpos=gate").body == b""
@@ -53,7 +53,7 @@ def test_presets_save_the_current_position(cams: dict[str, Cam], fleet: Fleet):
     assert writes == [True, True]
 
 
-def test_preset_refusals(cams: dict[str, Cam]):
+def test_preset_refusals(cams: dict[str, Cam]) -> None:
     ptz = cams["ptz1"]
     assert ptz.get(f"{fw.PRESET}?addpos=gate&index=2").body == b""
     assert ptz.get(f"{fw.PRESET}?addpos=gate&index=3").body == INVALID  # names are unique
@@ -64,7 +64,7 @@ def test_preset_refusals(cams: dict[str, Cam]):
     assert ptz.get(f"{fw.PRESET}?addpos=gate&index=2").body == b""  # same slot: re-saved
 
 
-def test_delete_and_recall(cams: dict[str, Cam], fleet: Fleet):
+def test_delete_and_recall(cams: dict[str, Cam], fleet: Fleet) -> None:
     ptz = cams["ptz1"]
     fleet.set_position("ptz1", 700, 10, 2)
     ptz.get(f"{fw.PRESET}?addpos=gate")
@@ -77,7 +77,7 @@ def test_delete_and_recall(cams: dict[str, Cam], fleet: Fleet):
     assert ptz.get(f"{fw.RECALL}?recall=gate").body == INVALID
 
 
-def test_rules_create_read_replace_delete(cams: dict[str, Cam]):
+def test_rules_create_read_replace_delete(cams: dict[str, Cam]) -> None:
     ptz = cams["ptz1"]
     assert json.loads(ptz.get(RULES).body) == {}
     status, _ = post_rules(ptz, {"gate-zone": GATE_RULE, "fence": LINE_RULE})
@@ -110,21 +110,21 @@ def test_rules_create_read_replace_delete(cams: dict[str, Cam]):
     {},
 ])
 def test_bad_rules_get_400_with_a_reason_and_nothing_changes(cams: dict[str, Cam],
-                                                             rules: object):
+                                                             rules: object) -> None:
     status, body = post_rules(cams["ptz1"], rules)
     assert status == 400
     assert isinstance(body, dict) and list(body) == ["Error"] and body["Error"]
     assert json.loads(cams["ptz1"].get(RULES).body) == {}
 
 
-def test_rules_body_must_be_json_and_delete_must_name_a_rule(cams: dict[str, Cam]):
+def test_rules_body_must_be_json_and_delete_must_name_a_rule(cams: dict[str, Cam]) -> None:
     ptz = cams["ptz1"]
     reply = ptz.send("POST", RULES, b"{not json", extra="Content-Type: application/json\r\n")
     assert reply.status == 400 and json.loads(reply.body)["Error"]
     assert ptz.send("DELETE", f"{RULES}?RuleName=ghost").status == 400
 
 
-def test_tracking_starts_with_a_known_rule_and_stops(cams: dict[str, Cam], fleet: Fleet):
+def test_tracking_starts_with_a_known_rule_and_stops(cams: dict[str, Cam], fleet: Fleet) -> None:
     ptz = cams["ptz1"]
     assert json.loads(ptz.get(fw.VCA_STATUS).body) == {
         "PTZInfo": {"Status": "Waiting", "Rule": ""}}
@@ -139,7 +139,7 @@ def test_tracking_starts_with_a_known_rule_and_stops(cams: dict[str, Cam], fleet
     assert fleet.state("ptz1")["tracking"] == {"status": "Waiting", "rule": ""}
 
 
-def test_a_move_or_deleting_the_rule_ends_tracking(cams: dict[str, Cam], fleet: Fleet):
+def test_a_move_or_deleting_the_rule_ends_tracking(cams: dict[str, Cam], fleet: Fleet) -> None:
     ptz = cams["ptz1"]
     post_rules(ptz, {"gate-zone": GATE_RULE})
     ptz.get(f"{CAMCTRL}?auto=objtrack&rule=gate-zone")
@@ -150,7 +150,7 @@ def test_a_move_or_deleting_the_rule_ends_tracking(cams: dict[str, Cam], fleet: 
     assert fleet.state("ptz1")["tracking"] == {"status": "Waiting", "rule": ""}
 
 
-def test_rule_writes_are_logged_as_writes(cams: dict[str, Cam], fleet: Fleet):
+def test_rule_writes_are_logged_as_writes(cams: dict[str, Cam], fleet: Fleet) -> None:
     post_rules(cams["ptz1"], {"gate-zone": GATE_RULE})
     cams["ptz1"].get(RULES)
     log = [(e.method, e.write) for e in fleet.request_log("ptz1") if e.path == RULES

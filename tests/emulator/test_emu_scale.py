@@ -11,7 +11,7 @@ from camlink_provision.emulator import CameraSpec, running_fleet
 COUNT = 1000
 
 
-def test_a_thousand_cameras_answer_at_once():
+def test_a_thousand_cameras_answer_at_once() -> None:
     specs = [CameraSpec(f"cam{i:04d}", "SD9384-EHL" if i % 4 == 0 else "IB9389-EHT-v2",
                         address=f"10.1.{i // 250}.{i % 250 + 1}", auth="basic")
              for i in range(COUNT)]

@@ -49,7 +49,7 @@ def read_lines(process: subprocess.Popen[str], count: int) -> list[str]:
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
-def test_serves_the_fleet_file_until_a_signal(tmp_path: Path, stop: signal.Signals):
+def test_serves_the_fleet_file_until_a_signal(tmp_path: Path, stop: signal.Signals) -> None:
     base = free_base_port(len(NAMES))
     process = start("--fleet", str(EXAMPLE), "--base-port", str(base), "--state",
                     str(tmp_path), "--fault", "yard-ptz:down", "--fault",
@@ -68,7 +68,7 @@ def test_serves_the_fleet_file_until_a_signal(tmp_path: Path, stop: signal.Signa
     assert process.returncode == 0, stderr
 
 
-def test_a_bad_fleet_file_exits_1_with_file_and_line(tmp_path: Path):
+def test_a_bad_fleet_file_exits_1_with_file_and_line(tmp_path: Path) -> None:
     fleet = tmp_path / "fleet.yml"
     fleet.write_text("cameras:\n  - name: a\n    model: NOPE\n")
     process = start("--fleet", str(fleet))
@@ -77,14 +77,14 @@ def test_a_bad_fleet_file_exits_1_with_file_and_line(tmp_path: Path):
     assert f"{fleet}:2:5: unknown model 'NOPE'" in stderr
 
 
-def test_a_fault_for_an_unknown_camera_exits_1():
+def test_a_fault_for_an_unknown_camera_exits_1() -> None:
     process = start("--fleet", str(EXAMPLE), "--fault", "nobody:down")
     _, stderr = process.communicate(timeout=20)
     assert process.returncode == 1
     assert "no camera 'nobody'" in stderr
 
 
-def test_a_taken_port_exits_1_with_advice():
+def test_a_taken_port_exits_1_with_advice() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

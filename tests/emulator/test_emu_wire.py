@@ -27,14 +27,15 @@ REQUESTS = [
 
 @pytest.mark.parametrize(("name", "method", "target", "auth"), REQUESTS)
 def test_every_reply_carries_the_firmware_headers(cams: dict[str, Cam], name: str, method: str,
-                                                   target: str, auth: tuple[str, str] | None):
+                                                  target: str,
+                                                  auth: tuple[str, str] | None) -> None:
     reply = cams[name].send(method, target, auth=auth)
     assert reply.headers[:3] == STANDARD
     assert reply.headers[-1] == ("Connection", "close")
     assert reply.header("Content-Length") == str(len(reply.body))
 
 
-def test_getparam_reply_is_name_quote_value_crlf(cams: dict[str, Cam]):
+def test_getparam_reply_is_name_quote_value_crlf(cams: dict[str, Cam]) -> None:
     reply = cams["spot1"].get("/cgi-bin/admin/getparam.cgi?system_info_modelname")
     assert reply.raw == (b"HTTP/1.1 200 OK\r\nServer: Web Server\r\nCache-control: no-cache\r\n"
                          b"Pragma: no-cache\r\nContent-type: text/plain\r\nContent-Length: 39"
@@ -42,7 +43,7 @@ def test_getparam_reply_is_name_quote_value_crlf(cams: dict[str, Cam]):
                          b"\r\n")
 
 
-def test_invalid_command_is_a_24_byte_body_in_a_200(cams: dict[str, Cam]):
+def test_invalid_command_is_a_24_byte_body_in_a_200(cams: dict[str, Cam]) -> None:
     reply = cams["spot1"].get("/cgi-bin/admin/getparam.cgi?no_such_parameter")
     assert reply.status_line == b"HTTP/1.1 200 OK"
     assert reply.header("Content-type") == "text/plain"
@@ -50,7 +51,7 @@ def test_invalid_command_is_a_24_byte_body_in_a_200(cams: dict[str, Cam]):
     assert len(reply.body) == 24
 
 
-def test_basic_401_form(cams: dict[str, Cam]):
+def test_basic_401_form(cams: dict[str, Cam]) -> None:
     reply = cams["ptz1"].get("/cgi-bin/admin/getparam.cgi?system_hostname", auth=None)
     assert reply.status_line == b"HTTP/1.1 401 Unauthorized"
     assert reply.header("WWW-Authenticate") == 'Basic realm="streaming_server"'
@@ -58,7 +59,7 @@ def test_basic_401_form(cams: dict[str, Cam]):
     assert b"<TITLE>401 Unauthorized</TITLE>" in reply.body
 
 
-def test_digest_401_form_with_a_fresh_nonce_each_time(cams: dict[str, Cam]):
+def test_digest_401_form_with_a_fresh_nonce_each_time(cams: dict[str, Cam]) -> None:
     first = cams["spot1"].get("/cgi-bin/admin/getparam.cgi", auth=None)
     second = cams["spot1"].get("/cgi-bin/admin/getparam.cgi", auth=None)
     assert first.status_line == b"HTTP/1.1 401 Unauthorized"
@@ -69,13 +70,14 @@ def test_digest_401_form_with_a_fresh_nonce_each_time(cams: dict[str, Cam]):
     assert first.header("WWW-Authenticate") != second.header("WWW-Authenticate")
 
 
-def test_wrong_password_gets_401(cams: dict[str, Cam]):
+def test_wrong_password_gets_401(cams: dict[str, Cam]) -> None:
     for name in ("spot1", "ptz1"):
         reply = cams[name].get("/cgi-bin/viewer/getparam.cgi", auth=("admin", "wrong"))
         assert reply.status == 401
 
 
-def test_connection_closes_after_one_reply_even_if_asked_to_keep_alive(cams: dict[str, Cam]):
+def test_connection_closes_after_one_reply_even_if_asked_to_keep_alive(
+        cams: dict[str, Cam]) -> None:
     port = cams["ptz1"].port
     request = build("GET", "/cgi-bin/anonymous/getparam.cgi?system_info_modelname", port,
                     extra="Connection: keep-alive\r\n")
@@ -105,7 +107,8 @@ LEVEL_CASES = [
 
 
 @pytest.mark.parametrize(("target", "allowed", "refused"), LEVEL_CASES)
-def test_levels(cams: dict[str, Cam], target: str, allowed: list, refused: list):
+def test_levels(cams: dict[str, Cam], target: str, allowed: list[tuple[str, str] | None],
+                refused: list[tuple[str, str] | None]) -> None:
     for camera in ("ptz1", "ptz2"):  # Basic and Digest
         for account in allowed:
             assert cams[camera].get(target, auth=account).status == 200, (camera, account)
@@ -115,7 +118,7 @@ def test_levels(cams: dict[str, Cam], target: str, allowed: list, refused: list)
             assert reply.header("WWW-Authenticate")
 
 
-def test_a_name_above_the_directory_level_is_an_invalid_command(cams: dict[str, Cam]):
+def test_a_name_above_the_directory_level_is_an_invalid_command(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     # Admin credentials, but the viewer directory: event settings (6/6) are not served there.
     assert spot.get("/cgi-bin/viewer/getparam.cgi?event_i0_name").body == INVALID
@@ -125,7 +128,7 @@ def test_a_name_above_the_directory_level_is_an_invalid_command(cams: dict[str, 
         == INVALID
 
 
-def test_passwords_are_written_never_read(cams: dict[str, Cam]):
+def test_passwords_are_written_never_read(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     echo = spot.post("/cgi-bin/admin/setparam.cgi",
                      b"cameralink_i0_username=link&cameralink_i0_passwd=s3cret")
@@ -137,7 +140,7 @@ def test_passwords_are_written_never_read(cams: dict[str, Cam]):
         assert b"cameralink_i0_username='link'" in body
 
 
-def test_identity_and_capabilities(cams: dict[str, Cam]):
+def test_identity_and_capabilities(cams: dict[str, Cam]) -> None:
     anonymous = "/cgi-bin/anonymous/getparam.cgi?system_info&capability"
     ptz = dict(_lines(cams["ptz1"].get(anonymous, auth=None).body))
     assert ptz["system_info_modelname"] == "SD9384-EHL"
@@ -155,7 +158,7 @@ def test_identity_and_capabilities(cams: dict[str, Cam]):
     assert hostname == b"system_hostname='spot1'\r\n"
 
 
-def test_camera_link_needs_firmware_2103(cams: dict[str, Cam]):
+def test_camera_link_needs_firmware_2103(cams: dict[str, Cam]) -> None:
     old = cams["old1"]
     caps = dict(_lines(old.get("/cgi-bin/admin/getparam.cgi?capability").body))
     assert caps["capability_cameralink"] == "0"
@@ -164,7 +167,7 @@ def test_camera_link_needs_firmware_2103(cams: dict[str, Cam]):
     assert b"cameralink" not in old.get("/cgi-bin/admin/getparam.cgi?event_i0").body
 
 
-def test_every_response_of_a_fixed_camera_to_ptz_commands_is_invalid(cams: dict[str, Cam]):
+def test_every_response_of_a_fixed_camera_to_ptz_commands_is_invalid(cams: dict[str, Cam]) -> None:
     spot = cams["spot1"]
     for target in ("/cgi-bin/camctrl/camctrl.cgi?getpan", "/cgi-bin/viewer/recall.cgi?recall=a",
                    "/cgi-bin/operator/preset.cgi?addpos=a"):
@@ -181,13 +184,13 @@ def _lines(body: bytes) -> list[tuple[str, str]]:
     return out
 
 
-def test_bad_http_gets_400_and_unknown_paths_404(cams: dict[str, Cam]):
+def test_bad_http_gets_400_and_unknown_paths_404(cams: dict[str, Cam]) -> None:
     port = cams["spot1"].port
     assert exchange(port, b"NONSENSE\r\n\r\n").status == 400
     assert cams["spot1"].get("/index.html").status == 404
 
 
-def test_expect_100_continue_and_a_half_closed_client(cams: dict[str, Cam]):
+def test_expect_100_continue_and_a_half_closed_client(cams: dict[str, Cam]) -> None:
     port = cams["ptz1"].port
     body = b"system_hostname=continued"
     head = build("POST", "/cgi-bin/admin/setparam.cgi", port, basic_header(*ADMIN), body,
@@ -203,7 +206,7 @@ def test_expect_100_continue_and_a_half_closed_client(cams: dict[str, Cam]):
     assert data.endswith(b"\r\n\r\nsystem_hostname='continued'\r\n")
 
 
-def test_chunked_bodies_are_refused(cams: dict[str, Cam]):
+def test_chunked_bodies_are_refused(cams: dict[str, Cam]) -> None:
     port = cams["ptz1"].port
     reply = exchange(port, b"POST /cgi-bin/admin/setparam.cgi HTTP/1.1\r\nHost: x\r\n"
                      b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
