@@ -6,16 +6,16 @@ Run with CAMLINK_UPDATE_GOLDEN=1 to rewrite them after an intended change, then 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from render_plans import Golden
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.fixture
-def golden() -> Callable[[str, str], None]:
+def golden() -> Golden:
     def check(name: str, actual: str) -> None:
         path = GOLDEN / name
         if os.environ.get("CAMLINK_UPDATE_GOLDEN") == "1":

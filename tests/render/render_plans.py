@@ -6,6 +6,8 @@ view may ever show it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from camlink_provision.model import (
     SENSITIVE,
     AttributeChange,
@@ -18,6 +20,8 @@ from camlink_provision.model import (
 
 MARKER = "s3cret-MARKER-4711"
 FINGERPRINT = "sha256:" + "ab" * 32
+
+Golden = Callable[[str, str], None]  # the ``golden`` fixture: check(file name, actual text)
 
 
 def create_preset() -> Change:

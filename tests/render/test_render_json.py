@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,7 @@ def test_every_property_in_the_schema_is_described() -> None:
 
 
 @pytest.mark.parametrize("make", [small_plan, json_native_plan, empty_plan, hostile_plan])
-def test_every_plan_validates_against_the_schema(make) -> None:
+def test_every_plan_validates_against_the_schema(make: Callable[[], Plan]) -> None:
     _validate(json.loads(render_plan(make(), "json")))
 
 
@@ -123,7 +123,8 @@ def _missing_fingerprint(data: dict[str, Any]) -> None:
     (_extra_field, "at $.cameras[0]: Additional properties"),
     (_missing_fingerprint, "'fingerprint' is a required property"),
 ])
-def test_an_edited_plan_file_is_refused(tmp_path: Path, tamper, says: str) -> None:
+def test_an_edited_plan_file_is_refused(tmp_path: Path, tamper: Callable[[dict[str, Any]], None],
+                                        says: str) -> None:
     data = _plan_data()
     tamper(data)
     path = _saved(tmp_path, data)
@@ -166,6 +167,6 @@ def test_a_binary_file_is_a_plan_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("error", [CameraError, CameraUnreachable, CameraAuthError,
                                    CameraCommandError, CameraProtocolError])
-def test_the_schema_accepts_every_camera_error_kind(error) -> None:
+def test_the_schema_accepts_every_camera_error_kind(error: type[CameraError]) -> None:
     cam = CameraPlan("c", "ptz", error="c: failed", error_kind=error.kind)
     _validate(Plan("s", (cam,)).to_json())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from render_plans import HOSTILE, empty_plan, hostile_plan, small_plan
+from render_plans import HOSTILE, Golden, empty_plan, hostile_plan, small_plan
 
 from camlink_provision.model import CameraPlan, Plan, Unmanaged
 from camlink_provision.render import render_plan
@@ -23,7 +23,7 @@ def _cells(row: str) -> list[str]:
     return [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
 
 
-def test_small_plan_reads_as_the_golden_markdown(golden) -> None:
+def test_small_plan_reads_as_the_golden_markdown(golden: Golden) -> None:
     golden("small_plan.md", render_plan(small_plan(), "markdown"))
 
 

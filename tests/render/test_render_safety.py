@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from render_plans import MARKER, hostile_plan, small_plan
 
 import camlink_provision.render as render
 from camlink_provision.model import Action, AttributeChange, CameraPlan, Change, Op, Plan
-from camlink_provision.render import FORMATS, render_plan, save_plan
+from camlink_provision.render import FORMATS, Format, render_plan, save_plan
 
 VIEWS = [("text", False), ("text", True), ("markdown", False), ("json", False)]
 
@@ -22,7 +23,7 @@ def _secret_only_plan(change_action: Action) -> Plan:
 
 
 @pytest.mark.parametrize(("fmt", "color"), VIEWS)
-def test_a_sensitive_value_never_appears(fmt, color) -> None:
+def test_a_sensitive_value_never_appears(fmt: Format, color: bool) -> None:
     out = render_plan(small_plan(), fmt, color=color)
     assert "(sensitive)" in out
     assert MARKER not in out
@@ -30,7 +31,8 @@ def test_a_sensitive_value_never_appears(fmt, color) -> None:
 
 @pytest.mark.parametrize("action", ["create", "update", "delete"])
 @pytest.mark.parametrize(("fmt", "color"), VIEWS)
-def test_a_sensitive_value_never_appears_whatever_the_action(fmt, color, action) -> None:
+def test_a_sensitive_value_never_appears_whatever_the_action(fmt: Format, color: bool,
+                                                             action: Action) -> None:
     out = render_plan(_secret_only_plan(action), fmt, color=color)
     assert "(sensitive)" in out
     assert MARKER not in out
@@ -43,7 +45,7 @@ def test_a_saved_plan_file_holds_no_sensitive_value(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("make", [small_plan, hostile_plan])
-def test_the_same_plan_gives_the_same_bytes(fmt, make) -> None:
+def test_the_same_plan_gives_the_same_bytes(fmt: Format, make: Callable[[], Plan]) -> None:
     # Two separately built, equal plans: nothing may depend on identity or on a second run.
     first, second = make(), make()
     assert first is not second

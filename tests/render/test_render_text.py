@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from render_plans import FINGERPRINT, empty_plan, hostile_plan, small_plan
+from render_plans import FINGERPRINT, Golden, empty_plan, hostile_plan, small_plan
 
 from camlink_provision.model import AttributeChange, CameraPlan, Plan, Unmanaged
 from camlink_provision.render import render_plan
@@ -12,7 +12,7 @@ from camlink_provision.render.common import attribute_text, totals_sentence
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def test_small_plan_reads_as_the_golden_text(golden) -> None:
+def test_small_plan_reads_as_the_golden_text(golden: Golden) -> None:
     golden("small_plan.txt", render_plan(small_plan(), "text"))
 
 
