@@ -31,7 +31,8 @@ def minimal(tmp_path: Path) -> list[str]:
             "--emulator-state", str(tmp_path / "fleet")]
 
 
-def test_fresh_site_plans_changes_and_detailed_exitcode_says_so(minimal, tmp_path) -> None:
+def test_fresh_site_plans_changes_and_detailed_exitcode_says_so(minimal: list[str],
+                                                                tmp_path: Path) -> None:
     result = run("plan", *minimal, "--detailed-exitcode", cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "to create" in result.stdout
@@ -39,7 +40,7 @@ def test_fresh_site_plans_changes_and_detailed_exitcode_says_so(minimal, tmp_pat
     assert plain.returncode == 0, plain.stderr
 
 
-def test_after_apply_the_plan_is_empty_and_exits_0(minimal, tmp_path) -> None:
+def test_after_apply_the_plan_is_empty_and_exits_0(minimal: list[str], tmp_path: Path) -> None:
     applied = run("apply", *minimal, "--yes", cwd=tmp_path)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     result = run("plan", *minimal, "--detailed-exitcode", cwd=tmp_path)
@@ -47,7 +48,8 @@ def test_after_apply_the_plan_is_empty_and_exits_0(minimal, tmp_path) -> None:
     assert "No changes" in result.stdout
 
 
-def test_out_writes_the_json_plan_that_format_json_prints(minimal, tmp_path) -> None:
+def test_out_writes_the_json_plan_that_format_json_prints(minimal: list[str],
+                                                          tmp_path: Path) -> None:
     out = tmp_path / "site.plan.json"
     printed = run("plan", *minimal, "--format", "json", "--out", str(out), cwd=tmp_path)
     assert printed.returncode == 0, printed.stderr
@@ -59,7 +61,7 @@ def test_out_writes_the_json_plan_that_format_json_prints(minimal, tmp_path) -> 
         assert value not in printed.stdout
 
 
-def test_limit_selects_cameras_by_group_and_glob(minimal, tmp_path) -> None:
+def test_limit_selects_cameras_by_group_and_glob(minimal: list[str], tmp_path: Path) -> None:
     everything = json.loads(run("plan", *minimal, "--format", "json", cwd=tmp_path).stdout)
     names = [c["camera"] for c in everything["cameras"]]
     assert len(names) == 2
@@ -68,14 +70,14 @@ def test_limit_selects_cameras_by_group_and_glob(minimal, tmp_path) -> None:
 
 
 def test_limit_that_matches_nothing_is_an_error_before_any_camera_is_read(
-        minimal, tmp_path) -> None:
+        minimal: list[str], tmp_path: Path) -> None:
     result = run("plan", *minimal, "--limit", "no-such-camera", cwd=tmp_path)
     assert result.returncode == 1
     assert "--limit term 'no-such-camera' matches no camera or group" in result.stderr
     assert not (tmp_path / "fleet").exists()
 
 
-def test_emulate_from_inventory_writes_an_overlay_that_plan_can_use(tmp_path) -> None:
+def test_emulate_from_inventory_writes_an_overlay_that_plan_can_use(tmp_path: Path) -> None:
     secrets = tmp_path / "secrets.yml"
     ensure_secrets(MINIMAL, secrets)
     overlay = tmp_path / "overlay.yml"
