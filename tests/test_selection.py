@@ -29,7 +29,7 @@ def _site() -> Site:
     ("ptz:&yard", ["ptz-yard"]),
     ("yard-*", ["yard-spotter"]),
 ])
-def test_patterns_select_in_inventory_order(pattern, expected) -> None:
+def test_patterns_select_in_inventory_order(pattern: str | None, expected: list[str]) -> None:
     assert select(_site(), pattern) == expected
 
 
