@@ -103,6 +103,10 @@ class Change:
     ops: tuple[Op, ...]
     reason: str = ""  # why, in words (drift, new in inventory, state: absent, prune, ...)
     depends_on: tuple[str, ...] = ()  # cameras this change refers to (a peer -> its PTZ)
+    # PTZ cameras whose presets / rules this change stops referring to (sorted): the old PTZ
+    # of a peer deleted or re-pointed; the PTZ of an event's link action that goes away or
+    # changes preset / rule. Apply deletes on such a PTZ only after this change is in place.
+    releases: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -115,6 +119,7 @@ class Change:
             "attributes": [a.to_json() for a in self.attributes],
             "ops": [op.to_json() for op in self.ops],
             "reason": self.reason, "depends_on": list(self.depends_on),
+            "releases": list(self.releases),
         }
 
     @classmethod
@@ -125,7 +130,8 @@ class Change:
         return cls(camera=data["camera"], kind=data["kind"], name=data["name"],
                    action=data["action"], slot=data["slot"], attributes=attributes,
                    ops=tuple(Op.from_json(o) for o in data["ops"]), reason=data["reason"],
-                   depends_on=tuple(data["depends_on"]))
+                   depends_on=tuple(data["depends_on"]),
+                   releases=tuple(data.get("releases", ())))  # absent in older plan files
 
 
 @dataclass(frozen=True)

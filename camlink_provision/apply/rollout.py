@@ -17,9 +17,11 @@ Who waits for whom (every skip is recorded with its reason):
 - a change that ``depends_on`` a PTZ camera runs only once every create/update of that PTZ's
   presets and rules is in place; otherwise its spotter is skipped *entirely*, for the rest of
   the run (never half-linked);
-- a PTZ camera's deletions run only once every spotter with peer or event changes has had
-  them all applied; otherwise they are skipped (the spotter may still call on them). This
-  is conservative: a change dropping a reference does not name the PTZ it lets go of.
+- a PTZ camera's deletions run only once every spotter change that ``releases`` it (a peer
+  deleted or re-pointed away from it, an event whose link action to one of its presets or
+  tracking rules goes away or changes) is in place and its spotter has not failed; otherwise
+  they are skipped, naming the spotter (it may still call on what would be deleted). A
+  spotter that fails without releasing that PTZ holds none of its deletions back.
 """
 
 from __future__ import annotations
@@ -274,20 +276,29 @@ class Rollout:
         return ""
 
     def _still_referenced(self, ptz: str) -> str:
-        """Why a PTZ camera's deletions must wait: a spotter not yet fully converged.
+        """Why a PTZ camera's deletions must wait: a spotter that lets go of it has not yet.
 
-        A change's ``depends_on`` names the PTZ cameras it refers to *after* the change; a
-        change that drops a reference does not name the camera it lets go of. So any spotter
-        whose peers or events are not all in place may still call on what would be deleted.
+        Each change names the PTZ cameras it stops referring to (``releases``); until all of
+        those are in place on a spotter that has not failed, that spotter may still call on
+        a preset or tracking rule that would be deleted. Other spotters do not matter.
         """
-        unsettled = [t for t in self.tallies.values() if any(phase_of(c) == 1
-                                                             for c in t.planned)
-                     and (t.failed or t.held or t.pending([1]))]
-        unsettled.sort(key=lambda t: not any(ptz in c.depends_on for c in t.planned))
-        if unsettled:
-            return (f"spotter {unsettled[0].camera} may still refer to it (its peers and "
-                    "events are not all in place): deletions on this PTZ camera are skipped")
-        return ""
+        waiting: list[tuple[str, str]] = []  # (spotter, why)
+        for tally in self.tallies.values():
+            letting_go = [c for c in tally.planned if ptz in c.releases]
+            pending = [c for c in letting_go if tally.failed or c.key not in tally.applied]
+            if not pending:
+                continue
+            changes = ", ".join(f"{c.kind} {c.name}" for c in pending)
+            verb = "lets" if len(pending) == 1 else "let"
+            why = (f"{tally.camera}, whose {changes} {verb} go of it, failed" if tally.failed else
+                   f"{tally.camera} has not applied {changes}, which {verb} go of it")
+            waiting.append((tally.camera, why))
+        if not waiting:
+            return ""
+        noun = "spotter" if len(waiting) == 1 else "spotters"
+        return (f"{noun} {', '.join(name for name, _ in waiting)} may still refer to it "
+                f"({'; '.join(why for _, why in waiting)}): deletions on this PTZ camera are "
+                "skipped")
 
     # -- recording ---------------------------------------------------------------------------
 

@@ -33,6 +33,9 @@ A kind (``presets``, ``tracking``, ``peers``, ``events``) is an object satisfyin
 
 Kinds fill in small hooks: how to parse, how to view, how to build Ops for create / update /
 delete, and, where a kind needs more (a peer's write-only password), ``compare_existing``.
+Spotter-side kinds also say which PTZ cameras an update or deletion stops referring to
+(``releases``, sorted into ``Change.releases``), so that apply knows whom a PTZ's deletions
+wait for.
 """
 
 from __future__ import annotations
@@ -273,7 +276,8 @@ class SlotResource:
         result.changes.append(self.change(
             ctx, "update", wanted.name, have.slot, shown,
             self.update_ops(ctx, wanted, have, changed),
-            f"drift: {names_of(shown)} differ from the inventory", wanted.depends_on))
+            f"drift: {names_of(shown)} differ from the inventory", wanted.depends_on,
+            self.releases(ctx, have, wanted)))
 
     def missing_adopted(self, ctx: Context, wanted: Wanted, result: KindResult) -> None:
         result.warnings.append(f"{self.noun} '{wanted.name}' is adopted but not on the camera")
@@ -301,7 +305,8 @@ class SlotResource:
         for held, reason in deletions:
             result.changes.append(self.change(
                 ctx, "delete", held.label, held.slot, self.delete_attributes(ctx, held),
-                self.delete_ops(ctx, held), reason, self.delete_depends_on(ctx, held)))
+                self.delete_ops(ctx, held), reason, self.delete_depends_on(ctx, held),
+                self.releases(ctx, held, None)))
         return result
 
     def pair(self, wanted: Sequence[Wanted], have: Sequence[Have]
@@ -383,6 +388,11 @@ class SlotResource:
     def delete_depends_on(self, ctx: Context, have: Have) -> tuple[str, ...]:
         return ()
 
+    def releases(self, ctx: Context, have: Have, wanted: Wanted | None) -> tuple[str, ...]:
+        """The PTZ cameras whose presets or tracking rules ``have`` refers to and will not
+        once it is as ``wanted`` (None: deleted). Only spotter-side kinds refer to any."""
+        return ()
+
     @staticmethod
     def record_slot(result: KindResult, name: str, slot: int | None) -> None:
         if slot is not None:
@@ -390,7 +400,7 @@ class SlotResource:
 
     def change(self, ctx: Context, action: Action, name: str, slot: int | None,
                attributes: Sequence[AttributeChange], ops: tuple[Op, ...], reason: str,
-               depends_on: tuple[str, ...]) -> Change:
+               depends_on: tuple[str, ...], releases: Iterable[str] = ()) -> Change:
         return Change(camera=ctx.camera.name, kind=self.kind, name=name, action=action,
                       slot=slot, attributes=tuple(attributes), ops=ops, reason=reason,
-                      depends_on=depends_on)
+                      depends_on=depends_on, releases=tuple(sorted(set(releases))))

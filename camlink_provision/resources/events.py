@@ -28,6 +28,10 @@ Left alone: recording and upload actions (``action_cf_*``, ``action_server_*``):
 storage the inventory does not describe, and are set by hand or by a VMS. A *new* event does
 reset any of them a previously used slot still holds, so it starts from factory defaults;
 deleting an event resets its whole slot to the factory defaults in one setparam.
+
+An update or deletion lists in ``releases`` each PTZ camera a preset or tracking rule of which
+an enabled link action stops calling (``link_refs`` before and after, compared per PTZ: an
+action that only changes its output pulse releases nothing).
 """
 
 from __future__ import annotations
@@ -304,6 +308,23 @@ def peer_labels(ctx: Context) -> dict[int, str]:
             for slot, name in sorted(labels.items())}
 
 
+def link_refs(fields: Mapping[str, JSON], targets: Mapping[int, str]) -> set[tuple[str, str]]:
+    """(PTZ camera, ``preset <name>`` | ``tracking_rule <name>``) for each thing on a PTZ that
+    an enabled camera-link action of ``fields`` calls; ``targets`` maps a peer slot to the PTZ
+    its peer calls (actions on other slots call no camera of the site)."""
+    out: set[tuple[str, str]] = set()
+    for peer, ptz in targets.items():
+        if action_value(fields, peer, "enable") != ON:
+            continue
+        preset = action_value(fields, peer, "preset")
+        if preset:
+            out.add((ptz, f"preset {preset}"))
+        rule = action_value(fields, peer, "track_rule")
+        if action_value(fields, peer, "track_enable") == ON and rule:
+            out.add((ptz, f"tracking_rule {rule}"))
+    return out
+
+
 def free_label(peer: int) -> str:
     return f"peer slot {peer}"
 
@@ -360,6 +381,21 @@ class Events(SlotResource):
 
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         return f"event '{wanted.name}' already as wanted in slot {have.slot}"
+
+    def releases(self, ctx: Context, have: Have, wanted: Wanted | None) -> tuple[str, ...]:
+        """The PTZ cameras a preset or tracking rule of which a link action of the held event
+        calls, and will not call once the event is as ``wanted`` (None: deleted).
+
+        Before, a peer slot calls the PTZ its held peer calls; after, the PTZ the peers kind
+        planned there (``Context.slots``), else still the held one. An update writes only what
+        differs, so the event then holds its fields overlaid with the wanted ones.
+        """
+        before = peers.held_targets(ctx.site, ctx.observed)
+        gone = link_refs(have.attrs, before)
+        if wanted is not None:
+            after = {**before, **{slot: ptz for ptz, slot in ctx.slots.get("peer", {}).items()}}
+            gone -= link_refs({**have.attrs, **wanted.attrs}, after)
+        return tuple(sorted({ptz for ptz, _ in gone}))
 
     # -- the view ---------------------------------------------------------------------------
     @staticmethod

@@ -22,6 +22,11 @@ A reviewer reads ``view`` of those fields: ``name``, ``address`` (``192.0.2.21:8
 
 Deleting a peer clears its slot (disabled, name, address, user and password emptied) in one
 setparam.
+
+A held peer calls the site camera at its address and port, else the one it is named after
+(``points_at``; a PTZ that moved). Deleting it, or re-pointing it at another PTZ, lists the
+camera it called in the change's ``releases``: apply deletes that PTZ's presets and rules
+only after the change is in place.
 """
 
 from __future__ import annotations
@@ -165,7 +170,7 @@ class Peers(SlotResource):
                 ctx, "update", wanted.name, have.slot, [*shown, password_attribute()],
                 self.update_ops(ctx, wanted, have, changed),
                 f"drift: {names_of(shown)} differ from the inventory (the password is "
-                "written with them)", wanted.depends_on))
+                "written with them)", wanted.depends_on, self.releases(ctx, have, wanted)))
             return
         self.judge_password(ctx, wanted, have, result)
 
@@ -179,7 +184,7 @@ class Peers(SlotResource):
                 ctx, "update", wanted.name, have.slot, [password_attribute()],
                 (self.password_op(wanted, have.slot),),
                 "the spotter's link test was refused (unauthorized): the stored password "
-                "differs", wanted.depends_on))
+                "differs", wanted.depends_on, self.releases(ctx, have, wanted)))
             return
         if outcome == OK:
             reason = f"{where} already as wanted (link test ok)"
@@ -227,11 +232,36 @@ class Peers(SlotResource):
         return Op("setparam", {secret: SENSITIVE}, secret_args={secret: wanted.name})
 
     def delete_depends_on(self, ctx: Context, have: Have) -> tuple[str, ...]:
-        for camera in ctx.site.cameras.values():
-            key = address_key(camera.address, str(camera.site_port))
-            if key in have.match_keys or camera.name == have.name:
-                return (camera.name,)
-        return ()
+        ptz = points_at(ctx.site, have)
+        return () if ptz is None else (ptz,)
+
+    def releases(self, ctx: Context, have: Have, wanted: Wanted | None) -> tuple[str, ...]:
+        """The PTZ camera the held peer calls, when the peer goes or is re-pointed."""
+        before = points_at(ctx.site, have)
+        if before is None or (wanted is not None and wanted.name == before):
+            return ()
+        return (before,)
+
+
+def points_at(site: Site, have: Have) -> str | None:
+    """The site camera a held peer calls: the one at its address and port, else the one it is
+    named after (a PTZ that moved); None when it is neither."""
+    by_address = next((camera.name for camera in site.cameras.values()
+                       if address_key(camera.address, str(camera.site_port))
+                       in have.match_keys), None)
+    if by_address is not None:
+        return by_address
+    return have.name if have.name in site.cameras else None
+
+
+def held_targets(site: Site, observed: Observed) -> dict[int, str]:
+    """Peer slot -> the site camera the peer held there calls (slots calling none left out)."""
+    out: dict[int, str] = {}
+    for have in RESOURCE.observed(observed):
+        ptz = points_at(site, have)
+        if have.slot is not None and ptz is not None:
+            out[have.slot] = ptz
+    return out
 
 
 def _slot(slot: int | None) -> int:

@@ -75,6 +75,24 @@ def small_site(name: str = "kit-site") -> Site:
                 groups={"ptz": ("ptz-a", "ptz-b"), "spotters": ("spot",)})
 
 
+def two_spotters_site(name: str = "kit-site-2") -> Site:
+    """The small site, ptz-b with a second preset (bridge), and spot-b, whose event sends
+    ptz-a to yard and ptz-b to bridge: a spotter that refers to both PTZ cameras too."""
+    site = small_site(name)
+    ptz_b = site.cameras["ptz-b"]
+    ptz_b = replace(ptz_b, presets=(*ptz_b.presets, Preset("bridge", 27000, -200, 2)))
+    spot_b = Camera(name="spot-b", role="spotter", address="10.9.0.13", model=FIXED_MODEL,
+                    connection=Connection("127.0.0.1", 80, timeout=2.0),
+                    credentials=Credentials(ADMIN, Secret(admin_password("spot-b"))),
+                    groups=("spotters",),
+                    events=(Event("yard-motion", Trigger("motion")),))
+    link = Link("yard", "spot-b", "yard-motion",
+                (LinkTarget("ptz-a", preset="yard"), LinkTarget("ptz-b", preset="bridge")))
+    cameras = {**site.cameras, "ptz-b": ptz_b, "spot-b": spot_b}
+    return replace(site, cameras=cameras, links=(*site.links, link),
+                   groups={"ptz": ("ptz-a", "ptz-b"), "spotters": ("spot", "spot-b")})
+
+
 def specs_for(site: Site) -> list[CameraSpec]:
     specs = []
     for cam in site.cameras.values():

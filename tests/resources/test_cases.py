@@ -4,7 +4,8 @@ A case gives the inventory (``site``: cameras and links), which camera to plan (
 what that camera holds (``holds``: preset / event / peer slots, raw params, VCA rules, link
 test results), and what the plan must say for the case's kind (``expect``):
 
-    changes:   [{action, name, slot, attributes: {attr: [before, after]}, ops?, reason?}]
+    changes:   [{action, name, slot, attributes: {attr: [before, after]}, ops?, reason?,
+                 depends_on?, releases?}]
     unmanaged: [{name, slot}]
     noops:     [substring of each no-op reason, in order]
     warnings:  [substring of each warning, in order]
@@ -59,7 +60,8 @@ def _padded(expect: dict[str, Any], changes: list[Any]) -> list[dict[str, Any]]:
 
 
 def _shape(change: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
-    """A change as the case writes it; ops and reason only when the case gives them."""
+    """A change as the case writes it; ops, reason, depends_on and releases only when the
+    case gives them."""
     out = {"action": change["action"], "name": change["name"], "slot": change["slot"],
            "attributes": {a["name"]: [a["before"], a["after"]] for a in change["attributes"]}}
     if "ops" in expected:
@@ -67,8 +69,9 @@ def _shape(change: dict[str, Any], expected: dict[str, Any]) -> dict[str, Any]:
     if "reason" in expected:
         out["reason"] = expected["reason"] if expected["reason"] in change["reason"] \
             else change["reason"]
-    if "depends_on" in expected:
-        out["depends_on"] = change["depends_on"]
+    for key in ("depends_on", "releases"):
+        if key in expected:
+            out[key] = change[key]
     return out
 
 
