@@ -2,7 +2,7 @@
 
 ``load_site`` wants a complete inventory (every camera's model and role). An inventory
 written to *adopt* a site may list only addresses and credentials, so import reads its
-sources with the inventory package's own pieces (sources, groups and precedence, Jinja2
+sources as ``load_site`` does (``inventory.resolve``: sources, groups and precedence, Jinja2
 with secrets) but renders, and checks, only the settings it needs:
 
     address, site_port, connection, credentials, link_credentials   (needed / used)
@@ -25,11 +25,8 @@ from camlink_provision.errors import InventoryError, InventoryErrors
 from camlink_provision.inventory import groups as grp
 from camlink_provision.inventory.build import SourceMap, build_camera
 from camlink_provision.inventory.located import LDict, is_template
-from camlink_provision.inventory.merge import merge_all
 from camlink_provision.inventory.model import Camera, Role, Secret, Site
-from camlink_provision.inventory.secrets import open_secrets
-from camlink_provision.inventory.sources import read_sources
-from camlink_provision.inventory.template import Scope, TemplateEngine
+from camlink_provision.inventory.resolve import Inventory, open_inventory
 
 READ_KEYS = ("role", "address", "site_port", "model", "firmware", "connection",
              "credentials", "link_credentials")
@@ -67,44 +64,29 @@ def load_source(sources: Sequence[str | Path], secrets: str | Path | None = None
 class _SourceLoad:
     def __init__(self, sources: list[Path], secrets: str | Path | None,
                  environ: Mapping[str, str]) -> None:
-        self.sources, self.secrets, self.environ = sources, secrets, environ
-        self.errors: list[InventoryError] = []
+        self.inventory = open_inventory(sources, secrets, environ)
+        self.errors: list[InventoryError] = list(self.inventory.tree_errors)
 
     def run(self) -> Source:
-        doc, read_errors = read_sources(self.sources)
-        store, secret_errors = open_secrets(self.secrets, self.sources, self.environ)
-        self.errors += read_errors + secret_errors
-        if self.errors:
-            raise InventoryErrors(self.errors)
-        tree, tree_errors = grp.build_tree(doc)
-        self.errors += tree_errors
-        members = {name: tree.members(name) for name in tree.groups}
-        engine = TemplateEngine(store, self.environ)
+        inventory = self.inventory
         cameras: dict[str, Camera] = {}
         written: dict[str, Written] = {}
-        for host in tree.hosts.values():
-            built = self.camera(host, tree, doc, engine, members)
+        for host in inventory.tree.hosts.values():
+            built = self.camera(host)
             if built is not None:
                 cameras[host.name], written[host.name] = built
         if any(e.severity == "error" for e in self.errors):
             raise InventoryErrors(self.errors)
-        site = Site(name=site_name(doc, self.sources), cameras=cameras,
+        site = Site(name=site_name(inventory), cameras=cameras,
                     groups={name: tuple(n for n in names if n in cameras)
-                            for name, names in members.items()},
-                    sources=tuple(str(s) for s in self.sources))
+                            for name, names in inventory.members.items()},
+                    sources=tuple(str(s) for s in inventory.sources))
         return Source(site, written, tuple(self.errors))
 
-    def camera(self, host: grp.Host, tree: grp.Tree, doc: LDict, engine: TemplateEngine,
-               members: dict[str, list[str]]) -> tuple[Camera, Written] | None:
-        variables = merge_all(grp.layers(tree, host, doc)) or LDict(host.location)
-        extras = {"groups": members, "inventory_hostname": host.name,
-                  "group_names": [g for g in host.groups if g != grp.ALL]}
-        settings = LDict(variables.loc)
-        for key in READ_KEYS:
-            if variables.get(key) is not None:
-                settings.put(key, variables[key], variables.where(key), variables.key_where(key))
+    def camera(self, host: grp.Host) -> tuple[Camera, Written] | None:
         failures: list[InventoryError] = []
-        rendered = Scope(engine, variables, extras).render(settings, host.location, failures)
+        settings = self.inventory.host_settings(host, READ_KEYS, failures)
+        rendered = settings.rendered
         problems = shape_problems(host, rendered)
         self.errors += failures + problems
         if failures or problems:
@@ -113,7 +95,7 @@ class _SourceLoad:
             rendered.put("model", UNKNOWN_MODEL, host.location)
         camera = build_camera(host.name, role_of(host, rendered), rendered, host.location,
                               host.groups, None, SourceMap())
-        return camera, written_of(variables, rendered, camera)
+        return camera, written_of(settings.variables, rendered, camera)
 
 
 def shape_problems(host: grp.Host, rendered: LDict) -> list[InventoryError]:
@@ -169,12 +151,10 @@ def written_of(variables: LDict, rendered: LDict, camera: Camera) -> Written:
         model=rendered.get("model") or None, firmware=rendered.get("firmware"))
 
 
-def site_name(doc: LDict, sources: Sequence[Path]) -> str:
-    settings = doc.get("site")
+def site_name(inventory: Inventory) -> str:
+    """The source's ``site: name`` as written (a template is not rendered here)."""
+    settings = inventory.doc.get("site")
     name = settings.get("name") if isinstance(settings, Mapping) else None
     if isinstance(name, str) and name and not is_template(name):
         return name
-    first = sources[0] if sources else Path("site")
-    return first.name if first.is_dir() else first.stem
-
-
+    return inventory.default_site_name()

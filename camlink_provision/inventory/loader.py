@@ -3,9 +3,10 @@
 The stages, each reporting all it finds before the next runs on what survived:
 
     read      YAML files of every source, merged in order   (stops here on a syntax error:
-                                                              the rest would be guesswork)
+              (resolve.open_inventory)                        the rest would be guesswork)
     shape     JSON Schema on the merged document (templates and nulls wait)
-    resolve   per camera: its variable levels merged, templates rendered; the schema on what
+    resolve   per camera: its variable levels merged, templates rendered
+              (resolve.Inventory.host_settings); the schema on what
               the templates made, and on what a whole camera must have (schemacheck's two
               modes); its role; where secrets went -> a Camera
     links     rendered with the variables of group all, checked the same way -> Links
@@ -40,13 +41,11 @@ from camlink_provision.inventory.located import (
     dotted,
     is_template,
 )
-from camlink_provision.inventory.merge import merge_all
 from camlink_provision.inventory.model import Camera, Link, Role, Secret, Site
+from camlink_provision.inventory.resolve import Inventory, open_inventory, without_nulls
 from camlink_provision.inventory.schema import build_schema
 from camlink_provision.inventory.schemacheck import Checked, check
-from camlink_provision.inventory.secrets import open_secrets
-from camlink_provision.inventory.sources import read_sources
-from camlink_provision.inventory.template import Scope, TemplateEngine
+from camlink_provision.inventory.template import Scope
 
 PASSWORD_PATHS = (("credentials", "password"), ("link_credentials", "password"))
 SETTINGS_KEYS = tuple(build_schema()["$defs"]["settings"]["properties"])
@@ -96,36 +95,26 @@ class _Load:
         self.environ = environ
         self.problems = _Problems()
         self.where = SourceMap()
-        self.members: dict[str, list[str]] = {}
         self.blocked: frozenset[Location] = frozenset()  # values that cannot be built
 
     def run(self) -> LoadResult:
-        if not self.sources:
-            raise InventoryErrors([InventoryError("no inventory given",
-                                                  hint="name one with -i INVENTORY")])
-        doc, read_errors = read_sources(self.sources)
-        store, secret_errors = open_secrets(self.secrets, self.sources, self.environ)
-        if self.problems.add(read_errors + secret_errors):
-            raise InventoryErrors(self.problems.all)
+        inventory = open_inventory(self.sources, self.secrets, self.environ)
+        doc, tree = inventory.doc, inventory.tree
         document = check(doc, "", mode="partial")
         self.problems.add(document.errors)
         self.blocked = document.blocked
-        tree, tree_errors = grp.build_tree(doc)
-        self.problems.add(tree_errors + grp.unknown_vars_targets(tree, doc))
+        self.problems.add(inventory.tree_errors + grp.unknown_vars_targets(tree, doc))
         self.problems.add(variable_typos(grp.all_levels(tree, doc)))
-        self.members = {name: tree.members(name) for name in tree.groups}
-        engine = TemplateEngine(store, self.environ)
-        site_scope = Scope(engine, merge_all(grp.group_levels(tree, doc)) or LDict(doc.loc),
-                           self._extras(None))
-        site_name, site_prune = self._site_settings(doc, site_scope)
+        site_scope = inventory.site_scope()
+        site_name, site_prune = self._site_settings(inventory, site_scope)
         cameras = {}
         for host in tree.hosts.values():
-            camera = self._camera(host, tree, doc, engine, site_prune)
+            camera = self._camera(inventory, host, site_prune)
             if camera is not None:
                 cameras[camera.name] = camera
         links = self._links(doc, site_scope)
         site = Site(name=site_name, cameras=cameras, links=tuple(links),
-                    groups=_site_groups(self.members, cameras),
+                    groups=_site_groups(inventory.members, cameras),
                     sources=tuple(str(s) for s in self.sources))
         self.problems.add(check_cameras(cameras.values(), self.where))
         self.problems.add(check_links(site, self.where, set(tree.hosts)))
@@ -134,27 +123,19 @@ class _Load:
         return LoadResult(site, [e for e in self.problems.all if e.severity == "warning"])
 
     # -- site ------------------------------------------------------------------------------
-    def _site_settings(self, doc: LDict, scope: Scope) -> tuple[str, Any]:
+    def _site_settings(self, inventory: Inventory, scope: Scope) -> tuple[str, Any]:
+        doc = inventory.doc
         settings = doc.get("site")
         rendered = self._render(settings, doc.where("site"), scope) \
             if isinstance(settings, LDict) else LDict(doc.loc)
         name = rendered.get("name")
         if not isinstance(name, str) or not name:
-            first = self.sources[0]
-            name = first.name if first.is_dir() else first.stem
+            name = inventory.default_site_name()
         return name, rendered.get("prune")
-
-    def _extras(self, host: grp.Host | None) -> dict[str, Any]:
-        """Ansible's magic variables: ``groups``, ``inventory_hostname``, ``group_names``."""
-        extras: dict[str, Any] = {"groups": self.members}
-        if host is not None:
-            extras["inventory_hostname"] = host.name
-            extras["group_names"] = [g for g in host.groups if g != grp.ALL]
-        return extras
 
     def _render(self, value: Any, location: Location, scope: Scope) -> Any:
         failures: list[InventoryError] = []
-        rendered = scope.render(_without_nulls(value), location, failures)
+        rendered = scope.render(without_nulls(value), location, failures)
         self.problems.add(failures)
         return rendered
 
@@ -165,19 +146,12 @@ class _Load:
         return not self.blocked or self.blocked.isdisjoint(all_locations(value))
 
     # -- cameras ---------------------------------------------------------------------------
-    def _camera(self, host: grp.Host, tree: grp.Tree, doc: LDict, engine: TemplateEngine,
-                site_prune: Any) -> Camera | None:
-        variables = merge_all(grp.layers(tree, host, doc)) or LDict(host.location)
-        scope = Scope(engine, variables, self._extras(host))
-        settings = LDict(variables.loc)
-        for key in SETTINGS_KEYS:
-            if key in variables and variables[key] is not None:
-                settings.put(key, variables[key], variables.where(key),
-                             variables.key_where(key))
+    def _camera(self, inventory: Inventory, host: grp.Host, site_prune: Any) -> Camera | None:
         failures: list[InventoryError] = []
-        rendered = scope.render(_without_nulls(settings), host.location, failures)
+        settings = inventory.host_settings(host, SETTINGS_KEYS, failures)
+        rendered = settings.rendered
         subject = f"camera '{host.name}'"
-        values = check(_changed(settings, rendered), "settings", mode="partial",
+        values = check(_changed(settings.chosen, rendered), "settings", mode="partial",
                        subject=subject, root_location=host.location)
         required = check(rendered, "settings", mode="required", subject=subject,
                          root_location=host.location)
@@ -221,28 +195,6 @@ def variable_typos(levels: Sequence[LDict]) -> list[InventoryError]:
                     f"'{key}' is not a setting, so it is taken as a variable",
                     level.key_where(key), f"did you mean '{near}'?", severity="warning"))
     return warnings
-
-
-def _without_nulls(value: Any) -> Any:
-    """A key set to null counts as not set (a later level may so drop an inherited value).
-    Returns ``value`` itself when it holds no null."""
-    if isinstance(value, LDict):
-        kept = {key: _without_nulls(item) for key, item in value.items() if item is not None}
-        if len(kept) == len(value) and all(kept[k] is v for k, v in value.items()):
-            return value
-        out = LDict(value.loc)
-        for key, item in kept.items():
-            out.put(key, item, value.where(key), value.key_where(key))
-        return out
-    if isinstance(value, LList):
-        items = [_without_nulls(item) for item in value]
-        if all(new is old for new, old in zip(items, value, strict=True)):
-            return value
-        copy = LList(value.loc)
-        for index, item in enumerate(items):
-            copy.add(item, value.where(index))
-        return copy
-    return value
 
 
 def _changed(before: LDict, after: LDict) -> LDict:

@@ -1,0 +1,115 @@
+"""An inventory read up to each camera's rendered settings, and judged no further.
+
+    inventory = open_inventory(sources, secrets, environ)  # InventoryErrors: a file unread
+    for host in inventory.tree.hosts.values():
+        settings = inventory.host_settings(host, keys, failures)
+
+The first half of ``load_site`` (loader.py), which then validates what this gives into a
+Site. ``import`` (importer/source.py) uses it too, leniently: it renders only the settings
+it needs to reach each camera, and judges only those.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from camlink_provision.errors import InventoryError, InventoryErrors
+from camlink_provision.inventory import groups as grp
+from camlink_provision.inventory.located import LDict, LList
+from camlink_provision.inventory.merge import merge_all
+from camlink_provision.inventory.secrets import open_secrets
+from camlink_provision.inventory.sources import read_sources
+from camlink_provision.inventory.template import Scope, TemplateEngine
+
+
+@dataclass(frozen=True)
+class HostSettings:
+    """One camera's settings: every level merged, then the ones asked for rendered."""
+
+    variables: LDict  # settings and variables of every level merged, as written
+    chosen: LDict  # the keys asked for that ``variables`` sets (to something not null)
+    rendered: LDict  # ``chosen`` without nulls, its templates rendered
+
+
+@dataclass(frozen=True)
+class Inventory:
+    sources: tuple[Path, ...]
+    doc: LDict  # every source merged
+    tree: grp.Tree
+    tree_errors: list[InventoryError]  # of the group structure
+    engine: TemplateEngine
+    members: dict[str, list[str]]  # group -> its cameras, as declared
+
+    def extras(self, host: grp.Host | None) -> dict[str, Any]:
+        """Ansible's magic variables: ``groups``, ``inventory_hostname``, ``group_names``."""
+        extras: dict[str, Any] = {"groups": self.members}
+        if host is not None:
+            extras["inventory_hostname"] = host.name
+            extras["group_names"] = [g for g in host.groups if g != grp.ALL]
+        return extras
+
+    def site_scope(self) -> Scope:
+        """What links and site settings are templated with: the variables of group all."""
+        variables = merge_all(grp.group_levels(self.tree, self.doc)) or LDict(self.doc.loc)
+        return Scope(self.engine, variables, self.extras(None))
+
+    def host_settings(self, host: grp.Host, keys: Sequence[str],
+                      failures: list[InventoryError]) -> HostSettings:
+        """The camera's ``keys`` rendered; a template that fails is in ``failures``."""
+        variables = merge_all(grp.layers(self.tree, host, self.doc)) or LDict(host.location)
+        chosen = LDict(variables.loc)
+        for key in keys:
+            if variables.get(key) is not None:
+                chosen.put(key, variables[key], variables.where(key), variables.key_where(key))
+        scope = Scope(self.engine, variables, self.extras(host))
+        rendered = scope.render(without_nulls(chosen), host.location, failures)
+        return HostSettings(variables, chosen, rendered)
+
+    def default_site_name(self) -> str:
+        """The first source's directory name, or its file name without .yml."""
+        first = self.sources[0]
+        return first.name if first.is_dir() else first.stem
+
+
+def open_inventory(sources: Sequence[Path], secrets: str | Path | None,
+                   environ: Mapping[str, str]) -> Inventory:
+    """Read every source and the secrets; raise ``InventoryErrors`` if any file is missing
+    or unreadable (the rest would be guesswork)."""
+    if not sources:
+        raise InventoryErrors([InventoryError("no inventory given",
+                                              hint="name one with -i INVENTORY")])
+    doc, read_errors = read_sources(sources)
+    store, secret_errors = open_secrets(secrets, sources, environ)
+    if read_errors or secret_errors:
+        unique: dict[tuple[str, int, int, str], InventoryError] = {}
+        for error in read_errors + secret_errors:  # one -i given twice: its errors once
+            unique.setdefault(error.sort_key(), error)
+        raise InventoryErrors(list(unique.values()))
+    tree, tree_errors = grp.build_tree(doc)
+    return Inventory(tuple(sources), doc, tree, tree_errors, TemplateEngine(store, environ),
+                     {name: tree.members(name) for name in tree.groups})
+
+
+def without_nulls(value: Any) -> Any:
+    """A key set to null counts as not set (a later level may so drop an inherited value).
+    Returns ``value`` itself when it holds no null."""
+    if isinstance(value, LDict):
+        kept = {key: without_nulls(item) for key, item in value.items() if item is not None}
+        if len(kept) == len(value) and all(kept[k] is v for k, v in value.items()):
+            return value
+        out = LDict(value.loc)
+        for key, item in kept.items():
+            out.put(key, item, value.where(key), value.key_where(key))
+        return out
+    if isinstance(value, LList):
+        items = [without_nulls(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        copy = LList(value.loc)
+        for index, item in enumerate(items):
+            copy.add(item, value.where(index))
+        return copy
+    return value
