@@ -12,22 +12,18 @@ except where a warning says what plan would rewrite, because the inventory canno
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraError, CamlinkError
 from camlink_provision.importer.adopt import Adoption, adopt
 from camlink_provision.importer.read import Reading, read_cameras
 from camlink_provision.importer.source import Source, load_source
 from camlink_provision.importer.write import Files, inventory_files
-from camlink_provision.inventory.model import Camera
+from camlink_provision.plan import ClientFactory, default_client
 
 __all__ = ["Files", "ImportFailed", "Imported", "import_site", "load_source", "write_out"]
-
-ClientFactory = Callable[[Camera], CameraClient]
-
 
 class ImportFailed(CamlinkError):
     """Import needs every selected camera: a partial picture would be a wrong inventory."""
@@ -41,10 +37,6 @@ class Imported:
     @property
     def warnings(self) -> tuple[str, ...]:
         return self.adoption.warnings + self.files.warnings
-
-
-def default_client(camera: Camera) -> CameraClient:
-    return CameraClient(camera.name, camera.connection, camera.credentials)
 
 
 def import_site(source: Source, names: Sequence[str], *, concurrency: int = 32,

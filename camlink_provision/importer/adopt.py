@@ -1,6 +1,6 @@
 """What the cameras hold -> the Site model: the pure half of import.
 
-    adopt(source, readings) -> Adoption(site, warnings, placeholders, unknown_link_passwords)
+    adopt(source, readings) -> Adoption(site, warnings, placeholders)
 
 For each camera read (``read.Reading``; the planner's own parse in resources/ does the
 splitting): its presets, its tracking rules, and, on spotters, its named events. Links are
@@ -16,8 +16,9 @@ ptz; anything else a spotter.
 Everything the Site model cannot say exactly (so that ``plan`` would show a change after the
 import) is a warning naming the camera, the slot and what plan would do; the round trip
 ``import`` -> ``plan`` = no change holds whenever there is no such warning (and the link
-passwords are filled in). Peer passwords cannot be read back: a PTZ whose inventory entry
-has no ``link_credentials`` is listed in ``unknown_link_passwords``, for a secret reference.
+passwords are filled in). Peer passwords cannot be read back: a PTZ whose spotters call it
+with an account its inventory entry has no ``link_credentials`` for gets them with an empty
+password, for write.py to refer to a new secret.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ class Adoption:
     site: Site
     warnings: tuple[str, ...] = ()
     placeholders: tuple[Placeholder, ...] = ()
-    unknown_link_passwords: tuple[str, ...] = ()  # PTZ cameras needing a link secret
 
 
 @dataclass
@@ -367,12 +367,11 @@ def single(choices: Mapping[K, list[str]], what: str, ptz: str, work: _Work) -> 
     return ranked[0][0]
 
 
-def link_side(camera: Camera, work: _Work) -> tuple[Camera, bool]:
-    """The PTZ with the site port and link user its spotters store; whether its link
-    password is unknown (the inventory gave none)."""
+def link_side(camera: Camera, work: _Work) -> Camera:
+    """The PTZ with the site port and link user its spotters store."""
     users, ports = work.peer_users.get(camera.name), work.peer_ports.get(camera.name)
     if not users or not ports:
-        return camera, False
+        return camera
     user = single(users, "peer user", camera.name, work)
     port = single(ports, "peer port", camera.name, work)
     known = camera.link_credentials
@@ -382,8 +381,7 @@ def link_side(camera: Camera, work: _Work) -> tuple[Camera, bool]:
         credentials = None  # the spotters use its admin account: the inventory's default
     else:  # a link account the inventory does not know: its password needs a secret
         credentials = Credentials(user, Secret(""), privilege="operator")
-    updated = replace(camera, link_credentials=credentials, site_port=port)
-    return updated, known is None and credentials is not None
+    return replace(camera, link_credentials=credentials, site_port=port)
 
 
 def shared_event_names(readings: Iterable[Reading]) -> set[str]:
@@ -437,10 +435,6 @@ def adopt(source: Site, readings: Mapping[str, Reading]) -> Adoption:
             tracking_rules=adopt_rules(reading, work) if reading.observed.rules else (),
             events=tuple(event for event, _ in adopted), prune=frozenset())
     links = [complete_link(link, cameras, work) for link in work.links]
-    unknown: list[str] = []
-    for name, camera in cameras.items():
-        cameras[name], missing = link_side(camera, work)
-        if missing:
-            unknown.append(name)
+    cameras = {name: link_side(camera, work) for name, camera in cameras.items()}
     site = replace(source, cameras=cameras, links=tuple(links))
-    return Adoption(site, tuple(work.warnings), tuple(work.placeholders), tuple(unknown))
+    return Adoption(site, tuple(work.warnings), tuple(work.placeholders))

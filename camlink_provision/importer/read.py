@@ -8,19 +8,17 @@ is a PTZ camera. The result is the planner's ``Observed``: parsing stays in reso
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile
-from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory.model import Camera
 from camlink_provision.model import Observed
+from camlink_provision.plan import ClientFactory
 from camlink_provision.resources import facts
-
-ClientFactory = Callable[[Camera], CameraClient]
 
 
 @dataclass(frozen=True)
@@ -39,17 +37,8 @@ class Reading:
         return self.params.get(profile.MODELNAME, "")
 
     @property
-    def firmware(self) -> str:
-        version = parse_firmware(self.params.get(profile.FIRMWARE, ""))
-        return version.version if version else ""
-
-    @property
     def ptz(self) -> bool:
         return is_ptz(self.params)
-
-    @property
-    def cameralink(self) -> bool:
-        return facts.cameralink_capable(self.params)
 
 
 def is_ptz(params: Mapping[str, str]) -> bool:

@@ -43,7 +43,6 @@ class Written:
     link_password: str | None = None  # the link_credentials password template, if any
     link_privilege: str | None = None
     connection: Mapping[str, Any] = field(default_factory=dict)  # rendered, keys as written
-    model: str | None = None
     firmware: str | None = None
 
 
@@ -147,8 +146,7 @@ def written_of(variables: LDict, rendered: LDict, camera: Camera) -> Written:
         password=password_template(variables.get("credentials")),
         link_password=password_template(variables.get("link_credentials")),
         link_privilege=link.get("privilege") if isinstance(link, Mapping) else None,
-        connection=connection,
-        model=rendered.get("model") or None, firmware=rendered.get("firmware"))
+        connection=connection, firmware=rendered.get("firmware"))
 
 
 def site_name(inventory: Inventory) -> str:

@@ -30,6 +30,7 @@ from jinja2 import meta
 
 from camlink_provision.importer.adopt import Adoption, Placeholder
 from camlink_provision.importer.source import Written
+from camlink_provision.inventory.groups import ALL, ROLE_GROUPS
 from camlink_provision.inventory.model import (
     Camera,
     Event,
@@ -43,8 +44,6 @@ from camlink_provision.inventory.model import (
 SCHEMA_COMMENT = "# yaml-language-server: $schema={up}schemas/{name}.schema.json\n"
 TEMPLATE_GLOBALS = frozenset({"secret", "env"})
 SECRET_CALL = re.compile(r"secret\(\s*['\"]([^'\"]+)['\"]\s*\)")
-ROLE_GROUPS = {"spotter": "spotters", "ptz": "ptz"}
-DEFAULT_PORT = 80
 
 
 @dataclass(frozen=True)
@@ -260,19 +259,19 @@ class InventoryWriter:
 
     def host_entry(self, camera: Camera) -> dict[str, Any]:
         entry: dict[str, Any] = {"address": camera.address, "model": camera.model}
-        if camera.site_port != DEFAULT_PORT:
+        if camera.site_port != Camera.site_port:
             entry["site_port"] = camera.site_port
         return entry
 
     def inventory(self) -> str:
         children: dict[str, Any] = {}
-        for role, group in ROLE_GROUPS.items():
+        for group, role in ROLE_GROUPS.items():
             hosts = {c.name: self.host_entry(c) for c in self.site.cameras.values()
                      if c.role == role}
             if hosts:
                 children[group] = {"hosts": hosts}
         for group, members in self.site.groups.items():
-            if group in ("all", *ROLE_GROUPS.values()):
+            if group == ALL or group in ROLE_GROUPS:
                 continue
             chosen = [m for m in members if m in self.site.cameras]
             if chosen:
