@@ -75,14 +75,21 @@ def _read_params(client: CameraClient, camera: Camera) -> dict[str, str]:
         raise
 
 
-def gather_camera(site: Site, camera: Camera, client: CameraClient) -> Observed:
-    """Read one camera in as few requests as the firmware allows; raises CameraError."""
+def gather_camera(site: Site, camera: Camera, client: CameraClient, *,
+                  test_links: bool = True) -> Observed:
+    """Read one camera in as few requests as the firmware allows; raises CameraError.
+
+    ``test_links=False`` leaves out the peers' link tests: they feed only the plan, never
+    the fingerprint, so apply's snapshot and restore reads go without them.
+    """
     params = _read_params(client, camera)
     observed = Observed(camera.name, params)
     if check_identity(camera, observed):
         return observed  # wrong camera: read nothing more from it
     if tracking.wants_rules(camera):
         observed = replace(observed, rules=client.tracking_rules())
+    if not test_links:
+        return observed
     slots = peers.RESOURCE.slots_to_test(site, camera, observed)
     tests = {slot: client.link_test(slot) for slot in slots}
     return replace(observed, link_tests=tests)

@@ -1,7 +1,8 @@
 """One camera's share of one play, as a transaction: snapshot, write, read back, or restore.
 
-    snapshot   read the camera; refuse it when its fingerprint is not the one expected (the
-               plan's, or the read-back of its previous play): someone changed it meanwhile
+    snapshot   read the camera (no link tests); refuse it when its fingerprint is not the
+               one expected (the plan's, or the read-back of its previous play): someone
+               changed it meanwhile
     write      the changes' Ops as the fewest requests (writes.merge_requests), in order;
                a write is never repeated once it may have been sent
     read back  read the camera again and re-plan it: none of the applied changes may remain
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from camlink_provision.apply.events import (
     CameraDone,
@@ -44,7 +45,13 @@ from camlink_provision.model import CameraPlan, Change, Observed, Op
 StepStatus = Literal["changed", "failed", "unreachable"]
 StepEnd = Literal["after", "before", "unknown"]
 
-Observe = Callable[[Site, Camera, CameraClient], Observed]  # plan.gather_camera
+class Observe(Protocol):
+    """``plan.gather_camera``: the planner's own read of a camera."""
+
+    def __call__(self, site: Site, camera: Camera, client: CameraClient, *,
+                 test_links: bool = True) -> Observed: ...
+
+
 Replan = Callable[[Site, Camera, Observed], CameraPlan]  # plan.plan_camera
 Connect = Callable[[Camera], CameraClient]
 
@@ -98,8 +105,11 @@ class _Step:
         self.tools.emit(RequestDone(self.play, self.camera.name, purpose, call, names, error))
 
     def observe(self, purpose: Purpose) -> Observed:
+        # Only the read-back is re-planned, so only it needs the peers' link tests (each a
+        # request that makes the spotter call its PTZ); snapshot and restore compare settings.
         try:
-            observed = self.tools.observe(self.tools.site, self.camera, self.client)
+            observed = self.tools.observe(self.tools.site, self.camera, self.client,
+                                          test_links=purpose == "read back")
         except CameraError as error:
             self.emit_request(purpose, None, error.message)
             raise

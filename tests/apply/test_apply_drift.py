@@ -8,6 +8,7 @@ from apply_kit import settings, writes
 
 from camlink_provision.apply import apply_plan
 from camlink_provision.camera import CameraClient
+from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import load_playbook
@@ -39,3 +40,7 @@ def test_drift_is_repaired_exactly(site: Site, fleet: Any) -> None:
     assert [e.params for e in writes(fleet, "spot")] == [("event_i0_delay",)]
     assert writes(fleet, "ptz-b") == []
     assert {n: settings(fleet, n) for n in fleet.names()} == converged
+    # The spotter's link tests: two (one per peer) for the plan, two for the read-back;
+    # the snapshot compares settings and tests no link.
+    link_tests = [e for e in fleet.request_log("spot") if e.path == profile.LINK_TEST]
+    assert len(link_tests) == 4
