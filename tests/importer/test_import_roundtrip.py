@@ -5,6 +5,7 @@ change. The files validate and never hold a secret value."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -12,8 +13,8 @@ from verify.linkkit import ADMIN_PASSWORD, LINK_PASSWORD, PRESETS
 
 from camlink_provision.apply import apply_plan
 from camlink_provision.cli import main
-from camlink_provision.emulator import running_fleet
-from camlink_provision.importer import import_site, load_source, write_out
+from camlink_provision.emulator import Fleet, running_fleet
+from camlink_provision.importer import Imported, ImportFailed, import_site, load_source, write_out
 from camlink_provision.inventory import load_site
 from camlink_provision.model import Plan
 from camlink_provision.plan import make_plan
@@ -34,14 +35,14 @@ def changes_of(plan: Plan) -> list[str]:
         f"{cam.camera}: {cam.error}" for cam in plan.failed]
 
 
-def read_yaml(path: Path) -> dict[str, object]:
+def read_yaml(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text())
     assert isinstance(data, dict)
     return data
 
 
-def adopt_handmade(tmp_path: Path, fleet: object) -> tuple[Path, Path, object]:
-    source_dir = bare_source(tmp_path / "source", fleet)  # type: ignore[arg-type]
+def adopt_handmade(tmp_path: Path, fleet: Fleet) -> tuple[Path, Path, Imported]:
+    source_dir = bare_source(tmp_path / "source", fleet)
     secrets = handmade_secrets(tmp_path / "secrets.yml")
     source = load_source([source_dir], secrets)
     imported = import_site(source, list(source.site.cameras), concurrency=4)
@@ -50,12 +51,12 @@ def adopt_handmade(tmp_path: Path, fleet: object) -> tuple[Path, Path, object]:
     return out, secrets, imported
 
 
-def test_a_site_built_by_hand_round_trips(tmp_path: Path, handmade: object) -> None:
+def test_a_site_built_by_hand_round_trips(tmp_path: Path, handmade: Fleet) -> None:
     out, secrets, imported = adopt_handmade(tmp_path, handmade)
-    assert imported.warnings == ()  # type: ignore[attr-defined]
+    assert imported.warnings == ()
     # The spotters call the PTZ cameras with an account import cannot read the password of:
     # one new secret reference per PTZ camera, filled in by whoever adopts the site.
-    new = imported.files.new_secrets  # type: ignore[attr-defined]
+    new = imported.files.new_secrets
     assert new == ("ptz1_link_password", "ptz2_link_password")
     secrets_file(secrets, {"site_admin_password": ADMIN_PASSWORD,
                            **dict.fromkeys(new, LINK_PASSWORD)})
@@ -65,7 +66,7 @@ def test_a_site_built_by_hand_round_trips(tmp_path: Path, handmade: object) -> N
     assert changes_of(make_plan(site, concurrency=4)) == []
 
 
-def test_imported_files_say_what_the_cameras_hold(tmp_path: Path, handmade: object) -> None:
+def test_imported_files_say_what_the_cameras_hold(tmp_path: Path, handmade: Fleet) -> None:
     out, _, _ = adopt_handmade(tmp_path, handmade)
     links = read_yaml(out / "links.yml")["links"]
     assert links == [
@@ -88,10 +89,10 @@ def test_imported_files_say_what_the_cameras_hold(tmp_path: Path, handmade: obje
     assert everyone["credentials"] == {"username": "admin",
                                        "password": "{{ secret('site_admin_password') }}"}
     inventory = read_yaml(out / "inventory.yml")
-    assert inventory["all"]["children"]["ptz"]["hosts"]["ptz2"]["site_port"] == 8080  # type: ignore[index]
+    assert inventory["all"]["children"]["ptz"]["hosts"]["ptz2"]["site_port"] == 8080
 
 
-def test_no_secret_value_in_any_file(tmp_path: Path, handmade: object) -> None:
+def test_no_secret_value_in_any_file(tmp_path: Path, handmade: Fleet) -> None:
     out, _, _ = adopt_handmade(tmp_path, handmade)
     for path in out.rglob("*"):
         if path.is_file():
@@ -99,21 +100,20 @@ def test_no_secret_value_in_any_file(tmp_path: Path, handmade: object) -> None:
             assert ADMIN_PASSWORD not in text and LINK_PASSWORD not in text, path
 
 
-def test_imported_inventory_validates(tmp_path: Path, handmade: object,
+def test_imported_inventory_validates(tmp_path: Path, handmade: Fleet,
                                       capsys: pytest.CaptureFixture[str]) -> None:
     out, secrets, imported = adopt_handmade(tmp_path, handmade)
-    new = imported.files.new_secrets  # type: ignore[attr-defined]
+    new = imported.files.new_secrets
     secrets_file(secrets, {"site_admin_password": ADMIN_PASSWORD,
                            **dict.fromkeys(new, LINK_PASSWORD)})
     assert main(["validate", "-i", str(out), "--secrets", str(secrets)]) == 0
     assert "valid" in capsys.readouterr().out
 
 
-def test_import_never_overwrites(tmp_path: Path, handmade: object) -> None:
+def test_import_never_overwrites(tmp_path: Path, handmade: Fleet) -> None:
     out, _, imported = adopt_handmade(tmp_path, handmade)
-    from camlink_provision.importer import ImportFailed
     with pytest.raises(ImportFailed, match="never overwrites"):
-        write_out(imported.files, out)  # type: ignore[attr-defined]
+        write_out(imported.files, out)
 
 
 @pytest.mark.slow
