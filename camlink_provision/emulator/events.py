@@ -16,7 +16,7 @@ import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from camlink_provision.emulator import link
+from camlink_provision.emulator import link, replies
 from camlink_provision.emulator.forms import Pair
 from camlink_provision.firmware import profile as fw
 
@@ -146,12 +146,12 @@ class EventEngine:
             return None
         peer = link.Peer.from_params(camera.params, index)
         outcome = await link.contact(camera.dialer, peer)
-        lines = f"{fw.LINK_TEST_RESULT}='{outcome}'\r\n"
+        lines: list[tuple[str, str]] = [(fw.LINK_TEST_RESULT, outcome)]
         if fw.LINK_TEST_EVENT in args and outcome == "ok":
             action = link.LinkAction.from_params(camera.params, slot, index)
             report = await link.perform(camera.dialer, peer, action, camera.spawn)
-            lines += f"action='{report['result']}'\r\n"
-        return lines.encode("ascii")
+            lines.append((fw.LINK_TEST_ACTION, report["result"]))
+        return replies.param_lines(lines)
 
 
 def _small_int(text: str | None) -> int | None:

@@ -347,6 +347,7 @@ LINK_TEST_INDEX = "index"  # cameralink_test.cgi?index=<peer>[&event=<slot>] [mo
 LINK_TEST_EVENT = "event"  # [modelled]
 LINK_TEST_RESULT = "result"  # the reply: result='ok|unreachable|unauthorized' [modelled]
 LINK_TEST_RESULTS = ("ok", "unreachable", "unauthorized")
+LINK_TEST_ACTION = "action"  # with &event=: a second line action='<result>' [modelled]
 VCA_RULE_NAME = "RuleName"  # DELETE <VCA_TRACKING>?RuleName=<name> [modelled]
 VCA_PTZ_INFO = "PTZInfo"  # GET VCA_STATUS -> {"PTZInfo": {"Status": ..., "Rule": ...}}
 VCA_STATUS_KEY = "Status"
