@@ -37,14 +37,13 @@ def test_the_schema_is_draft_2020_12() -> None:
 
 
 def _properties(node: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
-    """Every property schema, except those of ``if`` conditions (not properties at all)."""
+    """Every property schema."""
     out = []
     if isinstance(node, dict):
         for key, value in node.get("properties", {}).items():
             out.append((f"{path}.{key}", value))
         for key, value in node.items():
-            if key != "if":
-                out += _properties(value, f"{path}/{key}")
+            out += _properties(value, f"{path}/{key}")
     elif isinstance(node, list):
         for value in node:
             out += _properties(value, path)
