@@ -40,10 +40,11 @@ from dataclasses import dataclass
 import benchkit
 from benchkit import CountingFactory, Emulator
 
+from camlink_provision.apply.writes import camera_requests
 from camlink_provision.camera import CameraClient
 from camlink_provision.inventory.model import Site
 from camlink_provision.model import Observed, Op, Plan
-from camlink_provision.plan import camera_requests, compute_plan, gather, make_plan
+from camlink_provision.plan import compute_plan, gather, make_plan
 
 
 # -- the planner, counted ----------------------------------------------------------------------

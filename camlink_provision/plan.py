@@ -15,8 +15,8 @@ concurrently, one request in flight per camera (embedded web servers are weak).
 converged camera plans no change. Order: PTZ cameras first (they offer the presets and rules
 spotters refer to), then spotters, each in inventory order; within a camera, deletions first
 in reverse kind order (events before the peers they call), so that the slots they free can
-be reused, then creations and updates in kind order (``resources.KINDS``). ``merge_ops``
-folds a camera's consecutive setparams (and VCA rule writes) into single requests.
+be reused, then creations and updates in kind order (``resources.KINDS``). How a camera's
+Ops become requests is the applier's business (``apply.writes.merge_requests``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
-from camlink_provision.model import JSON, CameraPlan, Change, Observed, Op, Plan
+from camlink_provision.model import JSON, CameraPlan, Change, Observed, Plan
 from camlink_provision.resources import KINDS, Context, KindResult, Noop, peers, tracking
 
 ClientFactory = Callable[[Camera], CameraClient]
@@ -293,35 +293,3 @@ def make_plan(site: Site, names: Sequence[str] | None = None, *,
     cameras = [site.cameras[name] for name in selected]
     plans = _per_camera(cameras, read_and_plan, concurrency)
     return _assemble(site, selected, {plan.camera: plan for plan in plans})
-
-
-# -- requests ----------------------------------------------------------------------------------
-def _mergeable(first: Op, second: Op) -> bool:
-    # Parameters of one camera do not depend on one another within a request, and a name
-    # written by both (a slot cleared, then reused) keeps the later value in the merged dict,
-    # as two requests in a row would.
-    return first.call == second.call and first.call in ("setparam", "put_rules")
-
-
-def _merge(first: Op, second: Op) -> Op:
-    if first.call == "put_rules":
-        rules = {**first.args["rules"], **second.args["rules"]}
-        return Op("put_rules", {"rules": rules})
-    return Op("setparam", {**first.args, **second.args},
-              secret_args={**first.secret_args, **second.secret_args})
-
-
-def merge_ops(ops: Iterable[Op]) -> list[Op]:
-    """Consecutive setparams (and VCA rule writes) as one request each; order kept."""
-    out: list[Op] = []
-    for op in ops:
-        if out and _mergeable(out[-1], op):
-            out[-1] = _merge(out[-1], op)
-        else:
-            out.append(op)
-    return out
-
-
-def camera_requests(camera_plan: CameraPlan) -> list[Op]:
-    """The requests that apply a camera's changes, in order, merged where order allows."""
-    return merge_ops(op for change in camera_plan.changes for op in change.ops)

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from camlink_provision.errors import CameraCommandError
 from camlink_provision.inventory.model import Secret, Site
-from camlink_provision.model import Change, Op
+from camlink_provision.model import CameraPlan, Change, Op
 
 RULE_CALLS = frozenset({"put_rules", "delete_rule"})
 WRITE_CALLS = frozenset({"setparam", "add_preset", "delete_preset", "put_rules",
@@ -59,6 +59,11 @@ def merge_requests(changes: Sequence[Change]) -> list[Request]:
         for op in change.ops:
             _add(out, op, change.key)
     return out
+
+
+def camera_requests(camera_plan: CameraPlan) -> list[Op]:
+    """The requests that apply a camera's changes, in the order apply sends them."""
+    return [request.op for request in merge_requests(camera_plan.changes)]
 
 
 def merge_ops(ops: Iterable[Op]) -> list[Op]:

@@ -2,9 +2,9 @@
 
 Rules have no slots: the camera keys them by name. Managed: every key ``rule_to_vca`` builds
 for the rule's type; keys a camera adds beyond those are left out of the comparison. A new
-or changed rule is one ``put_rules`` Op holding that rule; ``plan.merge_ops`` folds the
-consecutive ones of a camera into one POST (the VCA API creates or replaces every rule in
-the object it is given). Deleting is ``delete_rule(name)``.
+or changed rule is one ``put_rules`` Op holding that rule; ``apply.writes.merge_requests``
+folds a camera's rule puts into one POST (the VCA API creates or replaces every rule
+in the object it is given). Deleting is ``delete_rule(name)``.
 
 A reviewer reads ``view`` of a rule: the inventory's keys (name, type, field, condition,
 duration "30 s", direction, connect_event yes/no), not the VCA JSON keys.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from camlink_provision.apply.restore import Touched, restore_ops, secret_resets
-from camlink_provision.apply.writes import merge_requests
+from camlink_provision.apply.writes import merge_ops, merge_requests
 from camlink_provision.model import Change, Observed, Op
 
 
@@ -37,6 +37,22 @@ def test_a_rule_put_waits_for_the_deletion_of_the_same_rule() -> None:
                _change("c", Op("put_rules", {"rules": {"y": {"v": 2}}}))]
     assert [r.op.call for r in merge_requests(changes)] == ["put_rules", "delete_rule",
                                                            "put_rules"]
+
+
+def test_merge_ops_folds_setparams_and_rule_puts_but_keeps_preset_requests_apart() -> None:
+    ops = [Op("move", {"pan": 1, "tilt": 2, "zoom": 3}),
+           Op("add_preset", {"name": "a", "index": 0}),
+           Op("put_rules", {"rules": {"r1": {"RuleName": "r1"}}}),
+           Op("put_rules", {"rules": {"r2": {"RuleName": "r2"}}}),
+           Op("setparam", {"x_i0_name": "", "x_i0_enable": "0"}),
+           Op("setparam", {"x_i0_name": "new", "pw": "(sensitive)"}, {"pw": "ptz1"}),
+           Op("delete_rule", {"name": "r3"})]
+    merged = merge_ops(ops)
+    assert [op.call for op in merged] == ["move", "add_preset", "put_rules", "setparam",
+                                          "delete_rule"]
+    assert list(merged[2].args["rules"]) == ["r1", "r2"]
+    assert merged[3].args == {"x_i0_name": "new", "x_i0_enable": "0", "pw": "(sensitive)"}
+    assert merged[3].secret_args == {"pw": "ptz1"}
 
 
 def _obs(params: dict[str, str], rules: dict[str, dict[str, int]] | None = None) -> Observed:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 from resources.sitekit import with_connections
 
+from camlink_provision.apply.writes import camera_requests
 from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.inventory import load_site
 from camlink_provision.inventory.model import Site
-from camlink_provision.plan import camera_requests, make_plan
+from camlink_provision.plan import make_plan
 from plan.httpkit import client_for, fleet_specs, run_ops
 
 INVENTORY = Path(__file__).parents[2] / "inventories" / "construction-site"

@@ -11,12 +11,13 @@ from dataclasses import replace
 
 from resources.sitekit import build_site, with_connections
 
+from camlink_provision.apply.writes import camera_requests
 from camlink_provision.emulator import Fault, Fleet, running_fleet
 from camlink_provision.errors import CameraUnreachable
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Credentials, Secret, Site
 from camlink_provision.model import Observed, Plan
-from camlink_provision.plan import camera_requests, gather, make_plan
+from camlink_provision.plan import gather, make_plan
 from plan.httpkit import SITE, client_for, run_ops, spec_of
 
 ADMIN_GETPARAM = profile.GETPARAM

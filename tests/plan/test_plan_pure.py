@@ -1,4 +1,4 @@
-"""The pure half of the planner: identity checks, ordering, request merging, selection."""
+"""The pure half of the planner: identity checks, ordering, selection."""
 
 from __future__ import annotations
 
@@ -8,17 +8,11 @@ from dataclasses import replace
 import pytest
 from resources.sitekit import build_site, observed_from
 
+from camlink_provision.apply.writes import camera_requests
 from camlink_provision.errors import CameraUnreachable
 from camlink_provision.firmware import profile
-from camlink_provision.model import Observed, Op
-from camlink_provision.plan import (
-    camera_requests,
-    check_identity,
-    compute_plan,
-    getparam_names,
-    merge_ops,
-    plan_camera,
-)
+from camlink_provision.model import Observed
+from camlink_provision.plan import check_identity, compute_plan, getparam_names, plan_camera
 from plan.httpkit import SITE
 
 
@@ -104,22 +98,6 @@ def test_deletions_come_first_in_reverse_kind_order() -> None:
     assert [op.call for op in requests] == ["setparam"]  # one request for the whole spotter
     assert requests[0].secret_args == {"cameralink_i0_passwd": "ptz1",
                                        "cameralink_i1_passwd": "ptz2"}
-
-
-def test_merge_ops_merges_only_neighbours_of_the_same_call() -> None:
-    ops = [Op("move", {"pan": 1, "tilt": 2, "zoom": 3}),
-           Op("add_preset", {"name": "a", "index": 0}),
-           Op("put_rules", {"rules": {"r1": {"RuleName": "r1"}}}),
-           Op("put_rules", {"rules": {"r2": {"RuleName": "r2"}}}),
-           Op("setparam", {"x_i0_name": "", "x_i0_enable": "0"}),
-           Op("setparam", {"x_i0_name": "new", "pw": "(sensitive)"}, {"pw": "ptz1"}),
-           Op("delete_rule", {"name": "r3"})]
-    merged = merge_ops(ops)
-    assert [op.call for op in merged] == ["move", "add_preset", "put_rules", "setparam",
-                                          "delete_rule"]
-    assert list(merged[2].args["rules"]) == ["r1", "r2"]
-    assert merged[3].args == {"x_i0_name": "new", "x_i0_enable": "0", "pw": "(sensitive)"}
-    assert merged[3].secret_args == {"pw": "ptz1"}
 
 
 def test_limit_plans_only_the_named_cameras_and_their_links() -> None:

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
+from camlink_provision.apply.writes import camera_requests
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import RESOURCE_KINDS, Camera, Site
 from camlink_provision.model import Observed
-from camlink_provision.plan import camera_requests, plan_camera_detail
+from camlink_provision.plan import plan_camera_detail
 from camlink_provision.resources import KINDS, Resource
 from camlink_provision.resources.peers import RESOURCE as PEERS
 from resources.sitekit import (
