@@ -1,8 +1,8 @@
 """What goes on the wire and what comes back: pure encoding and parsing, no I/O.
 
-Encoding percent-encodes every byte outside the unreserved set (RFC 3986), so no value can
-carry ``&``, ``=``, ``%``, ``+``, a space or a newline into the request as syntax; text is
-UTF-8 first. ``Secret.reveal()`` is called here and nowhere earlier.
+Encoding is the profile's ``encode_query`` (every byte outside RFC 3986's unreserved set
+percent-encoded, text UTF-8 first), after checking that each name is a parameter name.
+``Secret.reveal()`` is called here and nowhere earlier.
 
 Parsing follows the contract's reply forms: ``name='value'`` lines ending in CRLF (a bare LF
 is accepted too), position replies unquoted (``pan=10``), and the 24-byte
@@ -16,8 +16,8 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote
 
+from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Secret
 
 _NAME = re.compile(r"[A-Za-z0-9_]+")
@@ -44,15 +44,14 @@ def check_names(names: Iterable[str]) -> list[str]:
     return checked
 
 
-def encode_value(value: str | Secret | int) -> str:
-    text = value.reveal() if isinstance(value, Secret) else str(value)
-    return quote(text, safe="", encoding="utf-8")
-
-
 def encode_pairs(values: Mapping[str, str | Secret | int]) -> str:
     """``name=value&...`` for a query string or a form body, every value percent-encoded."""
     names = check_names(values)
-    return "&".join(f"{name}={encode_value(values[name])}" for name in names)
+    return fw.encode_query({name: _revealed(values[name]) for name in names})
+
+
+def _revealed(value: str | Secret | int) -> str | int:
+    return value.reveal() if isinstance(value, Secret) else value
 
 
 def encode_names(names: Iterable[str]) -> str:

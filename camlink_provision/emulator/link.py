@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from camlink_provision.emulator.dialer import CallResult, Outcome, PeerDialer
 from camlink_provision.emulator.params import ParamStore
@@ -71,13 +70,20 @@ class LinkAction:
         """The calls, in the firmware's order: preset, tracking, output."""
         calls = []
         if self.preset:
-            calls.append(f"{fw.RECALL}?{fw.RECALL_NAME}={quote(self.preset, safe='')}")
+            calls.append(f"{fw.RECALL}?{fw.encode_query({fw.RECALL_NAME: self.preset})}")
         if self.track:
-            rule = f"&{fw.TRACK_RULE}={quote(self.rule, safe='')}" if self.rule else ""
-            calls.append(f"{fw.CAMCTRL}?{fw.AUTO}={fw.AUTO_TRACK}{rule}")
+            track: dict[str, str | int] = {fw.AUTO: fw.AUTO_TRACK}
+            if self.rule:
+                track[fw.TRACK_RULE] = self.rule
+            calls.append(f"{fw.CAMCTRL}?{fw.encode_query(track)}")
         if self.do:
-            calls.append(f"{fw.SETDO}?{fw.do_arg(1)}=1")
+            calls.append(_output_target(1))
         return calls
+
+
+def _output_target(value: int) -> str:
+    """``setdo.cgi?do1=<value>``: the peer's (first) digital output on or off [real]."""
+    return f"{fw.SETDO}?{fw.encode_query({fw.do_arg(1): value})}"
 
 
 def worst(outcomes: list[str]) -> str:
@@ -106,7 +112,7 @@ async def perform(dialer: PeerDialer, peer: Peer, action: LinkAction,
 
 async def _release_output(dialer: PeerDialer, peer: Peer, seconds: int) -> None:
     await asyncio.sleep(seconds)
-    await call_peer(dialer, peer, f"{fw.SETDO}?{fw.do_arg(1)}=0")
+    await call_peer(dialer, peer, _output_target(0))
 
 
 async def contact(dialer: PeerDialer, peer: Peer) -> Outcome:

@@ -9,8 +9,9 @@ correct them here when a real camera's ``getparam.cgi`` dump disagrees.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 # ---------------------------------------------------------------------------------------------
 # Security levels [real]: the CGI directory names and the level each stands for.
@@ -329,6 +330,19 @@ def rule_to_vca(name: str, kind: str, field: list[list[int]], connect_event: boo
 # ---------------------------------------------------------------------------------------------
 # Arguments of the command CGIs and the keys of their replies [real unless noted]. The client
 # builds every query from these; the emulator parses with them.
+
+
+def encode_query(args: Mapping[str, str | int]) -> str:
+    """``name=value&...`` for a query string or a form body [real: x-www-form-urlencoded].
+
+    Every value is percent-encoded as UTF-8 except RFC 3986's unreserved characters, so no
+    value can carry ``&``, ``=``, ``%``, ``+``, a space or a newline in as syntax. Names are
+    the caller's to check. Shared by the camera client and the emulated spotter's peer calls.
+    """
+    return "&".join(f"{name}={quote(str(value), safe='', encoding='utf-8')}"
+                    for name, value in args.items())
+
+
 PRESET_ADD = "addpos"  # preset.cgi?addpos=<name>
 PRESET_DELETE = "delpos"  # preset.cgi?delpos=<name>
 PRESET_INDEX = "index"  # preset.cgi?addpos=<name>&index=<slot> [modelled]
