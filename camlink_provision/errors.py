@@ -2,14 +2,17 @@
 
     CamlinkError                     anything the CLI prints as one line and exits 1 on
     ├── InventoryError               bad input; carries file, line, column, JSON path, hint
-    │   └── InventoryErrors          several InventoryError at once (validation reports all)
+    │   └── PlaybookError            the same, about a playbook file
+    ├── InventoryErrors              several InventoryError at once (validation reports all)
     ├── CameraError                  one camera misbehaved; carries the camera and the request
     │   ├── CameraUnreachable        refused, reset, timed out, DNS, TLS
     │   ├── CameraAuthError          401: the credentials were refused
     │   ├── CameraCommandError       "ERROR: Invalid command!" inside a 200, or a VCA 400
     │   └── CameraProtocolError      a reply that does not follow the firmware contract
     ├── PlanError                    a saved plan cannot be used (stale, wrong site, bad file)
-    └── LockError                    another apply holds the site's lock
+    ├── LockError                    another apply holds the site's lock
+    ├── ConfirmationRefused          apply without a terminal to ask and without --yes
+    └── EndToEndNeedsEmulator        verify --end-to-end without --emulate
 
 Errors never carry secret values: messages name parameters, never their values when the
 parameter is a password, and requests are described by method, path and parameter names.
@@ -61,6 +64,10 @@ class InventoryError(CamlinkError):
         return (loc.file, loc.line, loc.column, self.message)
 
 
+class PlaybookError(InventoryError):
+    """A problem in a playbook file, printed as ``FILE:LINE:COL: what — what to do``."""
+
+
 @dataclass
 class InventoryErrors(CamlinkError):
     """Every problem found in one pass, sorted by file and line."""
@@ -110,3 +117,11 @@ class PlanError(CamlinkError):
 
 class LockError(CamlinkError):
     """Another run holds the site's lock."""
+
+
+class ConfirmationRefused(CamlinkError):
+    """No terminal to ask and no --yes: nothing is applied."""
+
+
+class EndToEndNeedsEmulator(CamlinkError):
+    """--end-to-end fires detections through the emulator's control plane."""

@@ -30,7 +30,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from camlink_provision.errors import InventoryError, InventoryErrors, Location
+from camlink_provision.errors import InventoryError, InventoryErrors, Location, PlaybookError
 from camlink_provision.inventory.model import RESOURCE_KINDS, ResourceKind, Site
 from camlink_provision.model import Action, Change
 from camlink_provision.selection import select
@@ -44,10 +44,6 @@ BUNDLED_PLAYBOOK = _PROJECT / "playbooks" / "site.yml"
 
 BUILTIN = Location("<builtin>")
 Batch = int | str  # a count, or a percentage such as "25%"
-
-
-class PlaybookError(InventoryError):
-    """A problem in a playbook file, printed as ``FILE:LINE:COL: what — what to do``."""
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from camlink_provision.apply.recap import render_recap
 from camlink_provision.apply.saved import check_not_stale
 from camlink_provision.apply.verifying import site_verifier
 from camlink_provision.commands.common import open_session
-from camlink_provision.errors import CamlinkError, PlanError
+from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
 from camlink_provision.journal import Journal, site_lock
 from camlink_provision.model import Plan
@@ -47,10 +47,6 @@ from camlink_provision.render import load_plan, render_plan
 
 EXIT_OK, EXIT_FAILED = 0, 1
 CONFIRM_WORD = "yes"
-
-
-class ConfirmationRefused(CamlinkError):
-    """No terminal to ask and no --yes: nothing is applied."""
 
 
 @dataclass(frozen=True)

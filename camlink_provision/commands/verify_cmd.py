@@ -19,15 +19,11 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 
 from camlink_provision.commands.common import open_session
-from camlink_provision.errors import CamlinkError
+from camlink_provision.errors import EndToEndNeedsEmulator
 from camlink_provision.render.common import printable
 from camlink_provision.verify import LinkResult, VerifyReport, verify_site
 
 EXIT_OK, EXIT_FAILED = 0, 1
-
-
-class EndToEndNeedsEmulator(CamlinkError):
-    """--end-to-end fires detections through the emulator's control plane."""
 
 
 def run_verify(args: argparse.Namespace) -> int:
