@@ -20,17 +20,17 @@ import yaml
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet
+from camlink_provision.emulator.spec import DEFAULT_FIRMWARE
+from camlink_provision.firmware.models import MIN_CAMERA_LINK_MAJOR
 from camlink_provision.firmware.profile import PRESET_GROUP
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory import load_site
 from camlink_provision.inventory.model import Camera, Connection, Site
 
-DEFAULT_FIRMWARE = "2.2103.34.01d"
-
 
 def _firmware_for(camera: Camera) -> str:
     parsed = parse_firmware(camera.firmware) if camera.firmware else None
-    if parsed and parsed.major >= 2103:
+    if parsed and parsed.major >= MIN_CAMERA_LINK_MAJOR:
         return parsed.version
     return DEFAULT_FIRMWARE
 
