@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -37,15 +37,14 @@ from camlink_provision.camera import CameraClient
 from camlink_provision.camera.client import Position, TrackingStatus
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile
-from camlink_provision.inventory.model import Camera, Link, LinkTarget, Schedule, Site
+from camlink_provision.inventory.model import Link, LinkTarget, Schedule, Site
 from camlink_provision.model import JSON, Observed
+from camlink_provision.plan import DEFAULT_CONCURRENCY, ClientFactory, default_client
 from camlink_provision.resources import events, peers, presets
 from camlink_provision.resources.base import Have
 
 if TYPE_CHECKING:
     from camlink_provision.emulator import Fleet
-
-ClientFactory = Callable[[Camera], CameraClient]
 
 Cause = Literal[
     "camera_unreachable",  # this tool could not reach a camera (spotter or PTZ)
@@ -699,7 +698,7 @@ def by_ptz(pairs: Sequence[Pair]) -> dict[str, list[Pair]]:
     return dict(groups)
 
 
-def verify_site(site: Site, names: Sequence[str], *, concurrency: int = 32,
+def verify_site(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCURRENCY,
                 client_factory: ClientFactory | None = None, fleet: Fleet | None = None,
                 end_to_end: bool = False, tolerance: int = DEFAULT_TOLERANCE,
                 settle: float | None = None) -> VerifyReport:
@@ -738,6 +737,3 @@ def run_pairs(run: Run, pairs: Sequence[Pair], concurrency: int) -> dict[Pair, L
         done = pool.map(lambda group: check_ptz_pairs(run, group), groups)
         return {pair: result for group in done for pair, result in group}
 
-
-def default_client(camera: Camera) -> CameraClient:
-    return CameraClient(camera.name, camera.connection, camera.credentials)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from camlink_provision import plan as planner
 from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished, ignore
@@ -36,13 +36,10 @@ from camlink_provision.playbook import Playbook, single_play
 __all__ = ["CameraResult", "EndState", "PlayResult", "RunResult", "SkippedChange", "Status",
            "apply_plan"]
 
-ClientFactory = Callable[[Camera], CameraClient]
-
-
 class CountingFactory:
     """Hands out clients and remembers them, to count the requests sent to each camera."""
 
-    def __init__(self, factory: ClientFactory) -> None:
+    def __init__(self, factory: planner.ClientFactory) -> None:
         self._factory = factory
         self._clients: dict[str, list[CameraClient]] = defaultdict(list)
         self._lock = threading.Lock()
@@ -69,7 +66,8 @@ def serialised(sink: EventSink) -> EventSink:
 
 
 def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
-               concurrency: int = 32, client_factory: ClientFactory | None = None,
+               concurrency: int = planner.DEFAULT_CONCURRENCY,
+               client_factory: planner.ClientFactory | None = None,
                on_event: EventSink = ignore, verifier: Verifier | None = None,
                restore_pauses: Sequence[float] | None = None) -> RunResult:
     """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play)."""

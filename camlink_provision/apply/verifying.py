@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from camlink_provision.apply.rollout import Verifier
 from camlink_provision.inventory.model import Site
-from camlink_provision.verify import ClientFactory, VerifyReport, verify_site
+from camlink_provision.plan import ClientFactory
+from camlink_provision.verify import VerifyReport, verify_site
 
 
 def summary(report: VerifyReport) -> str:
