@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from camlink_provision.emulator.auth import digest_response, parse_directives
-from camlink_provision.firmware.profile import INVALID_COMMAND
+from camlink_provision.firmware.profile import AUTH_REALM, INVALID_COMMAND
 from camlink_provision.netguard import is_loopback
 
 Outcome = Literal["ok", "unreachable", "unauthorized", "refused"]
@@ -46,14 +46,16 @@ class PeerDialer:
     timeout: float = 5.0
     _challenges: dict[tuple[int, str], _Challenge] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not is_loopback(self.host):  # the emulator never dials beyond loopback
+            raise ValueError(f"the emulator's peer calls must stay on loopback, not {self.host}")
+
     async def get(self, address: str, port: int, username: str, password: str,
                   target: str) -> CallResult:
         """GET ``target`` on the peer at its site address, authenticating as the peer asks."""
         local_port = self.route(address, port)
         if local_port is None:
             return CallResult("unreachable")
-        if not is_loopback(self.host):  # the emulator never dials beyond loopback
-            raise RuntimeError("the emulator's peer calls must stay on loopback")
         try:
             return await asyncio.wait_for(
                 self._call(local_port, f"{address}:{port}", username, password, target),
@@ -85,7 +87,7 @@ class PeerDialer:
         nc, cnonce = f"{challenge.count:08x}", secrets.token_hex(8)
         response = digest_response(username, password, "GET", target, challenge.nonce, nc,
                                    cnonce)
-        return (f'Digest username="{username}", realm="streaming_server", '
+        return (f'Digest username="{username}", realm="{AUTH_REALM}", '
                 f'nonce="{challenge.nonce}", uri="{target}", algorithm=MD5, qop=auth, '
                 f'nc={nc}, cnonce="{cnonce}", response="{response}"')
 
