@@ -4,34 +4,11 @@ each test (settings, faults, request log), so tests never see each other's chang
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
-from emu_support import ADMIN, Raw, call, fleet_specs
+from emu_support import Cam, fleet_specs
 
 from camlink_provision.emulator import Fleet, running_fleet
-
-
-@dataclass
-class Cam:
-    """One camera of the fleet, spoken to over raw HTTP with its own auth scheme."""
-
-    name: str
-    port: int
-    scheme: str
-
-    def get(self, target: str, auth: tuple[str, str] | None = ADMIN, extra: str = "") -> Raw:
-        return call(self.port, "GET", target, auth=auth, scheme=self.scheme, extra=extra)
-
-    def post(self, target: str, body: bytes, auth: tuple[str, str] | None = ADMIN,
-             extra: str = "Content-Type: application/x-www-form-urlencoded\r\n") -> Raw:
-        return call(self.port, "POST", target, auth=auth, scheme=self.scheme, body=body,
-                    extra=extra)
-
-    def send(self, method: str, target: str, body: bytes = b"",
-             auth: tuple[str, str] | None = ADMIN, extra: str = "") -> Raw:
-        return call(self.port, method, target, auth=auth, scheme=self.scheme, body=body,
-                    extra=extra)
 
 
 @pytest.fixture(scope="session")

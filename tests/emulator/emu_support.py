@@ -126,5 +126,27 @@ def call(port: int, method: str, target: str, *, auth: tuple[str, str] | None = 
     return exchange(port, build(method, target, port, header, body, extra))
 
 
+@dataclass
+class Cam:
+    """One camera of the fleet, spoken to over raw HTTP with its own auth scheme."""
+
+    name: str
+    port: int
+    scheme: str
+
+    def get(self, target: str, auth: tuple[str, str] | None = ADMIN, extra: str = "") -> Raw:
+        return call(self.port, "GET", target, auth=auth, scheme=self.scheme, extra=extra)
+
+    def post(self, target: str, body: bytes, auth: tuple[str, str] | None = ADMIN,
+             extra: str = "Content-Type: application/x-www-form-urlencoded\r\n") -> Raw:
+        return call(self.port, "POST", target, auth=auth, scheme=self.scheme, body=body,
+                    extra=extra)
+
+    def send(self, method: str, target: str, body: bytes = b"",
+             auth: tuple[str, str] | None = ADMIN, extra: str = "") -> Raw:
+        return call(self.port, method, target, auth=auth, scheme=self.scheme, body=body,
+                    extra=extra)
+
+
 FORM = "Content-Type: application/x-www-form-urlencoded\r\n"
 JSON = "Content-Type: application/json\r\n"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import requests
-from conftest import Cam
 from emu_support import (
     ADMIN,
+    Cam,
     basic_header,
     build,
     challenge_nonce,

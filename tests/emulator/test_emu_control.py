@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from conftest import Cam
-from emu_support import Raw, build, exchange
+from emu_support import Cam, Raw, build, exchange
 from test_emu_faults import attempt
 from test_emu_link import linked  # noqa: F401 - the fixture
 

@@ -6,8 +6,7 @@ import socket
 import time
 
 import pytest
-from conftest import Cam
-from emu_support import ADMIN, basic_header, build
+from emu_support import ADMIN, Cam, basic_header, build
 
 from camlink_provision.emulator import Fault, Fleet
 from camlink_provision.emulator.faults import parse_fault_spec

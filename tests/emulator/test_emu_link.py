@@ -12,8 +12,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 import pytest
-from conftest import Cam
-from emu_support import ADMIN, PTZ2_ADDRESS, PTZ_ADDRESS, VIEWER
+from emu_support import ADMIN, PTZ2_ADDRESS, PTZ_ADDRESS, VIEWER, Cam
 
 from camlink_provision.emulator import Fault, Fleet
 from camlink_provision.firmware import profile as fw

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Cam
-from emu_support import VIEWER
+from emu_support import VIEWER, Cam
 
 from camlink_provision.emulator import Fleet
 from camlink_provision.firmware import profile as fw

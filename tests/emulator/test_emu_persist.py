@@ -6,8 +6,7 @@ import json
 import stat
 from pathlib import Path
 
-from conftest import Cam
-from emu_support import PTZ_ADDRESS, fleet_specs
+from emu_support import PTZ_ADDRESS, Cam, fleet_specs
 from test_emu_link import GATE_RULE, peer, setparam
 
 from camlink_provision.emulator import Fleet, running_fleet

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import Cam
+from emu_support import Cam
 
 from camlink_provision.emulator import Fleet
 from camlink_provision.firmware import profile as fw

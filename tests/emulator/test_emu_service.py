@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Cam
+from emu_support import Cam
 from test_emu_faults import attempt
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "fleet.yml"

@@ -6,8 +6,7 @@ import re
 import socket
 
 import pytest
-from conftest import Cam
-from emu_support import ADMIN, OPERATOR, VIEWER, basic_header, build, exchange
+from emu_support import ADMIN, OPERATOR, VIEWER, Cam, basic_header, build, exchange
 
 STANDARD = [("Server", "Web Server"), ("Cache-control", "no-cache"), ("Pragma", "no-cache")]
 INVALID = b"ERROR: Invalid command!\n"
