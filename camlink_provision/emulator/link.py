@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from camlink_provision.emulator.dialer import CallResult, Outcome, PeerDialer
@@ -32,12 +32,12 @@ class Peer:
     address: str
     port: int
     username: str
-    password: str
+    password: str = field(repr=False)  # never shown, even by a failing test's repr
 
     @classmethod
     def from_params(cls, params: ParamStore, index: int) -> Peer:
-        def value(field: str) -> str:
-            return params.value(fw.peer_param(index, field))
+        def value(key: str) -> str:
+            return params.value(fw.peer_param(index, key))
 
         return cls(index=index, enabled=value("enable") == "1", name=value("name"),
                    address=value("ipaddress"), port=int(value("port")),
@@ -59,8 +59,8 @@ class LinkAction:
 
     @classmethod
     def from_params(cls, params: ParamStore, slot: int, peer: int) -> LinkAction:
-        def value(field: str) -> str:
-            return params.value(fw.link_action_param(slot, peer, field))
+        def value(key: str) -> str:
+            return params.value(fw.link_action_param(slot, peer, key))
 
         return cls(enabled=value("enable") == "1", preset=value("preset"),
                    track=value("track_enable") == "1", rule=value("track_rule"),
