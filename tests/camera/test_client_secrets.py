@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import traceback
 
@@ -28,8 +29,10 @@ def _everything_said_about(error: BaseException) -> str:
 
 
 def _assert_no_secret(text: str) -> None:
+    """Neither a password nor the Basic ``Authorization`` value that carries it (base64)."""
     for secret in (ADMIN_PASSWORD, PEER_PASSWORD, WRONG_PASSWORD):
         assert secret not in text
+        assert base64.b64encode(f"admin:{secret}".encode()).decode() not in text
 
 
 @pytest.mark.parametrize("camera", [PTZ_DIGEST, PTZ_BASIC])
