@@ -89,11 +89,6 @@ class Play:
             return False
         return failed * 100.0 / batch > self.max_fail_percentage
 
-    def describe(self) -> str:
-        if self.verify:
-            return f"verify {self.hosts}"
-        return f"{', '.join(self.kinds)} ({', '.join(self.actions)}) on {self.hosts}"
-
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "hosts": self.hosts, "kinds": list(self.kinds),
                 "actions": list(self.actions), "serial": list(self.serial),

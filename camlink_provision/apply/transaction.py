@@ -28,7 +28,7 @@ from camlink_provision.apply.events import (
     Purpose,
     RequestDone,
 )
-from camlink_provision.apply.restore import Touched, restore_camera
+from camlink_provision.apply.restore import PAUSES, Touched, restore_camera
 from camlink_provision.apply.writes import (
     Request,
     is_write,
@@ -217,12 +217,8 @@ def _restore(step: _Step, snapshot: Observed, why: str) -> StepOutcome:
         step.send_ops(merge_ops(ops), "restore")
 
     pauses = step.tools.restore_pauses
-    if pauses is None:
-        outcome = restore_camera(snapshot, touched, lambda: step.observe("restore"),
-                                 send_restore)
-    else:
-        outcome = restore_camera(snapshot, touched, lambda: step.observe("restore"),
-                                 send_restore, pauses)
+    outcome = restore_camera(snapshot, touched, lambda: step.observe("restore"), send_restore,
+                             PAUSES if pauses is None else pauses)
     ends: StepEnd = "before" if outcome.confirmed else "unknown"
     return StepOutcome(name, "failed", f"{why}; {outcome.note}", (), ends,
                        snapshot.fingerprint() if outcome.confirmed else "", step.writes)
