@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from camlink_provision.emulator import replies
 from camlink_provision.emulator.endpoint import CONTROL_PREFIX, CameraEndpoint
 from camlink_provision.emulator.faults import fault_from_mapping
-from camlink_provision.emulator.forms import FormError, parse_form
+from camlink_provision.emulator.forms import FormError, parse_query
 from camlink_provision.emulator.http import Reply, Request
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class ControlPlane:
 
     def _target(self, endpoint: CameraEndpoint, query: str) -> CameraEndpoint:
         try:
-            args = {p.name: p.value for p in parse_form(query.encode("latin-1"))}
+            args = {p.name: p.value for p in parse_query(query)}
         except FormError as exc:
             raise ControlError("the query is not UTF-8") from exc
         name = args.get("camera")

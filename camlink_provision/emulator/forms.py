@@ -39,10 +39,15 @@ def parse_form(raw: bytes) -> list[Pair]:
     return pairs
 
 
-def request_pairs(query: str, body: bytes) -> list[Pair]:
-    """The query's pairs, then the form body's (a POST may carry both).
+def parse_query(query: str) -> list[Pair]:
+    """The pairs of a request target's query.
 
-    ``query`` is the request target's text as read (latin-1), so encoding it back with
-    latin-1 gives the bytes that came over the wire.
+    ``query`` is the target's text as read (latin-1), so encoding it back with latin-1 gives
+    the bytes that came over the wire.
     """
-    return parse_form(query.encode("latin-1")) + parse_form(body)
+    return parse_form(query.encode("latin-1"))
+
+
+def request_pairs(query: str, body: bytes) -> list[Pair]:
+    """The query's pairs, then the form body's (a POST may carry both)."""
+    return parse_query(query) + parse_form(body)

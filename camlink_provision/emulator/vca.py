@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from camlink_provision.emulator import replies
-from camlink_provision.emulator.forms import FormError, parse_form
+from camlink_provision.emulator.forms import FormError, parse_query
 from camlink_provision.emulator.http import Reply
 from camlink_provision.firmware import profile as fw
 
@@ -114,7 +114,7 @@ class TrackingRules:
 
     def _delete(self, query: str) -> tuple[Reply, bool]:
         try:
-            args = {p.name: p.value for p in parse_form(query.encode("latin-1"))}
+            args = {p.name: p.value for p in parse_query(query)}
         except FormError:
             return replies.json_error("the query is not UTF-8"), False
         name = args.get(fw.VCA_RULE_NAME)
