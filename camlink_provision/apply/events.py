@@ -2,7 +2,9 @@
 
 Every event is a small frozen value; ``on_event`` receives them one at a time (the applier
 serialises the calls, so a renderer needs no lock of its own). None carries a value written
-to a camera: requests are described by their call and the *names* they touch.
+to a camera: requests are described by their call and the *names* they touch. Every event
+but ``RunFinished`` is a ``PlayEvent`` (it names its play); those about one camera are
+``CameraEvent``s (they name the camera too), so a journal record starts with play, camera.
 
     PlayStarted      a play begins (its batches and cameras are known)
     BatchStarted     a batch of a play begins
@@ -30,8 +32,21 @@ Purpose = Literal["snapshot", "apply", "read back", "restore"]
 
 
 @dataclass(frozen=True)
-class PlayStarted:
+class PlayEvent:
+    """Something that happened in a play (every event but the last, ``RunFinished``)."""
+
     play: str
+
+
+@dataclass(frozen=True)
+class CameraEvent(PlayEvent):
+    """Something that happened to one camera in a play."""
+
+    camera: str
+
+
+@dataclass(frozen=True)
+class PlayStarted(PlayEvent):
     index: int  # 1-based
     total: int
     cameras: int
@@ -41,24 +56,19 @@ class PlayStarted:
 
 
 @dataclass(frozen=True)
-class BatchStarted:
-    play: str
+class BatchStarted(PlayEvent):
     index: int  # 1-based
     total: int
     cameras: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class CameraStarted:
-    play: str
-    camera: str
+class CameraStarted(CameraEvent):
     changes: int
 
 
 @dataclass(frozen=True)
-class RequestDone:
-    play: str
-    camera: str
+class RequestDone(CameraEvent):
     purpose: Purpose
     call: str  # setparam, move, add_preset, ... or "gather"
     names: tuple[str, ...]  # parameter / preset / rule names; never values
@@ -66,24 +76,18 @@ class RequestDone:
 
 
 @dataclass(frozen=True)
-class ChangeApplied:
-    play: str
-    camera: str
+class ChangeApplied(CameraEvent):
     change: str  # the change's key: camera/kind/name
     action: str
 
 
 @dataclass(frozen=True)
-class CameraRestoring:
-    play: str
-    camera: str
+class CameraRestoring(CameraEvent):
     why: str
 
 
 @dataclass(frozen=True)
-class CameraDone:
-    play: str
-    camera: str
+class CameraDone(CameraEvent):
     status: str  # changed | failed | unreachable
     reason: str
     requests: int
@@ -91,22 +95,18 @@ class CameraDone:
 
 
 @dataclass(frozen=True)
-class ChangeSkipped:
-    play: str
-    camera: str
+class ChangeSkipped(CameraEvent):
     change: str
     reason: str
 
 
 @dataclass(frozen=True)
-class RolloutStopped:
-    play: str
+class RolloutStopped(PlayEvent):
     reason: str
 
 
 @dataclass(frozen=True)
-class VerifyDone:
-    play: str
+class VerifyDone(PlayEvent):
     ok: bool
     summary: str
 
