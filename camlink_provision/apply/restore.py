@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile as fw
 from camlink_provision.model import Observed, Op
-from camlink_provision.resources.facts import slot_fields
+from camlink_provision.resources import presets
+from camlink_provision.resources.base import Have
 
 PAUSES = (0.2, 0.5, 1.0, 2.0, 3.0, 4.0)  # between passes: ~10 s in all, a short reboot
-
-PresetState = tuple[int, str, str, str]  # slot, pan, tilt, zoom
 
 
 @dataclass(frozen=True)
@@ -75,15 +74,9 @@ class RestoreOutcome:
     note: str  # what the recap says about it
 
 
-def presets_of(params: Mapping[str, str]) -> dict[str, PresetState]:
-    """Preset name -> (slot, pan, tilt, zoom) from a getparam reply."""
-    out: dict[str, PresetState] = {}
-    for slot, fields in slot_fields(params, fw.PRESET_GROUP).items():
-        name = fields.get("name", "")
-        if name:
-            out[name] = (slot, fields.get("pan", ""), fields.get("tilt", ""),
-                         fields.get("zoom", ""))
-    return out
+def presets_of(observed: Observed) -> dict[str, Have]:
+    """Preset name -> the slot and position it holds (the planner's own parse)."""
+    return {have.name: have for have in presets.RESOURCE.observed(observed)}
 
 
 def restore_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
@@ -99,18 +92,21 @@ def _param_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[
 
 
 def _preset_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
-    before, now = presets_of(snapshot.params), presets_of(current.params)
+    before, now = presets_of(snapshot), presets_of(current)
     wrong = sorted(name for name in touched.presets if now.get(name) != before.get(name))
     ops = [Op("delete_preset", {"name": name}) for name in wrong if name in now]
     for name in wrong:
         if name not in before:
             continue
-        slot, pan, tilt, zoom = before[name]
-        if pan.lstrip("-").isdigit():  # a speed dome keeps positions; save from there
-            ops.append(Op("move", {"pan": int(pan), "tilt": int(tilt or 0),
-                                   "zoom": int(zoom or 0)}))
-        ops.append(Op("add_preset", {"name": name, "index": slot}))
+        held = before[name]
+        if isinstance(held.attrs.get("pan"), int):  # a speed dome keeps positions; save there
+            ops.append(Op("move", {axis: _axis(held.attrs.get(axis)) for axis in presets.AXES}))
+        ops.append(Op("add_preset", {"name": name, "index": held.slot}))
     return ops
+
+
+def _axis(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def _rule_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:

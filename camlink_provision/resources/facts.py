@@ -61,20 +61,3 @@ def as_int(value: str | None) -> int | str | None:
         return int(value)
     except ValueError:
         return value
-
-
-def slot_fields(params: Mapping[str, str], group: str) -> dict[int, dict[str, str]]:
-    """``{slot: {field: value}}`` of every ``<group>_i<slot>_<field>`` in the reply.
-
-    A whole-reply split (restoring a snapshot wants every slot); the planner looks slots up
-    with ``slot_values`` instead. Not ``profile.split_slot``: its prefix excludes digits, so
-    it cannot split the preset group ``camctrl_c0_preset``.
-    """
-    head = group + "_i"
-    out: dict[int, dict[str, str]] = {}
-    for name, value in params.items():
-        if name.startswith(head):
-            number, _, field = name[len(head):].partition("_")
-            if number.isdigit() and field:
-                out.setdefault(int(number), {})[field] = value
-    return dict(sorted(out.items()))
