@@ -17,7 +17,7 @@ A kind (``presets``, ``tracking``, ``peers``, ``events``) is an object satisfyin
 - identity, not slots: a wanted thing is matched to what the camera holds by its identity
   (``match_keys`` first, then the name); it keeps the slot it already lives in;
 - new things take the lowest free slots; slots freed by deletions in the same plan count as
-  free, because a camera applies deletions before creations (see ``plan.ORDER``); nothing
+  free, because a camera applies deletions before creations (``plan._phase``); nothing
   is ever renumbered;
 - a held thing the inventory does not name is ``Unmanaged`` and left alone, unless the
   camera's ``prune`` names the kind, then it is deleted; ``state: absent`` deletes;
