@@ -12,7 +12,9 @@
     ├── PlanError                    a saved plan cannot be used (stale, wrong site, bad file)
     ├── LockError                    another apply holds the site's lock
     ├── ConfirmationRefused          apply without a terminal to ask and without --yes
-    └── EndToEndNeedsEmulator        verify --end-to-end without --emulate
+    ├── EndToEndNeedsEmulator        verify --end-to-end without --emulate
+    └── ImportFailed                 import could not read every selected camera, or the
+                                     output directory is in use: nothing was written
 
 Errors never carry secret values: messages name parameters, never their values when the
 parameter is a password, and requests are described by method, path and parameter names.
@@ -125,3 +127,7 @@ class ConfirmationRefused(CamlinkError):
 
 class EndToEndNeedsEmulator(CamlinkError):
     """--end-to-end fires detections through the emulator's control plane."""
+
+
+class ImportFailed(CamlinkError):
+    """Import needs every selected camera: a partial picture would be a wrong inventory."""

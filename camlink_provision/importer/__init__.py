@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from camlink_provision.errors import CameraError, CamlinkError
+from camlink_provision.errors import CameraError, ImportFailed
 from camlink_provision.importer.adopt import Adoption, adopt
 from camlink_provision.importer.read import Reading, read_cameras
 from camlink_provision.importer.source import Source, load_source
@@ -24,10 +24,6 @@ from camlink_provision.importer.write import Files, inventory_files
 from camlink_provision.plan import ClientFactory, default_client
 
 __all__ = ["Files", "ImportFailed", "Imported", "import_site", "load_source", "write_out"]
-
-class ImportFailed(CamlinkError):
-    """Import needs every selected camera: a partial picture would be a wrong inventory."""
-
 
 @dataclass(frozen=True)
 class Imported:
