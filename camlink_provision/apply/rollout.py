@@ -79,6 +79,7 @@ class _Tally:
     unknown: bool = False
     writes: int = 0
     counted: bool = False  # a plan-time failure already counted against a batch
+    unplanned: bool = False  # could not be read while planning: what it refers to is unknown
 
     @property
     def failed(self) -> bool:
@@ -124,6 +125,7 @@ class Rollout:
         for cam in self.plan.cameras:
             tally = _Tally(cam.camera, cam.role, list(cam.changes), cam.fingerprint)
             if cam.error:
+                tally.unplanned = True
                 tally.failure = f"could not be planned: {cam.error}"
                 tally.status = "unreachable" if cam.error_kind == "unreachable" else "failed"
             self.tallies[cam.camera] = tally
@@ -280,10 +282,16 @@ class Rollout:
 
         Each change names the PTZ cameras it stops referring to (``releases``); until all of
         those are in place on a spotter that has not failed, that spotter may still call on
-        a preset or tracking rule that would be deleted. Other spotters do not matter.
+        a preset or tracking rule that would be deleted. Other spotters do not matter, except
+        a spotter of the plan that could not be read at all: what it refers to is unknown, so
+        it holds back every PTZ deletion (leave it out with --limit to go on without it).
         """
         waiting: list[tuple[str, str]] = []  # (spotter, why)
         for tally in self.tallies.values():
+            if tally.unplanned and tally.role == "spotter":
+                waiting.append((tally.camera, f"{tally.camera} could not be read while "
+                                "planning, so what it refers to is unknown"))
+                continue
             letting_go = [c for c in tally.planned if ptz in c.releases]
             pending = [c for c in letting_go if tally.failed or c.key not in tally.applied]
             if not pending:

@@ -147,3 +147,29 @@ def test_a_skipped_spotter_that_lets_go_keeps_the_preset_and_is_named(site2: Sit
     assert "spot has not applied event gate-intrusion" in reason and "spot-b" not in reason
     assert _preset_names(fleet2, "ptz-b") == ["bridge", "road"]
 
+
+
+def test_a_spotter_that_could_not_be_read_holds_back_every_ptz_deletion(
+        site2: Site, fleet2: Any) -> None:
+    """Unread, spot-b might still call ptz-b's road: deleting it could break a live link."""
+    assert not apply_plan(site2, make_plan(site2), playbook=load_playbook()).failed
+    edited = _edited(site2)
+    fleet2.set_fault("spot-b", Fault(down=True))
+    plan = make_plan(edited)
+    assert [c.camera for c in plan.failed] == ["spot-b"]
+    result = apply_plan(edited, plan, playbook=load_playbook(), restore_pauses=PAUSES)
+    ptz_b = next(c for c in result.cameras if c.camera == "ptz-b")
+    assert [s.change for s in ptz_b.skipped] == ["ptz-b/preset/road"]
+    assert "spot-b could not be read while planning" in ptz_b.skipped[0].reason
+    assert "road" in _preset_names(fleet2, "ptz-b")
+
+
+def test_leaving_the_unreadable_spotter_out_lets_the_deletion_run(
+        site2: Site, fleet2: Any) -> None:
+    assert not apply_plan(site2, make_plan(site2), playbook=load_playbook()).failed
+    edited = _edited(site2)
+    fleet2.set_fault("spot-b", Fault(down=True))
+    names = [n for n in edited.cameras if n != "spot-b"]  # what --limit '!spot-b' selects
+    result = apply_plan(edited, make_plan(edited, names), playbook=load_playbook())
+    assert not result.failed
+    assert "road" not in _preset_names(fleet2, "ptz-b")
