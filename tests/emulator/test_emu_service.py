@@ -21,7 +21,9 @@ NAMES = ["gate-spotter", "gate-ptz", "yard-ptz", "old-bullet"]
 def free_base_port(count: int) -> int:
     """A first port with ``count`` free ports from it (checked by binding each)."""
     for _ in range(50):
-        base = random.randrange(20000, 60000)
+        # Below Linux's ephemeral range (32768-60999), so that no outgoing connection of a
+        # concurrent test takes one of these ports between this check and the emulator's bind.
+        base = random.randrange(20000, 32000)
         sockets = []
         try:
             for port in range(base, base + count):
