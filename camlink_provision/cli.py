@@ -35,19 +35,30 @@ HANDLERS: dict[str, str] = {
 }
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return value
+
+
 def _add_inventory_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     parser.add_argument("-i", "--inventory", action="append", default=[], required=required,
                         metavar="INV", help="inventory directory or file; repeat to merge, "
                         "later sources win")
     parser.add_argument("--secrets", metavar="PATH",
                         help="secrets file or directory for secret('NAME') "
-                        "(default: $CAMLINK_SECRETS, else secrets/ beside the inventory)")
+                        "(default: $CAMLINK_SECRETS, else secrets/ or secrets.yml beside the "
+                        "first inventory)")
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", metavar="PATTERN", help="camera names, group names or "
                         "glob patterns, comma-separated; '!' excludes (as Ansible)")
-    parser.add_argument("--concurrency", type=int, default=32, metavar="N",
+    parser.add_argument("--concurrency", type=_positive_int, default=32, metavar="N",
                         help="cameras worked on at once (default 32; one request in flight "
                         "per camera)")
     parser.add_argument("--emulate", action="store_true", help="start an emulated fleet "
