@@ -150,6 +150,9 @@ TRIGGER_VALUES = {"detection": "vadp", "di": "di", "vi": "vi", "motion": "motion
 TRIGGER_INPUT_FIELDS = {"di": "di", "vi": "vi", "motion": "mdwin"}
 TRIGGER_RULE_FIELD = "vadp_rule"  # [modelled]
 PRIORITIES = {"low": "0", "normal": "1", "high": "2"}
+# The same tables read the other way: firmware value -> inventory word.
+TRIGGER_KINDS = {value: kind for kind, value in TRIGGER_VALUES.items()}
+PRIORITY_NAMES = {value: name for name, value in PRIORITIES.items()}
 WEEKDAY_BITS = {"sat": 0, "sun": 6, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5}
 ALL_WEEK = 127
 NAME_TYPE = StringType(40)

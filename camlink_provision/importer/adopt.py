@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from camlink_provision.firmware import models, profile
 from camlink_provision.importer.read import Reading
@@ -53,8 +53,9 @@ from camlink_provision.resources import facts, peers, presets, tracking
 from camlink_provision.resources.base import Have
 
 ON = event_kind.ON
-KINDS_BY_TRIGGER: dict[str, TriggerKind] = {v: k for k, v in profile.TRIGGER_VALUES.items()}  # type: ignore[misc]
-PRIORITY_NAMES: dict[str, Priority] = {v: k for k, v in profile.PRIORITIES.items()}  # type: ignore[misc]
+# The profile's inverse tables, narrowed to the inventory model's literal types.
+KINDS_BY_TRIGGER = cast(dict[str, TriggerKind], profile.TRIGGER_KINDS)
+PRIORITY_NAMES = cast(dict[str, Priority], profile.PRIORITY_NAMES)
 DAYS = Schedule().days  # the order an inventory lists them in
 K = TypeVar("K")
 LINK_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")

@@ -164,8 +164,6 @@ def link_actions(site: Site, spotter: Camera) -> dict[str, dict[str, dict[str, s
 
 
 # -- the firmware fields, in the inventory's words (the reviewer's view) ----------------------
-PRIORITY_NAMES = {value: name for name, value in profile.PRIORITIES.items()}
-TRIGGER_KINDS = {value: kind for kind, value in profile.TRIGGER_VALUES.items()}
 INPUT_WORDS = {"di": "digital input", "vi": "virtual input", "motion": "motion window"}
 WEEK = Schedule().days  # mon .. sun: the order a reviewer reads days in
 LINK = "link -> "
@@ -238,7 +236,7 @@ def numbers_text(words: str, mask: str) -> str:
 def trigger_text(fields: Mapping[str, JSON]) -> str:
     """The trigger and only what selects for it: ``detection yard-loiter``, ``digital input 1``."""
     value = value_of(fields, "trigger")
-    kind = TRIGGER_KINDS.get(value)
+    kind = profile.TRIGGER_KINDS.get(value)
     if kind == "detection":
         rule = value_of(fields, profile.TRIGGER_RULE_FIELD)
         return f"detection {rule}" if rule else "detection (no rule)"
@@ -281,7 +279,7 @@ def view(fields: Mapping[str, JSON], links: Mapping[int, str]) -> dict[str, JSON
     out: dict[str, JSON] = {
         "name": value_of(fields, "name"),
         "enabled": yes_no(value_of(fields, "enable")),
-        "priority": PRIORITY_NAMES.get(priority, unknown(priority)),
+        "priority": profile.PRIORITY_NAMES.get(priority, unknown(priority)),
         "delay": seconds(value_of(fields, "delay")),
         "schedule": schedule_text(fields),
         "trigger": trigger_text(fields),
