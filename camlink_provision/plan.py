@@ -22,9 +22,7 @@ Ops become requests is the applier's business (``apply.writes.merge_requests``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraCommandError, CameraError
@@ -33,9 +31,9 @@ from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, CameraPlan, Change, Observed, Plan
 from camlink_provision.resources import KINDS, Context, KindResult, Noop, peers, tracking
+from camlink_provision.runner import run_each
 
 ClientFactory = Callable[[Camera], CameraClient]
-T = TypeVar("T")
 
 # 32 cameras at once: a site is a few dozen cameras, so one wave reads all of them, while
 # the tool host keeps a bounded number of threads and sockets (each camera costs a thread
@@ -111,16 +109,6 @@ def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,
         client.close()
 
 
-def _per_camera(cameras: Sequence[Camera], work: Callable[[Camera], T],
-                concurrency: int) -> list[T]:
-    """``work`` on every camera, ``concurrency`` at a time; results in camera order."""
-    if not cameras:
-        return []
-    workers = max(1, min(concurrency, len(cameras)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gather") as pool:
-        return list(pool.map(work, cameras))
-
-
 def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCURRENCY,
            client_factory: ClientFactory = default_client,
            timeout: float | None = None) -> dict[str, Observed | CameraError]:
@@ -129,8 +117,8 @@ def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCU
     ``timeout`` (seconds) replaces each camera's per-request timeout when given.
     """
     cameras = [site.cameras[name] for name in names]
-    results = _per_camera(cameras, lambda cam: _gather_one(site, cam, client_factory, timeout),
-                          concurrency)
+    results = run_each(cameras, lambda cam: _gather_one(site, cam, client_factory, timeout),
+                       concurrency=concurrency, name="gather")
     return dict(zip(names, results, strict=True))
 
 
@@ -291,5 +279,5 @@ def make_plan(site: Site, names: Sequence[str] | None = None, *,
         return plan_camera(site, camera, _gather_one(site, camera, client_factory, timeout))
 
     cameras = [site.cameras[name] for name in selected]
-    plans = _per_camera(cameras, read_and_plan, concurrency)
+    plans = run_each(cameras, read_and_plan, concurrency=concurrency, name="plan")
     return _assemble(site, selected, {plan.camera: plan for plan in plans})

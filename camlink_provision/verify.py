@@ -27,14 +27,12 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from camlink_provision.camera import CameraClient
-from camlink_provision.camera.client import Position, TrackingStatus
+from camlink_provision.camera import CameraClient, Position, TrackingStatus
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Link, LinkTarget, Schedule, Site
@@ -42,6 +40,7 @@ from camlink_provision.model import JSON, Observed
 from camlink_provision.plan import DEFAULT_CONCURRENCY, ClientFactory, default_client
 from camlink_provision.resources import events, peers, presets
 from camlink_provision.resources.base import Have
+from camlink_provision.runner import run_each
 
 if TYPE_CHECKING:
     from camlink_provision.emulator import Fleet
@@ -681,9 +680,8 @@ def read_spotters(run: Run, names: Sequence[str], concurrency: int) -> None:
         except CameraError as exc:
             return exc
 
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(names))),
-                            thread_name_prefix="verify-spotter") as pool:
-        run.spotters.update(zip(names, pool.map(one, names), strict=True))
+    facts = run_each(names, one, concurrency=concurrency, name="verify-spotter")
+    run.spotters.update(zip(names, facts, strict=True))
 
 
 def check_ptz_pairs(run: Run, pairs: Sequence[Pair]) -> list[tuple[Pair, LinkResult]]:
@@ -730,10 +728,7 @@ def verify_site(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_
 
 def run_pairs(run: Run, pairs: Sequence[Pair], concurrency: int) -> dict[Pair, LinkResult]:
     groups = list(by_ptz(pairs).values())
-    if not groups:
-        return {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(groups))),
-                            thread_name_prefix="verify") as pool:
-        done = pool.map(lambda group: check_ptz_pairs(run, group), groups)
-        return {pair: result for group in done for pair, result in group}
+    done = run_each(groups, lambda group: check_ptz_pairs(run, group),
+                    concurrency=concurrency, name="verify")
+    return {pair: result for group in done for pair, result in group}
 

@@ -9,7 +9,6 @@ is a PTZ camera. The result is the planner's ``Observed``: parsing stays in reso
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from camlink_provision.camera import CameraClient
@@ -19,6 +18,7 @@ from camlink_provision.inventory.model import Camera
 from camlink_provision.model import Observed
 from camlink_provision.plan import ClientFactory
 from camlink_provision.resources import facts
+from camlink_provision.runner import run_each
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,5 @@ def read_cameras(cameras: Sequence[Camera], client_factory: ClientFactory,
         except CameraError as exc:
             return exc
 
-    if not cameras:
-        return {}
-    with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(cameras))),
-                            thread_name_prefix="import") as pool:
-        return dict(zip((c.name for c in cameras), pool.map(one, cameras), strict=True))
+    readings = run_each(cameras, one, concurrency=concurrency, name="import")
+    return dict(zip((c.name for c in cameras), readings, strict=True))
