@@ -34,6 +34,7 @@ class WriteClient(Protocol):
     """The part of ``camera.CameraClient`` the applier writes through."""
 
     requests_sent: int
+    name: str
 
     def setparam(self, values: Mapping[str, str | Secret]) -> dict[str, str]: ...
     def move(self, pan: int, tilt: int, zoom: int) -> None: ...
@@ -133,14 +134,16 @@ def is_write(op: Op) -> bool:
     return op.call in WRITE_CALLS
 
 
-def setparam_values(op: Op, site: Site) -> dict[str, str | Secret]:
-    """The values to send, secrets looked up in the Site now (never stored in the plan)."""
+def setparam_values(op: Op, site: Site, target: str) -> dict[str, str | Secret]:
+    """The values to send to camera ``target``, secrets looked up in the Site now (never
+    stored in the plan)."""
     values: dict[str, str | Secret] = {name: _text(value) for name, value in op.args.items()}
     for name, ptz in op.secret_args.items():
         camera = site.cameras.get(ptz)
         if camera is None:
-            raise CameraCommandError(ptz, f"the plan writes the link password of {ptz!r}, "
-                                     "which the inventory no longer has", "setparam")
+            raise CameraCommandError(target, f"the plan writes the link password of {ptz!r}, "
+                                     "which the inventory no longer has — make a new plan",
+                                     "setparam")
         values[name] = camera.peer_credentials.password
     return values
 
@@ -155,7 +158,7 @@ def send(client: WriteClient, op: Op, site: Site) -> None:
     """One request; any failure is raised as the client's CameraError."""
     args = op.args
     if op.call == "setparam":
-        client.setparam(setparam_values(op, site))
+        client.setparam(setparam_values(op, site, client.name))
     elif op.call == "move":
         client.move(int(args["pan"]), int(args["tilt"]), int(args["zoom"]))
     elif op.call == "add_preset":
