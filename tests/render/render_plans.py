@@ -36,9 +36,10 @@ def create_preset() -> Change:
 def update_peer(password: AttributeChange) -> Change:
     return Change(
         camera="spotter-gate", kind="peer", name="ptz-north", action="update", slot=1,
-        attributes=(AttributeChange("address", "10.0.0.5", "10.0.0.6"),
-                    AttributeChange("port", 80, 8080), password),
-        ops=(Op("setparam", {"cameralink_i1_ipaddress": "10.0.0.6", "cameralink_i1_port": 8080,
+        attributes=(AttributeChange("address", "192.0.2.5:80", "192.0.2.6:8080"),
+                    AttributeChange("username", "camlink", "link-operator"), password),
+        ops=(Op("setparam", {"cameralink_i1_ipaddress": "192.0.2.6", "cameralink_i1_port": 8080,
+                             "cameralink_i1_username": "link-operator",
                              "cameralink_i1_passwd": SENSITIVE},
                 secret_args={"cameralink_i1_passwd": "ptz-north"}),),
         reason="drift; link test refused", depends_on=("ptz-north",))
@@ -47,7 +48,7 @@ def update_peer(password: AttributeChange) -> Change:
 def delete_event() -> Change:
     return Change(
         camera="spotter-gate", kind="event", name="old-alarm", action="delete", slot=2,
-        attributes=(AttributeChange("enabled", True, None),),
+        attributes=(AttributeChange("enabled", "yes", None),),
         ops=(Op("setparam", {"event_i2_enable": 0}),), reason="state: absent")
 
 

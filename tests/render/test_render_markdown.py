@@ -41,8 +41,9 @@ def test_a_table_per_camera_with_changes() -> None:
         ["**create**", "preset", "gate", "3"],
         ["**update**", "peer", "ptz-north", "1"],
         ["**delete**", "event", "old-alarm", "2"]]
-    assert _cells(rows[1])[4] == ('address: <code>"10.0.0.5"</code> → <code>"10.0.0.6"</code>'
-                                  "<br>port: <code>80</code> → <code>8080</code>"
+    assert _cells(rows[1])[4] == ('address: <code>"192.0.2.5:80"</code> → '
+                                  '<code>"192.0.2.6:8080"</code><br>username: '
+                                  '<code>"camlink"</code> → <code>"link-operator"</code>'
                                   "<br>password: (sensitive) → (sensitive)")
     assert md.count("### ") == 3  # ptz-north, spotter-gate, the link topology
 
