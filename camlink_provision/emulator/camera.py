@@ -107,14 +107,17 @@ class EmulatedCamera:
 
     def factory_reset(self) -> None:
         self.cancel_background()
+        self.events.forget_firings()
         self.params.factory_reset()
         self.rules.clear()
         self.ptz.power_on(home=True)
         self.changed()
 
     def reboot(self) -> None:
-        """What a restart loses: the output, the PTZ's current job. Settings stay."""
+        """What a restart loses: the output, the PTZ's current job, the detect-next delays
+        being waited out. Settings stay."""
         self.cancel_background()
+        self.events.forget_firings()
         self.params.store({fw.DO_STATUS: "0"} if self.caps.ndo else {})
         self.ptz.power_on(home=False)
 

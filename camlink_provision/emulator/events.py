@@ -6,14 +6,22 @@ matches and whose schedule is active, the camera does its local actions and, for
 enabled camera-link action whose peer is enabled, calls that peer (``link.py``). Peers are
 called concurrently and a failing peer never stops the others or the local actions.
 
-Not modelled: the "detect next event after" delay (every firing is handled), recording and
-upload actions (reported, not performed).
+"Detect next event after" (``event_i<N>_delay``): once slot N has handled a firing, further
+firings of that slot are suppressed until ``delay`` seconds (its value at the time of the
+new firing) have passed since the handled one; other slots are unaffected. The moment of a
+firing is its ``at`` when given, else the loop's clock (see ``EventEngine.now``). The window
+is runtime state: a ``setparam`` never clears it, a reboot or factory reset does. The link
+test (``cameralink_test.cgi?...&event=N``) is a manual test: never suppressed, and it does
+not start the window.
+
+Not modelled: recording and upload actions (reported, not performed).
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from camlink_provision.emulator import link, replies
@@ -49,10 +57,42 @@ def schedule_active(weekday_mask: int, begin: str, end: str, at: datetime) -> bo
     return now >= start or now < stop
 
 
+def local_naive(moment: datetime) -> datetime:
+    """A moment as local wall time without a zone, so any two firings compare."""
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+
+
 class EventEngine:
     def __init__(self, camera: EmulatedCamera) -> None:
         self._camera = camera
         self._params = camera.params
+        self._handled: dict[int, datetime] = {}  # slot -> its last handled firing
+        self._anchor: tuple[datetime, float] | None = None  # (wall time, loop time)
+
+    def now(self) -> datetime:
+        """The loop's clock as local time: wall time at the first call, then advanced by
+        ``loop.time()`` (monotonic: a wall-clock step never reopens or stretches a window)."""
+        loop_now = asyncio.get_running_loop().time()
+        if self._anchor is None:
+            self._anchor = (datetime.now(), loop_now)
+        wall, base = self._anchor
+        return wall + timedelta(seconds=loop_now - base)
+
+    def forget_firings(self) -> None:
+        """A reboot or factory reset: no slot is waiting out its delay any more."""
+        self._handled.clear()
+
+    def _delay_left(self, slot: int, when: datetime) -> float:
+        """Seconds slot still ignores triggers at ``when``; 0 when it may fire.
+
+        A firing placed before the slot's last handled one (``at`` in the past) is not
+        suppressed: the window only runs forward from a handled firing."""
+        last = self._handled.get(slot)
+        if last is None:
+            return 0.0
+        elapsed = (local_naive(when) - last).total_seconds()
+        delay = int(self._value(slot, "delay"))
+        return delay - elapsed if 0 <= elapsed < delay else 0.0
 
     def _value(self, slot: int, field: str) -> str:
         return self._params.value(fw.event_param(slot, field))
@@ -80,7 +120,7 @@ class EventEngine:
         """Handle one trigger; returns once every peer call has finished."""
         if kind not in KIND_TRIGGERS:
             raise ValueError(f"kind must be one of {', '.join(KIND_TRIGGERS)}")
-        when = at or datetime.now()
+        when = at or self.now()
         result: FireResult = {"camera": self._camera.name, "kind": kind, "rule": rule,
                               "input": input_, "at": when.isoformat(timespec="seconds"),
                               "events": [], "skipped": []}
@@ -91,8 +131,16 @@ class EventEngine:
             reason = self._skip_reason(slot, when)
             if reason:
                 result["skipped"].append({"slot": slot, "name": name, "reason": reason})
-            else:
-                result["events"].append(await self._run_event(slot, name))
+                continue
+            left = self._delay_left(slot, when)
+            if left:
+                seconds = math.ceil(left)
+                result["skipped"].append({
+                    "slot": slot, "name": name, "suppressed_s": seconds,
+                    "reason": f"suppressed: detect-next delay, {seconds} s left"})
+                continue
+            self._handled[slot] = local_naive(when)  # before the peer calls: a firing
+            result["events"].append(await self._run_event(slot, name))  # meanwhile waits
         return result
 
     async def _run_event(self, slot: int, name: str) -> dict[str, Any]:
