@@ -8,12 +8,19 @@ work and looks at the result:
                  for that peer is what the inventory says                  (read, parsed)
     spotter      link test to the peer: reachable, credentials accepted    ("Test")
     PTZ          the preset and the tracking rule the link uses are there
-    spotter      performs the event's action on the peer now               ("Test preset")
+    spotter      performs the event's action on the peer now and answers how it went,
+                 first-hand: contact, then the action itself               ("Test preset")
     PTZ          position = the preset's (the inventory's position when it gives one),
                  tracking runs with the named rule, the digital output is on
     PTZ          put back: position, tracking, output as they were before
 
-The first check that fails ends that pair's run and names the likely cause (``Cause``).
+The first check that fails ends that pair's run and names the likely cause (``Cause``). So a
+preset or rule deleted out of band is found by the PTZ check before the action; an action
+the spotter reports failed (``action`` not ok) is the failure of "test preset", named in the
+spotter's words, and the PTZ-side effect checks then do not run (they would only show its
+consequence). A refused action is attributed by reading the PTZ again: the preset or rule
+now missing, else ``action_refused``.
+
 With an emulated fleet and ``end_to_end``, each (spotter, event) is then fired through the
 emulator's control plane and the same effects are checked on every PTZ it targets.
 
@@ -56,6 +63,7 @@ Cause = Literal[
     "credentials_refused",  # the PTZ refused the credentials the spotter stores
     "preset_missing",  # the PTZ holds no preset of that name
     "rule_missing",  # the PTZ holds no tracking rule of that name
+    "action_refused",  # the PTZ refused a call of the spotter's action; preset, rule there
     "position_off",  # the PTZ did not end at the preset's position
     "tracking_not_running",  # the PTZ is not tracking after the action
     "wrong_rule",  # the PTZ tracks with another rule
@@ -87,6 +95,17 @@ LINK_TEST_CAUSES: dict[str, tuple[Cause, str]] = {
                     "(address, port, power or network between them)"),
     "unauthorized": ("credentials_refused", "the PTZ refused the credentials the spotter "
                      "stores for it (peer password changed on one side?)"),
+}
+# The spotter's own answer on the action it performed ("Test preset"), when not ok;
+# "refused" is attributed by reading the PTZ again (``PairCheck.refused_cause``).
+ACTION_CAUSES: dict[str, tuple[Cause, str]] = {
+    "unreachable": ("peer_unreachable", "a call of the action did not reach the PTZ at "
+                    "{where} (though the spotter's contact read did): network or PTZ "
+                    "overloaded or restarting?"),
+    "unauthorized": ("credentials_refused", "the PTZ refused the spotter's stored "
+                     "credentials for a call of the action, though it accepted them for the "
+                     "contact read: the account may lack the privilege a call of the action "
+                     "needs (e.g. operator for the digital output)"),
 }
 
 
@@ -358,9 +377,7 @@ class PairCheck:
         target = self.pair.target
         stored: Have | None = None
         if target.preset:
-            params = self.ptz.getparam([*profile.IDENTITY_GROUPS, profile.PRESET_GROUP])
-            held = presets.RESOURCE.observed(Observed(self.ptz.name, params))
-            stored = next((h for h in held if h.name == target.preset), None)
+            stored = self.held_presets().get(target.preset)
             if stored is None:
                 raise self.fail("preset_missing", "preset", f"{self.pair.ptz} holds no preset "
                                 f"'{target.preset}'")
@@ -372,6 +389,14 @@ class PairCheck:
                                 f"tracking rule '{target.track_rule}'")
             self.passed("tracking rule", f"'{target.track_rule}' present")
         return stored
+
+    def held_presets(self) -> dict[str, Have]:
+        """The PTZ's presets by name (the first slot holding a name)."""
+        params = self.ptz.getparam([*profile.IDENTITY_GROUPS, profile.PRESET_GROUP])
+        held: dict[str, Have] = {}
+        for have in presets.RESOURCE.observed(Observed(self.ptz.name, params)):
+            held.setdefault(have.name, have)
+        return held
 
     def prepare(self, stored: Have | None, before: Before) -> None:
         """Make every expected effect observable: a PTZ already at the preset, already
@@ -396,10 +421,39 @@ class PairCheck:
 
     # the action and its effects
     def perform(self, event_slot: int, peer_slot: int) -> None:
-        outcome = self.spotter.link_test(peer_slot, event=event_slot)
-        self.judge_link_test(outcome, "test preset")
+        answer = self.spotter.link_test_action(peer_slot, event_slot)
+        self.judge_link_test(answer.result, "test preset")
+        if answer.action != OK:
+            raise self.action_failed(answer.action, event_slot)
         self.passed("test preset", f"the spotter ran event slot {event_slot}'s action on "
-                    f"peer {peer_slot}")
+                    f"peer {peer_slot}: action='{answer.action}'")
+
+    def action_failed(self, action: str, event_slot: int) -> _Failed:
+        """The spotter's own word that its action failed, as the failure of "test preset"."""
+        said = (f"the spotter performed event slot {event_slot}'s action and answered "
+                f"action='{action}': ")
+        if action == "refused":
+            cause, why = self.refused_cause()
+        else:
+            ptz = self.ptz_camera
+            cause, text = ACTION_CAUSES[action]  # the client admits no other answer
+            why = text.format(where=f"{ptz.address}:{ptz.site_port}")
+        return self.fail(cause, "test preset", said + why)
+
+    def refused_cause(self) -> tuple[Cause, str]:
+        """Why the PTZ refused a call of the action: the preset or rule the link names, if
+        it is missing now (read again: it was there just before), else ``action_refused``."""
+        target, ptz = self.pair.target, self.pair.ptz
+        if target.preset and target.preset not in self.held_presets():
+            return "preset_missing", f"{ptz} holds no preset '{target.preset}'"
+        if target.track_rule and target.track_rule not in self.ptz.tracking_rules():
+            return "rule_missing", f"{ptz} holds no tracking rule '{target.track_rule}'"
+        names = [f"{kind} '{name}'" for kind, name in (("preset", target.preset),
+                                                      ("tracking rule", target.track_rule))
+                 if name]
+        holds = f", though it holds {' and '.join(names)}" if names else ""
+        return "action_refused", (f"{ptz} refused a call of the action{holds} (a command its "
+                                  "firmware rejects, or an error on the PTZ)")
 
     def effects(self, stored: Have | None) -> None:
         self.judge_effects(stored, self.read_effects(stored), "")

@@ -55,6 +55,14 @@ class TrackingStatus(NamedTuple):
     rule: str  # the rule being tracked, "" when none
 
 
+class LinkTestResult(NamedTuple):
+    """A spotter's "Test preset" answer: its contact with the peer, then the action's."""
+
+    result: str  # ok | unreachable | unauthorized: the Test button's contact with the peer
+    action: str  # ok | refused | unauthorized | unreachable; "" when result is not ok (the
+    #              spotter did not get through, so it performed nothing)
+
+
 @dataclass(frozen=True)
 class Call:
     """A request as errors show it: method, path and parameter names — never a value."""
@@ -199,15 +207,34 @@ class CameraClient:
         """Have a spotter call its peer ``index`` now: ok, unreachable or unauthorized.
 
         With ``event``, the spotter also performs that event's camera-link action on the
-        peer (the guide's "Test preset").
+        peer (the guide's "Test preset"), but only the contact's result is returned: use
+        ``link_test_action`` for the action's own answer.
         """
+        return self._link_test(index, event).result
+
+    def link_test_action(self, index: int, event: int) -> LinkTestResult:
+        """"Test preset": the spotter performs event ``event``'s camera-link action on its
+        peer ``index`` now and answers, first-hand, how the contact and the action went.
+
+        When ``result`` is ok the reply must carry the ``action`` line (else a
+        ``CameraProtocolError``); when the contact failed the spotter performed nothing and
+        ``action`` is "".
+        """
+        return self._link_test(index, event)
+
+    def _link_test(self, index: int, event: int | None) -> LinkTestResult:
         args: dict[str, str | int] = {fw.LINK_TEST_INDEX: index}
         if event is not None:
             args[fw.LINK_TEST_EVENT] = event
         call = Call("POST", fw.LINK_TEST, tuple(args))
         with self._failures(call):
             pairs = wire.parse_pairs(self._text(call, query=wire.encode_pairs(args)))
-            return wire.require_choice(pairs, fw.LINK_TEST_RESULT, fw.LINK_TEST_RESULTS)
+            result = wire.require_choice(pairs, fw.LINK_TEST_RESULT, fw.LINK_TEST_RESULTS)
+            performed = event is not None and (result == fw.LINK_TEST_RESULTS[0]
+                                               or fw.LINK_TEST_ACTION in pairs)
+            action = (wire.require_choice(pairs, fw.LINK_TEST_ACTION, fw.LINK_TEST_ACTIONS)
+                      if performed else "")
+            return LinkTestResult(result, action)
 
     def set_vi(self, index: int, value: int) -> None:
         """Set virtual input ``index``; 1 fires the events triggered by it."""

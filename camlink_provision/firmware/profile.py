@@ -365,6 +365,9 @@ LINK_TEST_EVENT = "event"  # [modelled]
 LINK_TEST_RESULT = "result"  # the reply: result='ok|unreachable|unauthorized' [modelled]
 LINK_TEST_RESULTS = ("ok", "unreachable", "unauthorized")
 LINK_TEST_ACTION = "action"  # with &event=: a second line action='<result>' [modelled]
+# The action's outcome, the worst of its calls to the peer: "refused" is a call the peer
+# answered with something other than 200 (no such preset, ERROR:, 403/500/503) [modelled]
+LINK_TEST_ACTIONS = ("ok", "refused", "unauthorized", "unreachable")
 VCA_RULE_NAME = "RuleName"  # DELETE <VCA_TRACKING>?RuleName=<name> [modelled]
 VCA_PTZ_INFO = "PTZInfo"  # GET VCA_STATUS -> {"PTZInfo": {"Status": ..., "Rule": ...}}
 VCA_STATUS_KEY = "Status"

@@ -6,7 +6,7 @@ import pytest
 from camera_fakes import Canned, always, fake_camera
 from camera_support import ADMIN_PASSWORD, PTZ_DIGEST, ClientCall, MakeClient
 
-from camlink_provision.camera import CameraClient
+from camlink_provision.camera import CameraClient, LinkTestResult
 from camlink_provision.errors import CameraCommandError, CameraProtocolError
 from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Connection, Credentials, Secret
@@ -76,6 +76,8 @@ def _client(port: int) -> CameraClient:
     (b"pan=10\r\ntilt=20\r\n", lambda c: c.position()),  # zoom missing
     (b"pan=ten\r\ntilt=20\r\nzoom=1\r\n", lambda c: c.position()),
     (b"result='maybe'\r\n", lambda c: c.link_test(0)),
+    (b"result='ok'\r\n", lambda c: c.link_test_action(0, 0)),  # the action line missing
+    (b"result='ok'\r\naction='maybe'\r\n", lambda c: c.link_test_action(0, 0)),
     (b"{not json", lambda c: c.tracking_rules()),
     (b'{"gate": 3}', lambda c: c.tracking_rules()),
     (b'{"PTZInfo": "Tracking"}', lambda c: c.tracking_status()),
@@ -88,6 +90,17 @@ def test_malformed_reply_is_a_protocol_error(body: bytes, call: ClientCall) -> N
             call(client)
         client.close()
     assert caught.value.camera == "odd-camera"
+
+
+def test_no_action_line_is_fine_without_event_or_when_the_contact_failed() -> None:
+    with fake_camera(always(b"result='ok'\r\n")) as (port, _seen):
+        client = _client(port)
+        assert client.link_test(0) == "ok"
+        client.close()
+    with fake_camera(always(b"result='unreachable'\r\n")) as (port, _seen):
+        client = _client(port)
+        assert client.link_test_action(0, 0) == LinkTestResult("unreachable", "")
+        client.close()
 
 
 def test_lenient_about_bare_lf_and_unquoted_values() -> None:

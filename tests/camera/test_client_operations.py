@@ -15,7 +15,7 @@ from camera_support import (
     wait_until,
 )
 
-from camlink_provision.camera import CameraClient, Position, TrackingStatus
+from camlink_provision.camera import CameraClient, LinkTestResult, Position, TrackingStatus
 from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Secret
 
@@ -154,6 +154,36 @@ def test_link_test_with_event_performs_the_action_on_the_peer(connect: MakeClien
     _gate_event_on_vi0(spotter)
     assert spotter.link_test(0, event=0) == "ok"
     assert wait_until(lambda: ptz.position() == Position(2500, 100, 3))
+
+
+def test_link_test_action_answers_the_spotters_action_first_hand(connect: MakeClient,
+                                                                 watch: Watch) -> None:
+    spotter, ptz, log = connect(SPOTTER), connect(PTZ_DIGEST), watch(SPOTTER)
+    ptz.move(2500, 100, 3)
+    ptz.add_preset("gate")
+    ptz.move(0, 0, 1)
+    _link_spotter_to_ptz(spotter, "")
+    _gate_event_on_vi0(spotter)
+    assert spotter.link_test_action(0, 0) == LinkTestResult("ok", "ok")
+    assert wait_until(lambda: ptz.position() == Position(2500, 100, 3))
+    [test] = log.entries(fw.LINK_TEST, answered=True)
+    assert (test.method, set(test.params)) == ("POST", {fw.LINK_TEST_INDEX, fw.LINK_TEST_EVENT})
+
+
+def test_link_test_action_reports_a_preset_the_peer_refused(connect: MakeClient) -> None:
+    spotter, ptz = connect(SPOTTER), connect(PTZ_DIGEST)
+    ptz.move(0, 0, 1)
+    _link_spotter_to_ptz(spotter, "")
+    _gate_event_on_vi0(spotter)  # the PTZ holds no preset "gate"
+    assert spotter.link_test_action(0, 0) == LinkTestResult("ok", "refused")
+    assert ptz.position() == Position(0, 0, 1)
+
+
+def test_link_test_action_when_the_contact_fails_performs_nothing(connect: MakeClient) -> None:
+    spotter = connect(SPOTTER)
+    _link_spotter_to_ptz(spotter, "not-the-password")
+    _gate_event_on_vi0(spotter)
+    assert spotter.link_test_action(0, 0) == LinkTestResult("unauthorized", "")
 
 
 def test_set_vi_fires_the_event_that_moves_the_peer(connect: MakeClient) -> None:

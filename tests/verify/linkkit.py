@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet
+from camlink_provision.emulator.spec import Privilege
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import (
     Camera,
@@ -50,16 +51,19 @@ GATE_ZONE = ((0, 0), (5000, 0), (5000, 5000))
 FENCE = ((0, 10), (9000, 10))
 
 
-def fleet_specs(link_passwords: dict[str, str] | None = None) -> list[CameraSpec]:
+def fleet_specs(link_passwords: dict[str, str] | None = None,
+                link_privileges: dict[str, Privilege] | None = None) -> list[CameraSpec]:
     """The four cameras; ``link_passwords`` gives a PTZ's link account another password
-    than the one the spotters store (as if it was changed on the PTZ)."""
+    than the one the spotters store (as if it was changed on the PTZ), ``link_privileges``
+    another privilege than operator."""
     admin = AccountSpec(ADMIN_USER, ADMIN_PASSWORD, "admin")
 
     def accounts(name: str) -> tuple[AccountSpec, ...]:
         if name not in PTZ_NAMES:
             return (admin,)
         password = (link_passwords or {}).get(name, LINK_PASSWORD)
-        return (admin, AccountSpec(LINK_USER, password, "operator"))
+        privilege = (link_privileges or {}).get(name, "operator")
+        return (admin, AccountSpec(LINK_USER, password, privilege))
 
     return [CameraSpec(name, MODELS[name], address=ADDRESSES[name],
                        site_port=SITE_PORTS.get(name, 80), accounts=accounts(name),

@@ -11,7 +11,16 @@ import pytest
 from camlink_provision.emulator import Fault, Fleet
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Secret, Site
-from camlink_provision.verify import LinkResult, VerifyReport, verify_site
+from camlink_provision.plan import default_client
+from camlink_provision.verify import (
+    Clients,
+    LinkResult,
+    Pair,
+    PairCheck,
+    Run,
+    VerifyReport,
+    verify_site,
+)
 from verify.linkkit import ADMIN_PASSWORD, LINK_PASSWORD, client
 
 ALL = ["ptz1", "ptz2", "spot1", "spot2"]
@@ -106,6 +115,72 @@ def test_preset_deleted(site: Site, fleet: Fleet) -> None:
                                ("door", "ptz2"): "preset_missing"}
     failure = by_key(report)[("door", "ptz2")].failure
     assert failure is not None and "'dock'" in failure.detail
+    # In the documented order the PTZ's preset check comes before the spotter's action.
+    assert failure.name == "preset"
+
+
+def test_link_account_without_the_privilege_the_action_needs() -> None:
+    """A viewer account passes the contact read and the recall (viewer CGIs) but not the
+    output (operator): the spotter's own answer names it, before any PTZ-side effect check
+    (which would only see the output not pulsed)."""
+    from camlink_provision.emulator import running_fleet
+    from verify.linkkit import build_by_hand, fleet_specs, site_of
+    with running_fleet(fleet_specs(link_privileges={"ptz2": "viewer"})) as fleet:
+        build_by_hand(fleet)
+        fleet.set_position("ptz2", 10, 20, 3)
+        report = run(site_of(fleet))
+        assert fleet.state("ptz2")["position"] == {"pan": 10, "tilt": 20, "zoom": 3}
+    assert failing(report) == {("gate", "ptz2"): "credentials_refused"}
+    gate = by_key(report)[("gate", "ptz2")]
+    failure = gate.failure
+    assert failure is not None and failure.name == "test preset"
+    assert "answered action='unauthorized'" in failure.detail
+    assert "privilege" in failure.detail
+    assert [c.name for c in gate.checks][-2:] == ["test preset", "restore"] and gate.restored
+
+
+def test_the_ptz_drops_the_spotters_recall(site: Site, fleet: Fleet) -> None:
+    fleet.set_fault("ptz2", Fault(reset=True, match=profile.RECALL))
+    report = run(site)
+    assert failing(report) == {("gate", "ptz2"): "peer_unreachable",
+                               ("door", "ptz2"): "peer_unreachable"}
+    failure = by_key(report)[("door", "ptz2")].failure
+    assert failure is not None and failure.name == "test preset"
+    assert "answered action='unreachable'" in failure.detail and "10.9.0.2:8080" in failure.detail
+    assert fleet.state("ptz2")["position"] == {"pan": 0, "tilt": 0, "zoom": 0}
+
+
+def test_the_ptz_refuses_the_spotters_recall_with_the_preset_there(site: Site,
+                                                                   fleet: Fleet) -> None:
+    fleet.set_fault("ptz2", Fault(status=503, match=profile.RECALL))
+    report = run(site)
+    assert failing(report) == {("gate", "ptz2"): "action_refused",
+                               ("door", "ptz2"): "action_refused"}
+    failure = by_key(report)[("gate", "ptz2")].failure
+    assert failure is not None and failure.name == "test preset"
+    assert "answered action='refused'" in failure.detail
+    assert "though it holds preset 'dock'" in failure.detail
+
+
+def test_a_refused_action_is_attributed_to_what_the_ptz_lacks_now(site: Site,
+                                                                  fleet: Fleet) -> None:
+    """The preset check passed, then the preset went before the spotter recalled it: the
+    spotter's 'refused' is read against the PTZ again (a race, played here step by step)."""
+    gate = next(link for link in site.links if link.name == "gate")
+    checker = PairCheck(Run(site, Clients(site, default_client), 0, 0.0),
+                        Pair(gate, gate.targets[0]))
+    try:
+        with client(fleet, "ptz1") as ptz1:
+            ptz1.delete_tracking_rule("gate-track")
+        failed = checker.action_failed("refused", 0)
+        assert (failed.cause, failed.check) == ("rule_missing", "test preset")
+        assert failed.detail == ("the spotter performed event slot 0's action and answered "
+                                 "action='refused': ptz1 holds no tracking rule 'gate-track'")
+        with client(fleet, "ptz1") as ptz1:
+            ptz1.delete_preset("gate")
+        assert checker.action_failed("refused", 0).cause == "preset_missing"
+    finally:
+        checker.run.clients.close()
 
 
 def test_tracking_rule_deleted(site: Site, fleet: Fleet) -> None:
