@@ -31,6 +31,7 @@ The end-to-end phase runs one firing at a time: an event may move several PTZ ca
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -664,8 +665,12 @@ class EndToEnd:
         event = next(e for e in self.run.site.cameras[spotter].events if e.name == event_name)
         trigger = event.trigger
         inputs = trigger.inputs or events.DEFAULT_INPUTS
+        # Each firing a week after the one before: the weekly schedule still matches, and no
+        # "detect next event after" delay (at most 999 s) of an earlier firing can swallow it
+        # (a sibling event on the same trigger, or an earlier verify on the same fleet).
+        at = moment_in(event.schedule, datetime.now()) + timedelta(weeks=next(_FIRING_WEEKS))
         return self.fleet.fire(spotter, trigger.kind, rule=trigger.rule, input=inputs[0],
-                               at=moment_in(event.schedule, datetime.now()))
+                               at=at)
 
     @staticmethod
     def judge(check: PairCheck, fired: Mapping[str, JSON], stored: Have | None) -> None:
@@ -700,6 +705,9 @@ class EndToEnd:
                               f"{name} at {position_text(now._asdict())}, was at "
                               f"{position_text(before.position._asdict())}")
         return out
+
+
+_FIRING_WEEKS = itertools.count(1)  # process-wide: fleets outlive one verify run in tests
 
 
 def moment_in(schedule: Schedule, now: datetime) -> datetime:

@@ -314,3 +314,12 @@ def test_a_ptz_that_cannot_be_put_back_fails_restore(site: Site, fleet: Fleet) -
     assert failure is not None and failure.name == "restore"
     assert failure.detail.startswith("could not put ptz1 back")
     assert [c.name for c in gate.checks][-2:] == ["tracking", "restore"]
+
+
+def test_end_to_end_twice_on_the_same_fleet_is_not_swallowed_by_the_detect_delay(
+        site: Site, fleet: Fleet) -> None:
+    """Each event's "detect next event after" delay would ignore a second firing at the same
+    moment; verify fires each time a week later, where the weekly schedule still matches."""
+    assert run(site, fleet=fleet, end_to_end=True).ok
+    report = run(site, fleet=fleet, end_to_end=True)
+    assert report.ok, [r.to_json() for r in report.failed]
