@@ -167,6 +167,19 @@ class Fleet:
     def reset(self, name: str) -> None:
         self._call(self._on_loop(self._core.endpoint(name).camera.factory_reset))
 
+    def clear_faults(self) -> None:
+        """Every camera back to working order (settings kept)."""
+        for name in self.names():
+            self.clear_fault(name)
+
+    def reset_all(self) -> None:
+        """Every camera factory-fresh, working, with an empty request log: what a test that
+        shares one fleet with others starts from."""
+        for name in self.names():
+            self.clear_fault(name)
+            self.reset(name)
+            self.clear_log(name)
+
     def stop(self) -> None:
         if self._stopped:
             return

@@ -25,13 +25,9 @@ def _kit_fleet() -> Iterator[Any]:
 
 @pytest.fixture
 def fleet(_kit_fleet: Any) -> Iterator[Any]:
-    for name in _kit_fleet.names():
-        _kit_fleet.clear_fault(name)
-        _kit_fleet.reset(name)
-        _kit_fleet.clear_log(name)
+    _kit_fleet.reset_all()
     yield _kit_fleet
-    for name in _kit_fleet.names():
-        _kit_fleet.clear_fault(name)
+    _kit_fleet.clear_faults()
 
 
 @pytest.fixture

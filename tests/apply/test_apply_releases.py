@@ -34,13 +34,9 @@ def _fleet2() -> Iterator[Any]:
 
 @pytest.fixture
 def fleet2(_fleet2: Any) -> Iterator[Any]:
-    for name in _fleet2.names():
-        _fleet2.clear_fault(name)
-        _fleet2.reset(name)
-        _fleet2.clear_log(name)
+    _fleet2.reset_all()
     yield _fleet2
-    for name in _fleet2.names():
-        _fleet2.clear_fault(name)
+    _fleet2.clear_faults()
 
 
 @pytest.fixture

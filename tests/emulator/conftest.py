@@ -20,10 +20,7 @@ def _fleet() -> Iterator[Fleet]:
 @pytest.fixture
 def fleet(_fleet: Fleet) -> Iterator[Fleet]:
     yield _fleet
-    for name in _fleet.names():
-        _fleet.clear_fault(name)
-        _fleet.reset(name)
-        _fleet.clear_log(name)
+    _fleet.reset_all()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from emu_support import Cam, Raw, build, exchange
 from test_emu_faults import attempt
 from test_emu_link import linked  # noqa: F401 - the fixture
 
-from camlink_provision.emulator import Fleet
+from camlink_provision.emulator import Fault, Fleet
 from camlink_provision.firmware import profile as fw
 
 
@@ -88,3 +88,28 @@ def test_factory_reset_restores_every_setting(cams: dict[str, Cam], fleet: Fleet
     params = fleet.state("spot1")["params"]
     assert (params["system_hostname"], params["event_i0_enable"]) == ("spot1", "0")
     assert fleet.camera("spot1").params.value(fw.peer_param(0, "passwd")) == ""
+
+
+def test_reset_all_leaves_every_camera_fresh_working_and_unlogged(cams: dict[str, Cam],
+                                                                   fleet: Fleet) -> None:
+    ptz = [n for n in fleet.names() if fleet.state(n)["position"] is not None]
+    factory = {name: fleet.state(name)["position"] for name in ptz}
+    for name in ptz:
+        fleet.set_position(name, 1, 2, 3)
+    first, second = fleet.names()[:2]
+    fleet.set_fault(first, Fault(down=True))
+    fleet.set_fault(second, Fault(status=503))
+    assert (attempt(cams[first]), attempt(cams[second])) == ("refused", 503)
+    fleet.reset_all()
+    assert all(fleet.request_log(name) == [] for name in fleet.names())
+    assert attempt(cams[first]) != "refused" and attempt(cams[second]) != 503
+    assert {name: fleet.state(name)["position"] for name in ptz} == factory
+
+
+def test_clear_faults_keeps_settings(cams: dict[str, Cam], fleet: Fleet) -> None:
+    name = next(n for n in fleet.names() if fleet.state(n)["position"] is not None)
+    fleet.set_position(name, 11, 12, 13)
+    fleet.set_fault(name, Fault(down=True))
+    fleet.clear_faults()
+    assert attempt(cams[name]) != "refused"
+    assert fleet.state(name)["position"] == {"pan": 11, "tilt": 12, "zoom": 13}

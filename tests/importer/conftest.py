@@ -19,8 +19,6 @@ def _import_fleet() -> Iterator[Fleet]:
 
 @pytest.fixture
 def handmade(_import_fleet: Fleet) -> Iterator[Fleet]:
-    for name in _import_fleet.names():
-        _import_fleet.clear_fault(name)
-        _import_fleet.reset(name)
+    _import_fleet.reset_all()
     build_by_hand(_import_fleet)
     yield _import_fleet

@@ -20,13 +20,9 @@ def _plan_fleet() -> Iterator[Fleet]:
 
 @pytest.fixture
 def fleet(_plan_fleet: Fleet) -> Iterator[Fleet]:
-    for name in _plan_fleet.names():
-        _plan_fleet.clear_fault(name)
-        _plan_fleet.reset(name)
-        _plan_fleet.clear_log(name)
+    _plan_fleet.reset_all()
     yield _plan_fleet
-    for name in _plan_fleet.names():
-        _plan_fleet.clear_fault(name)
+    _plan_fleet.clear_faults()
 
 
 @pytest.fixture

@@ -19,13 +19,10 @@ def _verify_fleet() -> Iterator[Fleet]:
 
 @pytest.fixture
 def fleet(_verify_fleet: Fleet) -> Iterator[Fleet]:
-    for name in _verify_fleet.names():
-        _verify_fleet.clear_fault(name)
-        _verify_fleet.reset(name)
+    _verify_fleet.reset_all()
     build_by_hand(_verify_fleet)
     yield _verify_fleet
-    for name in _verify_fleet.names():
-        _verify_fleet.clear_fault(name)
+    _verify_fleet.clear_faults()
 
 
 @pytest.fixture
