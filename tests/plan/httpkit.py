@@ -20,21 +20,21 @@ from camlink_provision.model import Op
 SITE: dict[str, Any] = {
     "name": "http-site",
     "cameras": [
-        {"name": "ptz1", "role": "ptz", "model": "SD9384-EHL", "address": "10.1.0.1",
+        {"name": "ptz1", "role": "ptz", "model": "SD9384-EHL", "address": "192.0.2.1",
          "presets": [{"name": "gate", "pan": 100, "tilt": -10, "zoom": 2},
                      {"name": "yard", "pan": -2000, "tilt": 5, "zoom": 1}],
          "tracking_rules": [
              {"name": "gate-track", "type": "intrusion",
               "field": [[0, 0], [5000, 0], [5000, 5000]], "condition": "both"},
              {"name": "fence", "type": "linecrossing", "field": [[0, 10], [9000, 10]]}]},
-        {"name": "ptz2", "role": "ptz", "model": "SD9368-EHL", "address": "10.1.0.2",
+        {"name": "ptz2", "role": "ptz", "model": "SD9368-EHL", "address": "192.0.2.2",
          "site_port": 8080, "presets": [{"name": "dock", "pan": 1, "tilt": 2, "zoom": 3}]},
-        {"name": "spot1", "role": "spotter", "model": "IB9389-EH-v2", "address": "10.1.0.11",
+        {"name": "spot1", "role": "spotter", "model": "IB9389-EH-v2", "address": "192.0.2.11",
          "events": [{"name": "gate-intrusion",
                      "trigger": {"kind": "detection", "rule": "gate-zone"},
                      "priority": "high", "do_duration": 3},
                     {"name": "door", "trigger": {"kind": "di", "inputs": [0]}}]},
-        {"name": "spot2", "role": "spotter", "model": "FD9389-EHV-v2", "address": "10.1.0.12",
+        {"name": "spot2", "role": "spotter", "model": "FD9389-EHV-v2", "address": "192.0.2.12",
          "events": [{"name": "yard-motion", "trigger": {"kind": "motion"}}]},
     ],
     "links": [

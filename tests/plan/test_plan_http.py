@@ -103,7 +103,7 @@ def test_out_of_band_changes_appear_as_drift(site: Site) -> None:
     assert drift == {
         ("ptz1", "preset", "gate"): {"pan": (7, 100), "tilt": (8, -10), "zoom": (9, 2)},
         ("ptz1", "tracking_rule", "fence"): {"direction": ("BtoA", "both")},
-        ("spot1", "peer", "ptz1"): {"address": ("10.1.0.1:81", "10.1.0.1:80"),
+        ("spot1", "peer", "ptz1"): {"address": ("192.0.2.1:81", "192.0.2.1:80"),
                                     "password": ("(sensitive)", "(sensitive)")},
         ("spot1", "event", "gate-intrusion"): {
             "link -> ptz2": ("preset x, output 4 s", "preset dock, output 4 s")},
@@ -111,7 +111,7 @@ def test_out_of_band_changes_appear_as_drift(site: Site) -> None:
     }
     peer = next(c for c in plan.changes if c.kind == "peer")
     assert [a.to_json() for a in peer.attributes] == [
-        {"name": "address", "before": "10.1.0.1:81", "after": "10.1.0.1:80"},
+        {"name": "address", "before": "192.0.2.1:81", "after": "192.0.2.1:80"},
         {"name": "password", "before": "(sensitive)", "after": "(sensitive)",
          "sensitive": True}]
     event = next(c for c in plan.changes if c.name == "gate-intrusion")
