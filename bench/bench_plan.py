@@ -40,10 +40,10 @@ from dataclasses import dataclass
 import benchkit
 from benchkit import CountingFactory, Emulator
 
-from camlink_provision.apply.writes import camera_requests
 from camlink_provision.camera import CameraClient
 from camlink_provision.inventory.model import Site
-from camlink_provision.model import Observed, Op, Plan
+from camlink_provision.model import Observed, Plan, Step
+from camlink_provision.order import PHASES
 from camlink_provision.plan import compute_plan, gather, make_plan
 
 
@@ -80,28 +80,15 @@ def observations(site: Site, concurrency: int) -> tuple[dict[str, Observed], flo
 
 
 def converge(site: Site, plan: Plan, concurrency: int) -> None:
-    def run(name: str, ops: list[Op]) -> None:
-        camera = site.cameras[name]
-        with CameraClient(name, camera.connection, camera.credentials) as client:
-            for op in ops:
-                send(site, client, op)
+    """The plan's steps, phase by phase; the steps of one phase at once."""
+    def run(step: Step) -> None:
+        camera = site.cameras[step.camera]
+        with CameraClient(step.camera, camera.connection, camera.credentials) as client:
+            for request in step.requests:
+                request.command.send(client, site)
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        list(pool.map(lambda cam: run(cam.camera, camera_requests(cam)), plan.cameras))
-
-
-def send(site: Site, client: CameraClient, op: Op) -> None:
-    args = op.args
-    if op.call == "setparam":
-        client.setparam({k: site.cameras[op.secret_args[k]].peer_credentials.password
-                         if k in op.secret_args else str(v) for k, v in args.items()})
-    elif op.call == "move":
-        client.move(args["pan"], args["tilt"], args["zoom"])
-    elif op.call == "add_preset":
-        client.add_preset(args["name"], index=args["index"])
-    elif op.call == "put_rules":
-        client.put_tracking_rules(args["rules"])
-    else:
-        raise SystemExit(f"the bench does not send {op.call}")
+        for phase in PHASES:
+            list(pool.map(run, [step for step in plan.steps if step.phase == phase]))
 
 
 # -- the plain reader ----------------------------------------------------------------------------

@@ -1,13 +1,15 @@
-"""The typed results every stage hands to the next: Observed, Op, Change, Plan.
+"""The typed results every stage hands to the next: Observed, Change, Step, Plan.
 
-    Site + Observed  --resources.compare-->  Change (each with the Ops that make it true)
-    Changes of all cameras                   Plan (ordered, fingerprinted, JSON-serialisable)
+    Site + Observed  --resources.compare-->  Change (each with the commands that make it true)
+    Changes of all cameras  --order-->       Steps: (phase, camera, changes, requests), the
+                                             exact sequence apply runs
+    Changes + Steps                          Plan (fingerprinted, JSON-serialisable)
     Plan            --apply-->               CameraResult per camera, RunResult overall
 
-Nothing here holds a secret value: an Op that writes a password names the PTZ camera whose
-link credentials go there (``secret_args``) and the applier looks the value up in the Site at
-the moment it sends the request. ``to_json`` views are what plan files and ``--format json``
-contain; ``from_json`` reads a saved plan back.
+Nothing here holds a secret value: a command that writes a password names the PTZ camera
+whose link credentials go there (``SetParams.secrets``) and the applier looks the value up in
+the Site at the moment it sends the request. ``to_json`` views are what plan files and
+``--format json`` contain; ``from_json`` reads a saved plan back.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from camlink_provision.firmware import commands
+from camlink_provision.firmware.commands import SENSITIVE, Command, Request
 from camlink_provision.inventory.model import ResourceKind
 
 JSON = Any
 Action = Literal["create", "update", "delete"]
-OpCall = Literal["setparam", "move", "add_preset", "delete_preset", "put_rules", "delete_rule"]
-SENSITIVE = "(sensitive)"
-PLAN_FORMAT_VERSION = 1
+# 2: changes carry their phase, the plan its steps (the exact sequence apply runs)
+PLAN_FORMAT_VERSION = 2
+__all__ = ["SENSITIVE", "Action", "AttributeChange", "CameraPlan", "Change", "Observed",
+           "Plan", "Step", "Unmanaged"]
 
 
 @dataclass(frozen=True)
@@ -42,38 +47,6 @@ class Observed:
         settings = {k: v for k, v in self.params.items() if not k.startswith(volatile)}
         blob = json.dumps({"params": settings, "rules": self.rules}, sort_keys=True)
         return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Op:
-    """One request to a camera.
-
-    call        args
-    setparam    {parameter name: value, ...}
-    move        {"pan": int, "tilt": int, "zoom": int}
-    add_preset  {"name": str, "index": int}       (saves the current position)
-    delete_preset {"name": str}
-    put_rules   {"rules": {rule name: VCA rule object}}
-    delete_rule {"name": str}
-
-    ``secret_args`` maps a setparam parameter name to the PTZ camera whose link password is
-    written there; its value in ``args`` is ``(sensitive)``.
-    """
-
-    call: OpCall
-    args: Mapping[str, JSON]
-    secret_args: Mapping[str, str] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, JSON]:
-        out: dict[str, JSON] = {"call": self.call, "args": dict(self.args)}
-        if self.secret_args:
-            out["secret_args"] = dict(self.secret_args)
-        return out
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, JSON]) -> Op:
-        return cls(call=data["call"], args=dict(data["args"]),
-                   secret_args=dict(data.get("secret_args", {})))
 
 
 @dataclass(frozen=True)
@@ -100,13 +73,14 @@ class Change:
     action: Action
     slot: int | None  # the firmware slot it uses (None for VCA rules)
     attributes: tuple[AttributeChange, ...]
-    ops: tuple[Op, ...]
+    ops: tuple[Command, ...]
     reason: str = ""  # why, in words (drift, new in inventory, state: absent, prune, ...)
     depends_on: tuple[str, ...] = ()  # cameras this change refers to (a peer -> its PTZ)
     # PTZ cameras whose presets / rules this change stops referring to (sorted): the old PTZ
     # of a peer deleted or re-pointed; the PTZ of an event's link action that goes away or
     # changes preset / rule. Apply deletes on such a PTZ only after this change is in place.
     releases: tuple[str, ...] = ()
+    phase: int = 0  # the phase of the run it belongs to (order.PHASES); 0 until ordered
 
     @property
     def key(self) -> str:
@@ -119,7 +93,7 @@ class Change:
             "attributes": [a.to_json() for a in self.attributes],
             "ops": [op.to_json() for op in self.ops],
             "reason": self.reason, "depends_on": list(self.depends_on),
-            "releases": list(self.releases),
+            "releases": list(self.releases), "phase": self.phase,
         }
 
     @classmethod
@@ -129,9 +103,9 @@ class Change:
             for a in data["attributes"])
         return cls(camera=data["camera"], kind=data["kind"], name=data["name"],
                    action=data["action"], slot=data["slot"], attributes=attributes,
-                   ops=tuple(Op.from_json(o) for o in data["ops"]), reason=data["reason"],
-                   depends_on=tuple(data["depends_on"]),
-                   releases=tuple(data.get("releases", ())))  # absent in older plan files
+                   ops=tuple(commands.from_json(o) for o in data["ops"]),
+                   reason=data["reason"], depends_on=tuple(data["depends_on"]),
+                   releases=tuple(data["releases"]), phase=int(data["phase"]))
 
 
 @dataclass(frozen=True)
@@ -185,12 +159,41 @@ class CameraPlan:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One camera's share of one phase: its changes and the exact requests that make them.
+
+    Apply runs each step as one transaction; the requests are sent as listed, in order.
+    """
+
+    phase: int
+    camera: str
+    changes: tuple[str, ...]  # change keys, in the order their commands run
+    requests: tuple[Request, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.phase}/{self.camera}"
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"phase": self.phase, "camera": self.camera, "changes": list(self.changes),
+                "requests": [r.to_json() for r in self.requests]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> Step:
+        return cls(phase=int(data["phase"]), camera=data["camera"],
+                   changes=tuple(data["changes"]),
+                   requests=tuple(Request.from_json(r) for r in data["requests"]))
+
+
+@dataclass(frozen=True)
 class Plan:
-    """The whole site's plan. ``cameras`` is in apply order (PTZ cameras first)."""
+    """The whole site's plan. ``cameras`` is in apply order (PTZ cameras first); ``steps`` is
+    the sequence apply runs, phase by phase (``order.steps_of``)."""
 
     site: str
     cameras: tuple[CameraPlan, ...]
     links: tuple[Mapping[str, JSON], ...] = ()  # the link topology, for the mermaid graph
+    steps: tuple[Step, ...] = ()
 
     @property
     def changes(self) -> list[Change]:
@@ -210,10 +213,12 @@ class Plan:
         return {"format": PLAN_FORMAT_VERSION, "site": self.site,
                 "totals": self.totals(),
                 "cameras": [c.to_json() for c in self.cameras],
+                "steps": [s.to_json() for s in self.steps],
                 "links": [dict(link) for link in self.links]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, JSON]) -> Plan:
         return cls(site=data["site"],
                    cameras=tuple(CameraPlan.from_json(c) for c in data["cameras"]),
-                   links=tuple(data.get("links", ())))
+                   links=tuple(data.get("links", ())),
+                   steps=tuple(Step.from_json(s) for s in data["steps"]))

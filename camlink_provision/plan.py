@@ -12,11 +12,11 @@ attributes already match (its password is the only thing left to check). Cameras
 concurrently, one request in flight per camera (embedded web servers are weak).
 
 ``plan_camera`` is also what ``apply`` runs on a camera's read-back after writing: a
-converged camera plans no change. Order: PTZ cameras first (they offer the presets and rules
-spotters refer to), then spotters, each in inventory order; within a camera, deletions first
-in reverse kind order (events before the peers they call), so that the slots they free can
-be reused, then creations and updates in kind order (``resources.KINDS``). How a camera's
-Ops become requests is the applier's business (``apply.writes.merge_requests``).
+converged camera plans no change. Cameras are listed PTZ first, then spotters, each in
+inventory order. The order of the run — phases, steps, and the requests of each step — is
+decided once, by ``order`` (see there), and is part of the Plan: apply sends exactly that.
+A camera whose deletions must wait for the spotters (``order.held_cameras``) is planned
+again with ``late_deletions``, so no new item is given a slot that is not free yet.
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from camlink_provision import order
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
-from camlink_provision.model import JSON, CameraPlan, Change, Observed, Plan
+from camlink_provision.model import JSON, CameraPlan, Observed, Plan
 from camlink_provision.resources import KINDS, Context, KindResult, Noop, peers, tracking
 from camlink_provision.runner import run_each
 
@@ -42,7 +43,6 @@ ClientFactory = Callable[[Camera], CameraClient]
 # client (about 2-3 ms of CPU per camera) from ~64 threads on. The CLI default matches.
 DEFAULT_CONCURRENCY = 32
 
-KIND_ORDER: dict[ResourceKind, int] = {kind.kind: i for i, kind in enumerate(KINDS)}
 
 
 def default_client(camera: Camera) -> CameraClient:
@@ -163,19 +163,15 @@ class CameraDetail:
     noops: tuple[Noop, ...] = ()
 
 
-def _phase(change: Change) -> tuple[int, int]:
-    order = KIND_ORDER[change.kind]
-    return (0, -order) if change.action == "delete" else (1, order)
-
-
-def plan_resources(site: Site, camera: Camera, observed: Observed) -> list[KindResult]:
+def plan_resources(site: Site, camera: Camera, observed: Observed, *,
+                   late_deletions: bool = False) -> list[KindResult]:
     """Every kind's compare, in kind order; each sees the slots of the kinds before it."""
     results: list[KindResult] = []
     slots: dict[ResourceKind, Mapping[str, int]] = {}
     for kind in KINDS:
         if not kind.applies(camera, observed):
             continue
-        ctx = Context(site, camera, observed, dict(slots))
+        ctx = Context(site, camera, observed, dict(slots), late_deletions)
         result = kind.compare(ctx, kind.desired(site, camera), kind.observed(observed))
         slots[kind.kind] = result.slots
         results.append(result)
@@ -190,8 +186,10 @@ def _reported(camera: Camera, observed: Observed) -> CameraPlan:
                       fingerprint=observed.fingerprint())
 
 
-def plan_camera_detail(site: Site, camera: Camera,
-                       observed: Observed | CameraError) -> CameraDetail:
+def plan_camera_detail(site: Site, camera: Camera, observed: Observed | CameraError, *,
+                       late_deletions: bool = False) -> CameraDetail:
+    """The plan of one camera and its no-ops; ``late_deletions``: its deletions wait for the
+    spotters (phase ``order.TIDY``), so the slots they free are not reused in this run."""
     if isinstance(observed, CameraError):
         return CameraDetail(CameraPlan(camera=camera.name, role=camera.role,
                                        error=str(observed), error_kind=observed.kind))
@@ -199,7 +197,7 @@ def plan_camera_detail(site: Site, camera: Camera,
     problem = check_identity(camera, observed)
     if problem:
         return CameraDetail(replace(base, error=problem, error_kind="mismatch"))
-    results = plan_resources(site, camera, observed)
+    results = plan_resources(site, camera, observed, late_deletions=late_deletions)
     noops = tuple(noop for r in results for noop in r.noops)
     warnings = tuple(w for r in results for w in r.warnings)
     unmanaged = tuple(u for r in results for u in r.unmanaged)
@@ -208,14 +206,21 @@ def plan_camera_detail(site: Site, camera: Camera,
         # A camera that cannot hold what is wanted gets no partial plan: apply skips it.
         return CameraDetail(replace(base, error="; ".join(errors), error_kind="mismatch",
                                     unmanaged=unmanaged, warnings=warnings), noops)
-    changes = sorted((c for r in results for c in r.changes), key=_phase)  # stable
-    return CameraDetail(replace(base, changes=tuple(changes), unmanaged=unmanaged,
+    changes = order.order_changes((c for r in results for c in r.changes), late=late_deletions)
+    return CameraDetail(replace(base, changes=changes, unmanaged=unmanaged,
                                 warnings=warnings), noops)
 
 
-def plan_camera(site: Site, camera: Camera, observed: Observed | CameraError) -> CameraPlan:
+def plan_camera(site: Site, camera: Camera, observed: Observed | CameraError, *,
+                late_deletions: bool = False) -> CameraPlan:
     """The plan of one camera; pure. Errors (unreachable, mismatch, ...) go into the plan."""
-    return plan_camera_detail(site, camera, observed).plan
+    return plan_camera_detail(site, camera, observed, late_deletions=late_deletions).plan
+
+
+def late_cameras(plan: Plan) -> set[str]:
+    """The cameras of a plan whose deletions run late (what ``compute_plan`` decided)."""
+    return {cam.camera for cam in plan.cameras
+            if any(c.phase == order.TIDY for c in cam.changes)}
 
 
 # -- the site ----------------------------------------------------------------------------------
@@ -251,9 +256,19 @@ def link_topology(site: Site, names: Iterable[str],
     return tuple(out)
 
 
-def _assemble(site: Site, selected: Sequence[str], plans: Mapping[str, CameraPlan]) -> Plan:
-    cameras = tuple(plans[camera.name] for camera in apply_order(site, selected))
-    return Plan(site=site.name, cameras=cameras, links=link_topology(site, selected, cameras))
+def _assemble(site: Site, selected: Sequence[str],
+              observed: Mapping[str, Observed | CameraError],
+              plans: Mapping[str, CameraPlan]) -> Plan:
+    """The site's plan: cameras in apply order, deletions held where the spotters let go of
+    them (planned again so their slots are not reused), and the steps of the run."""
+    cameras = [plans[camera.name] for camera in apply_order(site, selected)]
+    held = order.held_cameras(cameras)
+    cameras = [plan_camera(site, site.cameras[cam.camera], observed[cam.camera],
+                           late_deletions=True)
+               if cam.camera in held and any(c.action == "delete" for c in cam.changes)
+               else cam for cam in cameras]
+    return Plan(site=site.name, cameras=tuple(cameras),
+                links=link_topology(site, selected, cameras), steps=order.steps_of(cameras))
 
 
 def compute_plan(site: Site, observed: Mapping[str, Observed | CameraError],
@@ -264,7 +279,7 @@ def compute_plan(site: Site, observed: Mapping[str, Observed | CameraError],
     if missing:
         raise ValueError(f"no observation for {', '.join(missing)}")
     plans = {name: plan_camera(site, site.cameras[name], observed[name]) for name in selected}
-    return _assemble(site, selected, plans)
+    return _assemble(site, selected, observed, plans)
 
 
 def make_plan(site: Site, names: Sequence[str] | None = None, *,
@@ -275,9 +290,12 @@ def make_plan(site: Site, names: Sequence[str] | None = None, *,
     worker as soon as it is read (the same result; planning overlaps other cameras' reads)."""
     selected = list(site.cameras) if names is None else list(names)
 
-    def read_and_plan(camera: Camera) -> CameraPlan:
-        return plan_camera(site, camera, _gather_one(site, camera, client_factory, timeout))
+    def read_and_plan(camera: Camera) -> tuple[Observed | CameraError, CameraPlan]:
+        observed = _gather_one(site, camera, client_factory, timeout)
+        return observed, plan_camera(site, camera, observed)
 
     cameras = [site.cameras[name] for name in selected]
-    plans = run_each(cameras, read_and_plan, concurrency=concurrency, name="plan")
-    return _assemble(site, selected, {plan.camera: plan for plan in plans})
+    results = run_each(cameras, read_and_plan, concurrency=concurrency, name="plan")
+    return _assemble(site, selected, {c.name: obs for c, (obs, _) in zip(cameras, results,
+                                                                           strict=True)},
+                     {plan.camera: plan for _, plan in results})

@@ -24,48 +24,26 @@ not a setting and is not put back either.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile as fw
-from camlink_provision.model import Observed, Op
+from camlink_provision.firmware.commands import (
+    AddPreset,
+    Command,
+    DeletePreset,
+    DeleteRule,
+    Move,
+    PutRules,
+    Scope,
+    SetParams,
+)
+from camlink_provision.model import Observed
 from camlink_provision.resources import presets
 from camlink_provision.resources.base import Have
 
 PAUSES = (0.2, 0.5, 1.0, 2.0, 3.0, 4.0)  # between passes: ~10 s in all, a short reboot
-
-
-@dataclass(frozen=True)
-class Touched:
-    """What a step's Ops may have changed on the camera, by name."""
-
-    params: frozenset[str] = frozenset()
-    secret_params: Mapping[str, str] = field(default_factory=dict)  # param -> PTZ camera
-    presets: frozenset[str] = frozenset()
-    rules: frozenset[str] = frozenset()
-    moved: bool = False
-
-    @classmethod
-    def by(cls, ops: Iterable[Op]) -> Touched:
-        params: set[str] = set()
-        secrets: dict[str, str] = {}
-        presets: set[str] = set()
-        rules: set[str] = set()
-        moved = False
-        for op in ops:
-            if op.call == "setparam":
-                params.update(name for name in op.args if name not in op.secret_args)
-                secrets.update(op.secret_args)
-            elif op.call in ("add_preset", "delete_preset"):
-                presets.add(str(op.args["name"]))
-            elif op.call == "put_rules":
-                rules.update(op.args.get("rules", {}))
-            elif op.call == "delete_rule":
-                rules.add(str(op.args["name"]))
-            elif op.call == "move":
-                moved = True
-        return cls(frozenset(params), secrets, frozenset(presets), frozenset(rules), moved)
 
 
 @dataclass(frozen=True)
@@ -79,29 +57,30 @@ def presets_of(observed: Observed) -> dict[str, Have]:
     return {have.name: have for have in presets.RESOURCE.observed(observed)}
 
 
-def restore_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
+def restore_ops(snapshot: Observed, current: Observed, touched: Scope) -> list[Command]:
     """The requests that put what was touched back as the snapshot has it; [] when it is."""
     return [*_preset_ops(snapshot, current, touched), *_rule_ops(snapshot, current, touched),
             *_param_ops(snapshot, current, touched)]
 
 
-def _param_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
+def _param_ops(snapshot: Observed, current: Observed, touched: Scope) -> list[Command]:
     values = {name: snapshot.params[name] for name in sorted(touched.params)
               if name in snapshot.params and current.params.get(name) != snapshot.params[name]}
-    return [Op("setparam", values)] if values else []
+    return [SetParams(values)] if values else []
 
 
-def _preset_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
+def _preset_ops(snapshot: Observed, current: Observed, touched: Scope) -> list[Command]:
     before, now = presets_of(snapshot), presets_of(current)
     wrong = sorted(name for name in touched.presets if now.get(name) != before.get(name))
-    ops = [Op("delete_preset", {"name": name}) for name in wrong if name in now]
+    ops: list[Command] = [DeletePreset(name) for name in wrong if name in now]
     for name in wrong:
         if name not in before:
             continue
         held = before[name]
         if isinstance(held.attrs.get("pan"), int):  # a speed dome keeps positions; save there
-            ops.append(Op("move", {axis: _axis(held.attrs.get(axis)) for axis in presets.AXES}))
-        ops.append(Op("add_preset", {"name": name, "index": held.slot}))
+            pan, tilt, zoom = (_axis(held.attrs.get(axis)) for axis in presets.AXES)
+            ops.append(Move(pan, tilt, zoom))
+        ops.append(AddPreset(name, held.slot))
     return ops
 
 
@@ -109,18 +88,18 @@ def _axis(value: object) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _rule_ops(snapshot: Observed, current: Observed, touched: Touched) -> list[Op]:
+def _rule_ops(snapshot: Observed, current: Observed, touched: Scope) -> list[Command]:
     before, now = dict(snapshot.rules or {}), dict(current.rules or {})
-    ops = [Op("delete_rule", {"name": name}) for name in sorted(touched.rules)
-           if name not in before and name in now]
+    ops: list[Command] = [DeleteRule(name) for name in sorted(touched.rules)
+                          if name not in before and name in now]
     puts = {name: before[name] for name in sorted(touched.rules)
             if name in before and now.get(name) != before[name]}
     if puts:
-        ops.append(Op("put_rules", {"rules": puts}))
+        ops.append(PutRules(puts))
     return ops
 
 
-def secret_resets(snapshot: Observed, touched: Touched) -> tuple[dict[str, str], list[str]]:
+def secret_resets(snapshot: Observed, touched: Scope) -> tuple[dict[str, str], list[str]]:
     """Peer passwords that can be reset (their slot was unused) and those that cannot."""
     resets: dict[str, str] = {}
     lost: list[str] = []
@@ -136,10 +115,10 @@ def secret_resets(snapshot: Observed, touched: Touched) -> tuple[dict[str, str],
 
 
 Observe = Callable[[], Observed]
-Send = Callable[[Sequence[Op]], None]
+Send = Callable[[Sequence[Command]], None]
 
 
-def restore_camera(snapshot: Observed, touched: Touched, observe: Observe, send: Send,
+def restore_camera(snapshot: Observed, touched: Scope, observe: Observe, send: Send,
                    pauses: Sequence[float] = PAUSES) -> RestoreOutcome:
     """Read, put back what differs, read again; until confirmed or out of passes."""
     resets, lost = secret_resets(snapshot, touched)
@@ -152,7 +131,7 @@ def restore_camera(snapshot: Observed, touched: Touched, observe: Observe, send:
             current = observe()
             ops = restore_ops(snapshot, current, touched)
             if pending_resets:
-                ops.append(Op("setparam", dict(pending_resets)))
+                ops.append(SetParams(dict(pending_resets)))
             if not ops:
                 return _verdict(snapshot, current, lost)
             send(ops)

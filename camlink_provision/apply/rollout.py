@@ -1,27 +1,29 @@
-"""The order of an apply: plays, batches, phases, and who waits for whom.
+"""The order of an apply: the plan's steps, phase by phase, batched by the playbook's plays.
 
-    for each play of the playbook (in order)
-      for each batch of its cameras (``serial``)
-        phase 1  presets and tracking rules created or updated    (PTZ side)
-        phase 2  peers and events, whatever the action            (spotter side)
-        phase 3  presets and tracking rules deleted               (PTZ side)
-        -> cameras of a phase run at once (``concurrency``), one transaction each
-      stop the rollout if the batch failed more than ``max_fail_percentage``
+    for each phase of the plan (order.PHASES: PTZ side, spotters, PTZ tidy-up)
+      for each converge play of the playbook (in order) with steps in this phase
+        for each batch of its cameras (``serial``)
+          -> the batch's steps run at once (``concurrency``), one transaction each
+        stop the rollout if a batch failed more than ``max_fail_percentage``
+    then the verify plays, in order
 
-Phases make even a one-play playbook safe: a spotter is told about a preset only after it
-exists, and a preset goes only after no spotter refers to it.
+The plan decides the order (``order``): which camera does what in which phase, and the
+exact requests of each step. A playbook only selects and batches: each step goes whole to
+the first play whose hosts name its camera and whose kinds and actions cover every change of
+it; a step no play covers whole is skipped and said so (splitting it would send requests the
+plan did not show). So the requests cameras receive are the plan's, in the plan's order.
 
 Who waits for whom (every skip is recorded with its reason):
 
 - a camera that failed (or could not be planned) does nothing more in this run;
-- a change that ``depends_on`` a PTZ camera runs only once every create/update of that PTZ's
-  presets and rules is in place; otherwise its spotter is skipped *entirely*, for the rest of
-  the run (never half-linked);
-- a PTZ camera's deletions run only once every spotter change that ``releases`` it (a peer
-  deleted or re-pointed away from it, an event whose link action to one of its presets or
-  tracking rules goes away or changes) is in place and its spotter has not failed; otherwise
-  they are skipped, naming the spotter (it may still call on what would be deleted). A
-  spotter that fails without releasing that PTZ holds none of its deletions back.
+- a change that ``depends_on`` a PTZ camera runs only once every phase-1 change of that PTZ
+  is in place; otherwise its spotter is skipped *entirely*, for the rest of the run (never
+  half-linked);
+- a PTZ camera's phase-3 deletions run only once every spotter change that ``releases`` it
+  (a peer deleted or re-pointed away from it, an event whose link action to one of its
+  presets or tracking rules goes away or changes) is in place and its spotter has not
+  failed; otherwise they are skipped, naming the spotter (it may still call on what would be
+  deleted). A spotter that fails without releasing that PTZ holds none of its deletions back.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
+from camlink_provision import order
 from camlink_provision.apply.events import (
     BatchStarted,
     ChangeSkipped,
@@ -50,17 +53,8 @@ from camlink_provision.apply.result import (
 from camlink_provision.apply.transaction import StepOutcome, StepTools, run_step
 from camlink_provision.errors import CamlinkError
 from camlink_provision.inventory.model import Site
-from camlink_provision.model import Change, Plan
+from camlink_provision.model import Change, Plan, Step
 from camlink_provision.playbook import Play, Playbook
-
-PTZ_SIDE = frozenset({"preset", "tracking_rule"})
-PHASES = ("ptz side", "references", "ptz deletions")
-
-
-def phase_of(change: Change) -> int:
-    if change.kind in PTZ_SIDE:
-        return 2 if change.action == "delete" else 0
-    return 1
 
 
 @dataclass
@@ -88,10 +82,11 @@ class _Tally:
     def pending(self, phases: Iterable[int]) -> list[Change]:
         """Planned changes of these phases that are not (yet) in place."""
         wanted = set(phases)
-        return [c for c in self.planned if phase_of(c) in wanted and c.key not in self.applied]
+        return [c for c in self.planned if c.phase in wanted and c.key not in self.applied]
 
 
 Verifier = Callable[[Site, list[str]], tuple[bool, str]]
+Assigned = dict[int, list[list[Step]]]  # phase -> per converge play, its steps in plan order
 
 
 @dataclass
@@ -110,10 +105,18 @@ class Rollout:
 
     def run(self) -> RunResult:
         self._start_tallies()
-        assigned = self._assign()
+        converge = [p for p in self.playbook.plays if not p.verify]
+        assigned = self._assign(converge)
+        units = [(phase, play, assigned[phase][i]) for phase in order.PHASES
+                 for i, play in enumerate(converge)
+                 if assigned[phase][i] or self._unplanned_in(play, phase)]
+        verify = [p for p in self.playbook.plays if p.verify]
+        total = len(units) + len(verify)
         with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            for index, play in enumerate(self.playbook.plays):
-                self._run_play(pool, index, play, assigned[index])
+            for index, (phase, play, steps) in enumerate(units):
+                self._run_unit(pool, index, total, phase, play, steps, len(converge) > 1)
+        for index, play in enumerate(verify, start=len(units)):
+            self._run_verify(index, total, play)
         return RunResult(site=self.plan.site, cameras=tuple(self._result(t) for t in
                                                              self.tallies.values()),
                          plays=tuple(self.plays), stopped=self.stopped,
@@ -130,95 +133,134 @@ class Rollout:
                 tally.status = "unreachable" if cam.error_kind == "unreachable" else "failed"
             self.tallies[cam.camera] = tally
 
-    def _assign(self) -> list[list[Change]]:
-        """Each change goes to the first play that covers it; the rest are skipped."""
-        hosts = [set(play.select_hosts(self.site)) for play in self.playbook.plays]
-        assigned: list[list[Change]] = [[] for _ in self.playbook.plays]
-        for change in self.plan.changes:
-            index = next((i for i, play in enumerate(self.playbook.plays)
-                          if change.camera in hosts[i] and play.covers(change)), None)
-            if index is None:
-                self._skip([change], f"no play of {self.playbook.source} converges "
-                           f"{change.kind} {change.action} on {change.camera}", "")
-            else:
-                assigned[index].append(change)
+    def _assign(self, plays: Sequence[Play]) -> Assigned:
+        """Each step goes whole to the first play that covers it; the rest are skipped."""
+        hosts = [set(play.select_hosts(self.site)) for play in plays]
+        assigned: Assigned = {phase: [[] for _ in plays] for phase in order.PHASES}
+        for step in self.plan.steps:
+            changes = self._changes_of(step)
+            index = next((i for i, play in enumerate(plays) if step.camera in hosts[i]
+                          and all(play.covers(c) for c in changes)), None)
+            if index is not None:
+                assigned[step.phase][index].append(step)
+                continue
+            for change in changes:
+                self._skip([change], self._uncovered(step, change, plays, hosts), "")
         return assigned
 
-    # -- plays and batches -------------------------------------------------------------------
+    def _uncovered(self, step: Step, change: Change, plays: Sequence[Play],
+                   hosts: Sequence[set[str]]) -> str:
+        source = self.playbook.source
+        if any(step.camera in hosts[i] and play.covers(change) for i, play in enumerate(plays)):
+            return (f"no play of {source} covers the whole phase-{step.phase} step of "
+                    f"{step.camera}; a play runs whole steps, so the plan's order holds — "
+                    "widen the play's kinds and actions")
+        return f"no play of {source} converges {change.kind} {change.action} on {change.camera}"
 
-    def _run_play(self, pool: ThreadPoolExecutor, index: int, play: Play,
-                  changes: list[Change]) -> None:
+    def _changes_of(self, step: Step) -> list[Change]:
+        planned = {c.key: c for c in self.tallies[step.camera].planned}
+        return order.step_changes(step, planned)
+
+    def _unplanned_in(self, play: Play, phase: int) -> bool:
+        """Whether a camera this play names failed at plan time and is not counted yet:
+        it counts against the play's first batch of the first phase."""
+        return phase == order.REFERRED and any(
+            t.failed and not t.planned and name in play.select_hosts(self.site)
+            for name, t in self.tallies.items())
+
+    # -- phases, plays and batches -----------------------------------------------------------
+
+    def _run_unit(self, pool: ThreadPoolExecutor, index: int, total: int, phase: int,
+                  play: Play, steps: list[Step], name_play: bool) -> None:
+        title = f"phase {phase}: {order.PHASES[phase]}" + (f" — {play.name}" if name_play
+                                                           else "")
         if self.stopped:
-            self._skip(changes, f"not run: {self.stopped}", play.name)
-            self.plays.append(PlayResult(play.name, "not run", self.stopped))
+            for step in steps:
+                self._skip(self._changes_of(step), f"not run: {self.stopped}", title)
+            self.plays.append(PlayResult(title, "not run", self.stopped))
             return
-        if play.verify:
-            self._run_verify(index, play)
-            return
-        hosts = self._play_hosts(play, changes)
+        hosts = self._unit_hosts(play, steps, phase)
         batches = play.batches(hosts)
-        self.emit(PlayStarted(play.name, index + 1, len(self.playbook.plays), len(hosts),
-                              len(batches), len(changes)))
-        by_camera: dict[str, list[Change]] = {name: [] for name in hosts}
-        for change in changes:
-            by_camera[change.camera].append(change)
+        by_camera = {step.camera: step for step in steps}
+        self.emit(PlayStarted(title, index + 1, total, len(hosts), len(batches),
+                              sum(len(s.changes) for s in steps)))
         for number, batch in enumerate(batches, start=1):
             if self.stopped:
-                self._skip([c for n in batch for c in by_camera[n]],
-                           f"not run: {self.stopped}", play.name)
+                for name in batch:
+                    if name in by_camera:
+                        self._skip(self._changes_of(by_camera[name]),
+                                   f"not run: {self.stopped}", title)
                 continue
-            self.emit(BatchStarted(play.name, number, len(batches), tuple(batch)))
-            failed = self._run_batch(pool, play, batch, by_camera)
-            self._check_failures(play, number, len(batches), batch, failed)
+            self.emit(BatchStarted(title, number, len(batches), tuple(batch)))
+            failed = self._run_batch(pool, title, batch, by_camera)
+            self._check_failures(play, title, number, len(batches), batch, failed)
         outcome = "stopped" if self.stopped else ("done" if hosts else "no cameras")
-        self.plays.append(PlayResult(play.name, outcome, self.stopped))
+        self.plays.append(PlayResult(title, outcome, self.stopped))
 
-    def _play_hosts(self, play: Play, changes: list[Change]) -> list[str]:
-        """Cameras with work in this play, plus unplanned ones it names (counted once)."""
-        with_work = {c.camera for c in changes}
-        selected = set(play.select_hosts(self.site))
+    def _unit_hosts(self, play: Play, steps: list[Step], phase: int) -> list[str]:
+        """Cameras with a step here, plus unplanned ones the play names (counted once)."""
+        with_work = {step.camera for step in steps}
+        selected = set(play.select_hosts(self.site)) if phase == order.REFERRED else set()
         return [name for name, tally in self.tallies.items()
                 if name in with_work or (name in selected and tally.failed
                                          and not tally.counted and not tally.planned)]
 
-    def _run_batch(self, pool: ThreadPoolExecutor, play: Play, batch: list[str],
-                   by_camera: dict[str, list[Change]]) -> set[str]:
+    def _run_batch(self, pool: ThreadPoolExecutor, title: str, batch: list[str],
+                   by_camera: dict[str, Step]) -> set[str]:
         failed: set[str] = set()
+        ready: list[Step] = []
         for name in batch:
             tally = self.tallies[name]
             if tally.failed and not tally.counted:  # failed at plan time: counts here
                 tally.counted = True
                 failed.add(name)
-        for phase in range(len(PHASES)):
-            steps = self._ready_steps(play, batch, by_camera, phase)
-            for outcome in _run_all(pool, [partial(self._step, play, s) for s in steps]):
-                self._record(outcome)
-                if outcome.status != "changed":
-                    failed.add(outcome.camera)
+            step = by_camera.get(name)
+            if step is not None and self._ready(step, title):
+                ready.append(step)
+        for outcome in _run_all(pool, [partial(self._step, title, s) for s in ready]):
+            self._record(outcome)
+            if outcome.status != "changed":
+                failed.add(outcome.camera)
         return failed
 
-    def _step(self, play: Play, step: tuple[str, list[Change]]) -> StepOutcome:
-        name, changes = step
-        camera = self.site.cameras[name]
-        try:
-            return run_step(self.tools, play.name, camera, changes, self.tallies[name].expected)
-        except Exception as error:  # as Nornir: a crash becomes this camera's result
-            return StepOutcome(name, "failed", f"internal error ({type(error).__name__}); "
-                               "see the journal", (), "unknown", "", 0)
+    def _ready(self, step: Step, title: str) -> bool:
+        changes = self._changes_of(step)
+        reason = self._blocked(step.camera, changes, step.phase)
+        if not reason:
+            return True
+        self._skip(changes, reason, title)
+        tally = self.tallies[step.camera]
+        if step.phase == order.REFERRING and not tally.held:
+            tally.held = reason
+        return False
 
-    def _check_failures(self, play: Play, number: int, total: int, batch: list[str],
-                        failed: set[str]) -> None:
+    def _step(self, title: str, step: Step) -> StepOutcome:
+        camera = self.site.cameras[step.camera]
+        tally = self.tallies[step.camera]
+        try:
+            return run_step(self.tools, title, camera, step, self._changes_of(step),
+                            tally.expected)
+        except Exception as error:  # as Nornir: a crash becomes this camera's result
+            return StepOutcome(step.camera, "failed", f"internal error "
+                               f"({type(error).__name__}); see the journal", (), "unknown",
+                               "", 0)
+
+    def _check_failures(self, play: Play, title: str, number: int, total: int,
+                        batch: list[str], failed: set[str]) -> None:
         if not play.exceeds_failures(len(failed), len(batch)):
             return
         share = len(failed) * 100.0 / len(batch)
-        self.stopped = (f"play {play.name!r}, batch {number}/{total}: {len(failed)} of "
-                        f"{len(batch)} camera(s) failed ({share:.0f}%), above its "
-                        f"max_fail_percentage of {play.max_fail_percentage:g}%; the rest of "
-                        "the rollout was stopped")
-        self.emit(RolloutStopped(play.name, self.stopped))
+        self.stopped = (f"{title}, batch {number}/{total}: {len(failed)} of "
+                        f"{len(batch)} camera(s) failed ({share:.0f}%), above the "
+                        f"max_fail_percentage of {play.max_fail_percentage:g}% of play "
+                        f"{play.name!r}; the rest of the rollout was stopped")
+        self.emit(RolloutStopped(title, self.stopped))
 
-    def _run_verify(self, index: int, play: Play) -> None:
-        self.emit(PlayStarted(play.name, index + 1, len(self.playbook.plays), 0, 1, 0, True))
+    def _run_verify(self, index: int, total: int, play: Play) -> None:
+        if self.stopped:
+            self.plays.append(PlayResult(play.name, "not run", self.stopped))
+            return
+        self.emit(PlayStarted(play.name, index + 1, total, 0, 1, 0, True))
         if self.verifier is None:
             self.plays.append(PlayResult(play.name, "verify pending",
                                          "verify is not available in this version"))
@@ -236,22 +278,6 @@ class Rollout:
 
     # -- who waits for whom ------------------------------------------------------------------
 
-    def _ready_steps(self, play: Play, batch: list[str], by_camera: dict[str, list[Change]],
-                     phase: int) -> list[tuple[str, list[Change]]]:
-        steps: list[tuple[str, list[Change]]] = []
-        for name in batch:
-            changes = [c for c in by_camera[name] if phase_of(c) == phase]
-            if not changes:
-                continue
-            reason = self._blocked(name, changes, phase)
-            if reason:
-                self._skip(changes, reason, play.name)
-                if phase == 1 and not self.tallies[name].held:
-                    self.tallies[name].held = reason
-            else:
-                steps.append((name, changes))
-        return steps
-
     def _blocked(self, name: str, changes: list[Change], phase: int) -> str:
         tally = self.tallies[name]
         if tally.failed:
@@ -263,7 +289,7 @@ class Rollout:
             if why:
                 return (f"its link target {dependency} {why}: the spotter is skipped "
                         "entirely rather than half-linked")
-        if phase == 2:
+        if phase == order.TIDY:
             return self._still_referenced(name)
         return ""
 
@@ -273,7 +299,7 @@ class Rollout:
             return ""
         if tally.failed:
             return "failed"
-        if tally.pending([0]):
+        if tally.pending([order.REFERRED]):
             return "does not have all its presets and tracking rules in place yet"
         return ""
 

@@ -33,6 +33,7 @@ def stale_cameras(site: Site, plan: Plan,
                   observed: Mapping[str, Observed | CameraError]) -> dict[str, str]:
     """Camera -> why its part of the plan no longer holds (unreachable ones are not stale)."""
     stale: dict[str, str] = {}
+    late = planner.late_cameras(plan)
     for cam in plan.cameras:
         found = observed.get(cam.camera)
         if not cam.fingerprint or not isinstance(found, Observed):
@@ -40,7 +41,8 @@ def stale_cameras(site: Site, plan: Plan,
         if found.fingerprint() != cam.fingerprint:
             stale[cam.camera] = "its settings changed since the plan was made"
             continue
-        now = planner.plan_camera(site, site.cameras[cam.camera], found)
+        now = planner.plan_camera(site, site.cameras[cam.camera], found,
+                                  late_deletions=cam.camera in late)
         if _changes(now) != _changes(cam):
             stale[cam.camera] = "the inventory now asks for different changes"
     return stale

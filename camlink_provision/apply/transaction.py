@@ -1,10 +1,11 @@
-"""One camera's share of one play, as a transaction: snapshot, write, read back, or restore.
+"""One step of the plan (one camera, one phase) as a transaction: snapshot, write, read
+back, or restore.
 
     snapshot   read the camera (no link tests); refuse it when its fingerprint is not the
-               one expected (the plan's, or the read-back of its previous play): someone
+               one expected (the plan's, or the read-back of its previous step): someone
                changed it meanwhile
-    write      the changes' Ops as the fewest requests (writes.merge_requests), in order;
-               a write is never repeated once it may have been sent
+    write      the step's requests exactly as the plan lists them, in order; a write is
+               never repeated once it may have been sent
     read back  read the camera again and re-plan it: none of the applied changes may remain
     restore    on any error or mismatch, put back the snapshot (restore.py) and say so
 
@@ -28,19 +29,12 @@ from camlink_provision.apply.events import (
     Purpose,
     RequestDone,
 )
-from camlink_provision.apply.restore import PAUSES, Touched, restore_camera
-from camlink_provision.apply.writes import (
-    Request,
-    is_write,
-    merge_ops,
-    merge_requests,
-    op_names,
-    send,
-)
+from camlink_provision.apply.restore import PAUSES, restore_camera
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraError, CameraUnreachable
+from camlink_provision.firmware.commands import Command, Request, Scope, merge_commands
 from camlink_provision.inventory.model import Camera, Site
-from camlink_provision.model import CameraPlan, Change, Observed, Op
+from camlink_provision.model import CameraPlan, Change, Observed, Step
 
 StepStatus = Literal["changed", "failed", "unreachable"]
 StepEnd = Literal["after", "before", "unknown"]
@@ -95,13 +89,14 @@ class _Step:
     tools: StepTools
     play: str
     camera: Camera
+    step: Step
     changes: Sequence[Change]
     expected: str
     client: CameraClient
     writes: int = 0
 
-    def emit_request(self, purpose: Purpose, op: Op | None, error: str = "") -> None:
-        call, names = (op.call, op_names(op)) if op else ("gather", ())
+    def emit_request(self, purpose: Purpose, op: Command | None, error: str = "") -> None:
+        call, names = (op.call, op.names()) if op else ("gather", ())
         self.tools.emit(RequestDone(self.play, self.camera.name, purpose, call, names, error))
 
     def observe(self, purpose: Purpose) -> Observed:
@@ -116,24 +111,25 @@ class _Step:
         self.emit_request(purpose, None)
         return observed
 
-    def send_ops(self, ops: Sequence[Op], purpose: Purpose) -> None:
+    def send_ops(self, ops: Sequence[Command], purpose: Purpose) -> None:
         for op in ops:
             self.send_one(op, purpose)
 
-    def send_one(self, op: Op, purpose: Purpose) -> None:
-        if is_write(op):
+    def send_one(self, op: Command, purpose: Purpose) -> None:
+        if op.writes:
             self.writes += 1  # counted when attempted: it may have landed even if it failed
         try:
-            send(self.client, op, self.tools.site)
+            op.send(self.client, self.tools.site)
         except CameraError as error:
             self.emit_request(purpose, op, error.message)
             raise
         self.emit_request(purpose, op)
 
 
-def run_step(tools: StepTools, play: str, camera: Camera, changes: Sequence[Change],
-             expected_fingerprint: str) -> StepOutcome:
-    """Apply ``changes`` (all on ``camera``) as one transaction; never raises CameraError."""
+def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
+             changes: Sequence[Change], expected_fingerprint: str) -> StepOutcome:
+    """Apply one step of the plan (its ``changes``, all on ``camera``) as one transaction;
+    never raises CameraError."""
     tools.emit(CameraStarted(play, camera.name, len(changes)))
     try:
         client = tools.connect(camera)
@@ -142,7 +138,8 @@ def run_step(tools: StepTools, play: str, camera: Camera, changes: Sequence[Chan
                               f"{error.message}; nothing written", (), "before", "", 0)
     else:
         try:
-            outcome = _run(_Step(tools, play, camera, changes, expected_fingerprint, client))
+            outcome = _run(_Step(tools, play, camera, step, changes, expected_fingerprint,
+                                 client))
         finally:
             client.close()
     tools.emit(CameraDone(play, camera.name, outcome.status, outcome.reason,
@@ -173,7 +170,7 @@ def _run(step: _Step) -> StepOutcome:
 
 def _write_and_check(step: _Step) -> str:
     """Send the step's requests, read back, compare; the read-back's fingerprint."""
-    _send_requests(step, merge_requests(step.changes))
+    _send_requests(step, step.step.requests)
     try:
         after = step.observe("read back")
     except CameraError as error:
@@ -188,9 +185,9 @@ def _send_requests(step: _Step, requests: Sequence[Request]) -> None:
     by_key = {change.key: change for change in step.changes}
     for index, request in enumerate(requests):
         try:
-            step.send_one(request.op, "apply")
+            step.send_one(request.command, "apply")
         except CameraError as error:
-            raise _Failure(f"{request.op.call} failed: {error.message}") from None
+            raise _Failure(f"{request.command.call} failed: {error.message}") from None
         for key, last in last_request.items():
             if last == index:
                 step.tools.emit(ChangeApplied(step.play, step.camera.name, key,
@@ -211,10 +208,10 @@ def _check_read_back(step: _Step, after: Observed) -> str:
 def _restore(step: _Step, snapshot: Observed, why: str) -> StepOutcome:
     name = step.camera.name
     step.tools.emit(CameraRestoring(step.play, name, why))
-    touched = Touched.by(op for change in step.changes for op in change.ops)
+    touched = Scope.of(request.command for request in step.step.requests)
 
-    def send_restore(ops: Sequence[Op]) -> None:
-        step.send_ops(merge_ops(ops), "restore")
+    def send_restore(ops: Sequence[Command]) -> None:
+        step.send_ops(merge_commands(ops), "restore")
 
     pauses = step.tools.restore_pauses
     outcome = restore_camera(snapshot, touched, lambda: step.observe("restore"), send_restore,

@@ -90,13 +90,14 @@ class Ptz:
         """Save the current position as ``name`` (in slot ``index`` or the first free one)."""
         if not name or fw.NAME_TYPE.check(name) is not None:
             return False
-        existing = self.slot_of(name)
+        if self.slot_of(name) is not None:
+            return False  # names are unique: re-saving or moving one is delete + add
         if index is None:
-            index = existing if existing is not None else self.slot_of("")
+            index = self.slot_of("")
         if index is None or not 0 <= index < self._caps.npreset:
             return False
-        if existing is not None and existing != index:
-            return False  # names are unique; moving one is delete + add
+        if self.preset_name(index):
+            return False  # never save over another preset (firmware-contract.md section 4)
         values = {fw.preset_param(index, "name"): name}
         values.update({fw.preset_param(index, a): str(v) for a, v in self.position.items()})
         self._params.store(values)

@@ -16,9 +16,10 @@ A kind (``presets``, ``tracking``, ``peers``, ``events``) is an object satisfyin
 
 - identity, not slots: a wanted thing is matched to what the camera holds by its identity
   (``match_keys`` first, then the name); it keeps the slot it already lives in;
-- new things take the lowest free slots; slots freed by deletions in the same plan count as
-  free, because a camera applies deletions before creations (``plan._phase``); nothing
-  is ever renumbered;
+- new things take the lowest free slots; slots freed by deletions in the same step count as
+  free, because a step runs its deletions before its creations (``order``); when the
+  camera's deletions wait for a later phase (``Context.late_deletions``), the slots they
+  free are not free yet and are not given out; nothing is ever renumbered;
 - a held thing the inventory does not name is ``Unmanaged`` and left alone, unless the
   camera's ``prune`` names the kind, then it is deleted; ``state: absent`` deletes;
 - "in sync" is decided on the firmware dicts: only the fields the inventory manages (a camera
@@ -46,8 +47,9 @@ from typing import Protocol
 
 from deepdiff import DeepDiff
 
+from camlink_provision.firmware.commands import Command
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
-from camlink_provision.model import JSON, Action, AttributeChange, Change, Observed, Op, Unmanaged
+from camlink_provision.model import JSON, Action, AttributeChange, Change, Observed, Unmanaged
 
 NOTHING: Mapping[str, JSON] = {}
 LEFTOVERS = "leftover settings"  # the attribute naming firmware fields a view does not show
@@ -110,12 +112,16 @@ class Context:
     camera: Camera
     observed: Observed
     slots: Mapping[ResourceKind, Mapping[str, int]] = field(default_factory=dict)
+    late_deletions: bool = False  # this camera's deletions run in a later phase (order.TIDY)
 
 
 class Resource(Protocol):
     """The contract of one resource kind (see the module docstring)."""
 
     kind: ResourceKind
+    # What it refers to on other cameras; empty for what others refer to. ``order`` puts
+    # the referred side first and its deletions after the references go (phases).
+    refers_to: tuple[str, ...]
 
     def groups(self, camera: Camera) -> tuple[str, ...]: ...
 
@@ -205,21 +211,22 @@ class SlotResource:
 
     kind: ResourceKind
     noun: str
+    refers_to: tuple[str, ...] = ()
 
     # -- hooks ------------------------------------------------------------------------------
     def capacity(self, observed: Observed) -> int | None:
         """How many slots the camera has; None for kinds without slots (VCA rules)."""
         return None
 
-    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Command, ...]:
         raise NotImplementedError
 
     def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
-                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+                   changed: Sequence[AttributeChange]) -> tuple[Command, ...]:
         """The requests for ``changed``: the firmware fields that differ (not the view)."""
         raise NotImplementedError
 
-    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[Command, ...]:
         raise NotImplementedError
 
     def view(self, ctx: Context, attrs: Mapping[str, JSON]) -> dict[str, JSON]:
@@ -291,7 +298,8 @@ class SlotResource:
         result = KindResult(self.kind)
         pairs, leftovers = self.pair(wanted, have)
         deletions = self.deletions(ctx, pairs, leftovers, result)
-        free = self.free_slots(ctx.observed, have, [h for h, _ in deletions])
+        freed = [] if ctx.late_deletions and not self.refers_to else [h for h, _ in deletions]
+        free = self.free_slots(ctx.observed, have, freed)
         for want, held in pairs:
             if not want.present:
                 continue
@@ -399,7 +407,7 @@ class SlotResource:
             result.slots[name] = slot
 
     def change(self, ctx: Context, action: Action, name: str, slot: int | None,
-               attributes: Sequence[AttributeChange], ops: tuple[Op, ...], reason: str,
+               attributes: Sequence[AttributeChange], ops: tuple[Command, ...], reason: str,
                depends_on: tuple[str, ...], releases: Iterable[str] = ()) -> Change:
         return Change(camera=ctx.camera.name, kind=self.kind, name=name, action=action,
                       slot=slot, attributes=tuple(attributes), ops=ops, reason=reason,

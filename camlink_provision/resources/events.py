@@ -42,6 +42,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from camlink_provision.firmware import profile
+from camlink_provision.firmware.commands import SetParams
 from camlink_provision.inventory.model import (
     Camera,
     Event,
@@ -50,7 +51,7 @@ from camlink_provision.inventory.model import (
     Schedule,
     Site,
 )
-from camlink_provision.model import JSON, AttributeChange, Observed, Op
+from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources import facts, peers
 from camlink_provision.resources.base import (
     Context,
@@ -329,6 +330,8 @@ def free_label(peer: int) -> str:
 
 class Events(SlotResource):
     kind: ResourceKind = "event"
+    # A camera-link action names a peer slot and a preset or rule on that peer.
+    refers_to: tuple[str, ...] = ("peer", "preset", "tracking_rule")
     noun = "event"
 
     def groups(self, camera: Camera) -> tuple[str, ...]:
@@ -454,15 +457,15 @@ class Events(SlotResource):
         return [AttributeChange(key, shown.get(key), None) for key in SUMMARY]
 
     # -- ops --------------------------------------------------------------------------------
-    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[SetParams, ...]:
         fields: dict[str, JSON] = {**wanted.attrs, **self.leftovers(ctx, wanted, _slot(slot))}
         return (write(_slot(slot), fields),)
 
     def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
-                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+                   changed: Sequence[AttributeChange]) -> tuple[SetParams, ...]:
         return (write(_slot(have.slot), {a.name: a.after for a in changed}),)
 
-    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[SetParams, ...]:
         defaults = slot_defaults(facts.npeer(ctx.observed.params))
         cleared: dict[str, JSON] = {key: defaults[key] for key, value in have.attrs.items()
                                     if key in defaults and value != defaults[key]}
@@ -475,8 +478,8 @@ def held(params: Mapping[str, str], slot: int) -> dict[str, str]:
                              slot_defaults(facts.npeer(params)))
 
 
-def write(slot: int, fields: Mapping[str, JSON]) -> Op:
-    return Op("setparam", {profile.event_param(slot, key): value for key, value in fields.items()})
+def write(slot: int, fields: Mapping[str, JSON]) -> SetParams:
+    return SetParams({profile.event_param(slot, key): value for key, value in fields.items()})
 
 
 def _slot(slot: int | None) -> int:

@@ -34,8 +34,9 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 from camlink_provision.firmware import profile
+from camlink_provision.firmware.commands import SetParams
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
-from camlink_provision.model import JSON, SENSITIVE, AttributeChange, Observed, Op
+from camlink_provision.model import JSON, SENSITIVE, AttributeChange, Observed
 from camlink_provision.resources import facts
 from camlink_provision.resources.base import (
     Context,
@@ -101,6 +102,7 @@ def view(fields: Mapping[str, JSON]) -> dict[str, JSON]:
 
 class Peers(SlotResource):
     kind: ResourceKind = "peer"
+    refers_to: tuple[str, ...] = ("account",)  # the PTZ camera's link account
     noun = "peer"
 
     def groups(self, camera: Camera) -> tuple[str, ...]:
@@ -206,30 +208,30 @@ class Peers(SlotResource):
         return [AttributeChange(key, shown[key], None) for key in SUMMARY]
 
     # -- ops --------------------------------------------------------------------------------
-    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[SetParams, ...]:
         return (self.write_op(wanted, _slot(slot), list(wanted.attrs)),)
 
     def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
-                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+                   changed: Sequence[AttributeChange]) -> tuple[SetParams, ...]:
         return (self.write_op(wanted, _slot(have.slot), [a.name for a in changed]),)
 
-    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[SetParams, ...]:
         slot = _slot(have.slot)
         cleared = {profile.peer_param(slot, key): profile.PEER_FIELDS[key][1]
                    for key in (*MANAGED, PASSWORD)}
-        return (Op("setparam", cleared),)
+        return (SetParams(cleared),)
 
     @staticmethod
-    def write_op(wanted: Wanted, slot: int, keys: Sequence[str]) -> Op:
+    def write_op(wanted: Wanted, slot: int, keys: Sequence[str]) -> SetParams:
         args = {profile.peer_param(slot, key): wanted.attrs[key] for key in keys}
         secret = profile.peer_param(slot, PASSWORD)
         args[secret] = SENSITIVE
-        return Op("setparam", args, secret_args={secret: wanted.name})
+        return SetParams(args, {secret: wanted.name})
 
     @staticmethod
-    def password_op(wanted: Wanted, slot: int | None) -> Op:
+    def password_op(wanted: Wanted, slot: int | None) -> SetParams:
         secret = profile.peer_param(_slot(slot), PASSWORD)
-        return Op("setparam", {secret: SENSITIVE}, secret_args={secret: wanted.name})
+        return SetParams({secret: SENSITIVE}, {secret: wanted.name})
 
     def delete_depends_on(self, ctx: Context, have: Have) -> tuple[str, ...]:
         ptz = points_at(ctx.site, have)

@@ -4,8 +4,9 @@ Managed: the position (pan, tilt, zoom) of presets the inventory places; a prese
 position is *adopted*: whatever the camera holds under that name is right, and a missing one
 cannot be created (the tool does not know where to point) so it is a warning saying what to
 do. A preset is written by moving there and saving the current position under its name into
-its slot: ``move`` then ``add_preset(name, index=slot)``; drift is corrected the same way.
-Deleting is ``delete_preset(name)``.
+its slot: ``Move`` then ``AddPreset(name, index=slot)``. The firmware never saves over a
+slot or a name in use, so drift is corrected by ``DeletePreset(name)`` first, into the same
+slot. Deleting is ``DeletePreset(name)``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from camlink_provision.firmware import profile
+from camlink_provision.firmware.commands import AddPreset, Command, DeletePreset, Move
 from camlink_provision.firmware.models import lookup
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
-from camlink_provision.model import JSON, AttributeChange, Observed, Op
+from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources import facts
 from camlink_provision.resources.base import Context, Have, KindResult, SlotResource, Wanted
 
@@ -72,22 +74,25 @@ class Presets(SlotResource):
             f"preset '{wanted.name}' has no position in the inventory and is not on the "
             "camera: save it on the camera (PTZ settings) or give its pan, tilt and zoom")
 
-    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Command, ...]:
         return self.save_ops(wanted, {}, slot)
 
     def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
-                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
-        return self.save_ops(wanted, have.attrs, have.slot)
+                   changed: Sequence[AttributeChange]) -> tuple[Command, ...]:
+        # The firmware refuses to save over a slot or a name in use: delete, then save anew.
+        return (DeletePreset(have.name), *self.save_ops(wanted, have.attrs, have.slot))
 
-    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
-        return (Op("delete_preset", {"name": have.name}),)
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[Command, ...]:
+        return (DeletePreset(have.name),)
 
     @staticmethod
-    def save_ops(wanted: Wanted, held: Mapping[str, JSON], slot: int | None) -> tuple[Op, ...]:
+    def save_ops(wanted: Wanted, held: Mapping[str, JSON],
+                 slot: int | None) -> tuple[Command, ...]:
         # An axis the inventory leaves open keeps the held value (0 on a new preset): saving
         # a preset always stores a whole position.
         position = {axis: wanted.attrs.get(axis, _held_axis(held, axis)) for axis in AXES}
-        return (Op("move", position), Op("add_preset", {"name": wanted.name, "index": slot}))
+        return (Move(position["pan"], position["tilt"], position["zoom"]),
+                AddPreset(wanted.name, slot))
 
 
 def _held_axis(held: Mapping[str, JSON], axis: str) -> int:

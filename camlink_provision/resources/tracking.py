@@ -2,7 +2,7 @@
 
 Rules have no slots: the camera keys them by name. Managed: every key ``rule_to_vca`` builds
 for the rule's type; keys a camera adds beyond those are left out of the comparison. A new
-or changed rule is one ``put_rules`` Op holding that rule; ``apply.writes.merge_requests``
+or changed rule is one ``PutRules`` command holding that rule; ``commands.merge``
 folds a camera's rule puts into one POST (the VCA API creates or replaces every rule
 in the object it is given). Deleting is ``delete_rule(name)``.
 
@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from camlink_provision.firmware import profile
+from camlink_provision.firmware.commands import Command, DeleteRule, PutRules
 from camlink_provision.inventory.model import Camera, ResourceKind, Site, TrackingRule
-from camlink_provision.model import JSON, AttributeChange, Observed, Op
+from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources.base import (
     Context,
     Have,
@@ -103,15 +104,15 @@ class TrackingRules(SlotResource):
     def owners(self, ctx: Context, fields: Iterable[str]) -> list[str]:
         return unique(INVENTORY_KEYS.get(key, key) for key in fields)
 
-    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Op, ...]:
-        return (Op("put_rules", {"rules": {wanted.name: dict(wanted.attrs)}}),)
+    def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Command, ...]:
+        return (PutRules({wanted.name: dict(wanted.attrs)}),)
 
     def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
-                   changed: Sequence[AttributeChange]) -> tuple[Op, ...]:
+                   changed: Sequence[AttributeChange]) -> tuple[Command, ...]:
         return self.create_ops(ctx, wanted, None)
 
-    def delete_ops(self, ctx: Context, have: Have) -> tuple[Op, ...]:
-        return (Op("delete_rule", {"name": have.name}),)
+    def delete_ops(self, ctx: Context, have: Have) -> tuple[Command, ...]:
+        return (DeleteRule(have.name),)
 
     def delete_attributes(self, ctx: Context, have: Have) -> list[AttributeChange]:
         shown = view(have.attrs)

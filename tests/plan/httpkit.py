@@ -3,19 +3,18 @@
 ``SITE`` is a small Camera Link site (two PTZ cameras, two spotters, three links) as the
 dict ``resources.sitekit.build_site`` reads; ``fleet_specs`` gives the emulated cameras it
 needs (model, site address, the admin account and, on PTZ cameras, the account spotters
-use); ``run_ops`` sends a plan's Ops with the real client, looking secrets up in the Site
-(what apply does; here only to put cameras into known states).
+use); ``run_plan`` sends a plan's requests with the real client, step by step, looking
+secrets up in the Site (what apply does; here only to put cameras into known states).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from camlink_provision.camera import CameraClient
 from camlink_provision.emulator import AccountSpec, CameraSpec
-from camlink_provision.inventory.model import Camera, Secret, Site
-from camlink_provision.model import Op
+from camlink_provision.inventory.model import Camera, Site
+from camlink_provision.model import Plan
 
 SITE: dict[str, Any] = {
     "name": "http-site",
@@ -69,30 +68,10 @@ def client_for(site: Site, name: str) -> CameraClient:
     return CameraClient(camera.name, camera.connection, camera.credentials)
 
 
-def _revealed(site: Site, op: Op) -> dict[str, str | Secret]:
-    out: dict[str, str | Secret] = {}
-    for name, value in op.args.items():
-        secret = op.secret_args.get(name)
-        out[name] = site.cameras[secret].peer_credentials.password if secret else str(value)
-    return out
-
-
-def run_ops(site: Site, name: str, ops: Iterable[Op]) -> None:
-    """Send Ops to one camera with the real client, in order."""
-    with client_for(site, name) as client:
-        for op in ops:
-            args = op.args
-            if op.call == "setparam":
-                client.setparam(_revealed(site, op))
-            elif op.call == "move":
-                client.move(args["pan"], args["tilt"], args["zoom"])
-            elif op.call == "add_preset":
-                client.add_preset(args["name"], index=args["index"])
-            elif op.call == "delete_preset":
-                client.delete_preset(args["name"])
-            elif op.call == "put_rules":
-                client.put_tracking_rules(args["rules"])
-            elif op.call == "delete_rule":
-                client.delete_tracking_rule(args["name"])
-            else:
-                raise AssertionError(f"unknown op {op.call}")
+def run_plan(site: Site, plan: Plan) -> None:
+    """Send a plan's requests with the real client: step by step, phase by phase, exactly
+    as the plan lists them (what apply sends, without its snapshots and read-backs)."""
+    for step in plan.steps:
+        with client_for(site, step.camera) as client:
+            for request in step.requests:
+                request.command.send(client, site)

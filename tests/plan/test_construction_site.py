@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from resources.sitekit import with_connections
 
-from camlink_provision.apply.writes import camera_requests
 from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.inventory import load_site
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan
-from plan.httpkit import client_for, fleet_specs, run_ops
+from plan.httpkit import client_for, fleet_specs, run_plan
 
 INVENTORY = Path(__file__).parents[2] / "inventories" / "construction-site"
 SECRETS = INVENTORY / "secrets.example.yml"
@@ -51,8 +50,7 @@ def test_fresh_then_converged(site_fleet: tuple[Site, Fleet]) -> None:
     text = json.dumps(fresh.to_json())
     assert [s for s in secrets if s in text] == []
 
-    for cam in fresh.cameras:
-        run_ops(site, cam.camera, camera_requests(cam))
+    run_plan(site, fresh)
     again = make_plan(site)
     assert again.changes == [] and not again.failed
     assert all(not link["changed"] for link in again.links)

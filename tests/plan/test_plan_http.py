@@ -1,6 +1,6 @@
 """``make_plan`` against emulated cameras over real HTTP on loopback.
 
-Cameras are put into known states with the real client (``run_ops`` of a plan, or direct
+Cameras are put into known states with the real client (``run_plan`` of a plan, or direct
 setparam / preset / VCA calls, as someone on the camera's web page would), then planned.
 """
 
@@ -11,22 +11,20 @@ from dataclasses import replace
 
 from resources.sitekit import build_site, with_connections
 
-from camlink_provision.apply.writes import camera_requests
 from camlink_provision.emulator import Fault, Fleet, running_fleet
 from camlink_provision.errors import CameraUnreachable
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Credentials, Secret, Site
 from camlink_provision.model import Observed, Plan
 from camlink_provision.plan import gather, make_plan
-from plan.httpkit import SITE, client_for, run_ops, spec_of
+from plan.httpkit import SITE, client_for, run_plan, spec_of
 
 ADMIN_GETPARAM = profile.GETPARAM
 
 
 def converge(site: Site) -> None:
     """Bring every camera to the inventory with the plan's own requests."""
-    for cam in make_plan(site).cameras:
-        run_ops(site, cam.camera, camera_requests(cam))
+    run_plan(site, make_plan(site))
 
 
 def keys(plan: Plan) -> list[tuple[str, str, str, str]]:
@@ -202,8 +200,7 @@ def test_unmanaged_slots_are_pruned_with_prune(site: Site) -> None:
     assert keys(plan) == [("ptz1", "preset", "by-hand", "delete"),
                           ("spot2", "event", "theirs", "delete"),
                           ("spot2", "peer", "10.9.9.9:80", "delete")]
-    for cam in plan.cameras:
-        run_ops(site, cam.camera, camera_requests(cam))
+    run_plan(site, plan)
     assert keys(make_plan(replace(site, cameras=cams))) == []
 
 

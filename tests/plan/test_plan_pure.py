@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 from resources.sitekit import build_site, observed_from
 
-from camlink_provision.apply.writes import camera_requests
 from camlink_provision.errors import CameraUnreachable
 from camlink_provision.firmware import profile
 from camlink_provision.model import Observed
+from camlink_provision.order import requests_of
 from camlink_provision.plan import check_identity, compute_plan, getparam_names, plan_camera
 from plan.httpkit import SITE
 
@@ -94,7 +94,7 @@ def test_deletions_come_first_in_reverse_kind_order() -> None:
     assert [(c.action, c.kind) for c in plan.changes] == [
         ("delete", "event"), ("delete", "peer"), ("create", "peer"), ("create", "peer"),
         ("create", "event"), ("create", "event")]
-    requests = camera_requests(plan)
+    requests = [r.command for r in requests_of(plan.changes)]
     assert [op.call for op in requests] == ["setparam"]  # one request for the whole spotter
     assert requests[0].secret_args == {"cameralink_i0_passwd": "ptz1",
                                        "cameralink_i1_passwd": "ptz2"}

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from camlink_provision.firmware.commands import AddPreset, Move, SetParams
 from camlink_provision.model import (
     SENSITIVE,
     AttributeChange,
     CameraPlan,
     Change,
-    Op,
     Plan,
     Unmanaged,
 )
@@ -28,8 +28,8 @@ def create_preset() -> Change:
     return Change(
         camera="ptz-north", kind="preset", name="gate", action="create", slot=3,
         attributes=(AttributeChange("pan", None, 120), AttributeChange("tilt", None, -10)),
-        ops=(Op("move", {"pan": 120, "tilt": -10, "zoom": 1}),
-             Op("add_preset", {"name": "gate", "index": 3})),
+        ops=(Move(120, -10, 1),
+             AddPreset("gate", 3)),
         reason="new in inventory")
 
 
@@ -38,7 +38,7 @@ def update_peer(password: AttributeChange) -> Change:
         camera="spotter-gate", kind="peer", name="ptz-north", action="update", slot=1,
         attributes=(AttributeChange("address", "192.0.2.5:80", "192.0.2.6:8080"),
                     AttributeChange("username", "camlink", "link-operator"), password),
-        ops=(Op("setparam", {"cameralink_i1_ipaddress": "192.0.2.6", "cameralink_i1_port": 8080,
+        ops=(SetParams({"cameralink_i1_ipaddress": "192.0.2.6", "cameralink_i1_port": 8080,
                              "cameralink_i1_username": "link-operator",
                              "cameralink_i1_passwd": SENSITIVE},
                 secret_args={"cameralink_i1_passwd": "ptz-north"}),),
@@ -49,7 +49,7 @@ def delete_event() -> Change:
     return Change(
         camera="spotter-gate", kind="event", name="old-alarm", action="delete", slot=2,
         attributes=(AttributeChange("enabled", "yes", None),),
-        ops=(Op("setparam", {"event_i2_enable": 0}),), reason="state: absent")
+        ops=(SetParams({"event_i2_enable": 0}),), reason="state: absent")
 
 
 def small_plan(password: AttributeChange | None = None) -> Plan:

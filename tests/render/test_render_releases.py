@@ -11,14 +11,15 @@ import pytest
 from render_plans import FINGERPRINT, json_native_plan
 
 from camlink_provision.errors import PlanError
-from camlink_provision.model import CameraPlan, Change, Op, Plan
+from camlink_provision.firmware.commands import SetParams
+from camlink_provision.model import CameraPlan, Change, Plan
 from camlink_provision.render import load_plan, render_plan, save_plan
 
 
 def _releasing_plan() -> Plan:
     """The views' plan plus a spotter whose event drops its links to two PTZ cameras."""
     drop = Change(camera="spotter-yard", kind="event", name="yard-open", action="update",
-                  slot=0, attributes=(), ops=(Op("setparam", {"event_i0_enable": "0"}),),
+                  slot=0, attributes=(), ops=(SetParams({"event_i0_enable": "0"}),),
                   reason="drift", depends_on=(), releases=("ptz-east", "ptz-north"))
     plan = json_native_plan()
     spotter = CameraPlan("spotter-yard", "spotter", "IB9387-EHT", "2.2103.12.01",

@@ -9,7 +9,8 @@ import pytest
 from render_plans import MARKER, hostile_plan, small_plan
 
 import camlink_provision.render as render
-from camlink_provision.model import Action, AttributeChange, CameraPlan, Change, Op, Plan
+from camlink_provision.firmware.commands import SetParams
+from camlink_provision.model import Action, AttributeChange, CameraPlan, Change, Plan
 from camlink_provision.render import FORMATS, Format, render_plan, save_plan
 
 VIEWS = [("text", False), ("text", True), ("markdown", False), ("json", False)]
@@ -18,7 +19,7 @@ VIEWS = [("text", False), ("text", True), ("markdown", False), ("json", False)]
 def _secret_only_plan(change_action: Action) -> Plan:
     secret = AttributeChange("password", MARKER, MARKER + "-new", sensitive=True)
     change = Change("sp", "peer", "ptz", change_action, 0, (secret,),
-                    (Op("setparam", {"p": "(sensitive)"}, {"p": "ptz"}),))
+                    (SetParams({"p": "(sensitive)"}, {"p": "ptz"}),))
     return Plan("s", (CameraPlan("sp", "spotter", changes=(change,)),))
 
 
@@ -55,7 +56,7 @@ def test_the_same_plan_gives_the_same_bytes(fmt: Format, make: Callable[[], Plan
 def test_key_order_of_values_does_not_change_the_output() -> None:
     def plan(value: dict[str, int]) -> Plan:
         change = Change("c", "preset", "p", "create", 1, (AttributeChange("pos", None, value),),
-                        (Op("move", value),))
+                        (SetParams(value),))
         return Plan("s", (CameraPlan("c", "ptz", changes=(change,)),))
 
     for fmt in FORMATS:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from camlink_provision.firmware import models, profile
+from camlink_provision.firmware.commands import Command
 from camlink_provision.inventory.model import (
     Camera,
     Connection,
@@ -28,7 +29,7 @@ from camlink_provision.inventory.model import (
     TrackingRule,
     Trigger,
 )
-from camlink_provision.model import SENSITIVE, Observed, Op
+from camlink_provision.model import Observed
 
 FIRMWARE = "2.2103.34.01d"
 PTZ_MODEL = "SD9384-EHL"
@@ -172,9 +173,9 @@ def observed_from(camera: Camera, holds: Mapping[str, Any]) -> Observed:
     return Observed(camera.name, held_params(camera.model, holds), rules, tests)
 
 
-# -- applying Ops without a camera -----------------------------------------------------------------
+# -- applying commands without a camera ---------------------------------------------------
 class Simulator:
-    """One camera's parameters and rules, changed by Ops as the firmware contract says."""
+    """One camera's parameters and rules, changed by commands as the firmware contract says."""
 
     def __init__(self, site: Site, camera: Camera, observed: Observed) -> None:
         self.site = site
@@ -185,47 +186,50 @@ class Simulator:
         self.passwords: dict[int, str] = {}
         self.position = (0, 0, 0)
 
-    def run(self, op: Op) -> None:
-        getattr(self, f"_{op.call}")(op)
+    name = "simulator"
 
-    def _setparam(self, op: Op) -> None:
-        for name, value in op.args.items():
+    def run(self, command: Command) -> None:
+        command.send(self, self.site)
+
+    def setparam(self, values: Mapping[str, str | Secret]) -> dict[str, str]:
+        for name, value in values.items():
             split = profile.split_slot(name)
             if split and split[0] == profile.PEER_GROUP and split[2] == "passwd":
-                assert value == SENSITIVE or name not in op.secret_args
-                self.passwords[split[1]] = self._secret(op, name, value)
+                self.passwords[split[1]] = value.reveal() if isinstance(value, Secret) \
+                    else value
                 continue
+            assert not isinstance(value, Secret), f"{name} is no secret parameter"
             assert name in self.params, f"setparam of unknown {name}"
-            self.params[name] = str(value)
+            self.params[name] = value
+        return {}
 
-    def _secret(self, op: Op, name: str, value: str) -> str:
-        if name not in op.secret_args:
-            return value
-        ptz = self.site.cameras[op.secret_args[name]]
-        return ptz.peer_credentials.password.reveal()
+    def move(self, pan: int, tilt: int, zoom: int) -> None:
+        self.position = (pan, tilt, zoom)
 
-    def _move(self, op: Op) -> None:
-        self.position = (op.args["pan"], op.args["tilt"], op.args["zoom"])
+    def add_preset(self, name: str, index: int | None = None) -> None:
+        assert index is not None
+        taken = [v for k, v in self.params.items() if k.startswith(profile.PRESET_GROUP)
+                 and k.endswith("_name")]
+        assert name not in taken, f"preset {name} saved while it exists"
+        assert not self.params.get(profile.preset_param(index, "name")), \
+            f"preset {name} saved over slot {index}, which is in use"
+        for axis, value in zip(("name", "pan", "tilt", "zoom"), (name, *self.position),
+                               strict=True):
+            self.params[profile.preset_param(index, axis)] = str(value)
 
-    def _add_preset(self, op: Op) -> None:
-        slot = op.args["index"]
-        for axis, value in zip(("name", "pan", "tilt", "zoom"),
-                               (op.args["name"], *self.position), strict=True):
-            self.params[profile.preset_param(slot, axis)] = str(value)
+    def delete_preset(self, name: str) -> None:
+        for key, value in list(self.params.items()):
+            if key.startswith(profile.PRESET_GROUP) and key.endswith("_name") \
+                    and value == name:
+                self.params[key] = ""
 
-    def _delete_preset(self, op: Op) -> None:
-        for name, value in list(self.params.items()):
-            if name.startswith(profile.PRESET_GROUP) and name.endswith("_name") \
-                    and value == op.args["name"]:
-                self.params[name] = ""
-
-    def _put_rules(self, op: Op) -> None:
+    def put_tracking_rules(self, rules: Mapping[str, Mapping[str, Any]]) -> None:
         assert self.rules is not None
-        self.rules.update({k: dict(v) for k, v in op.args["rules"].items()})
+        self.rules.update({k: dict(v) for k, v in rules.items()})
 
-    def _delete_rule(self, op: Op) -> None:
+    def delete_tracking_rule(self, name: str) -> None:
         assert self.rules is not None
-        self.rules.pop(op.args["name"])
+        self.rules.pop(name)
 
     def link_test(self, slot: int) -> str:
         for ptz in self.site.ptz_cameras():

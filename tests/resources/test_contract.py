@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from camlink_provision.apply.writes import camera_requests
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import RESOURCE_KINDS, Camera, Site
 from camlink_provision.model import Observed
+from camlink_provision.order import requests_of
 from camlink_provision.plan import plan_camera_detail
 from camlink_provision.resources import KINDS, Resource
 from camlink_provision.resources.peers import RESOURCE as PEERS
@@ -69,12 +69,12 @@ IDS = [kind.kind for kind in KINDS]
 
 
 def _converge(site: Site, camera: Camera, observed: Observed) -> Observed:
-    """Plan, apply the merged requests to a simulated camera, and read it back."""
+    """Plan, apply the step's requests to a simulated camera, and read it back."""
     plan = plan_camera_detail(site, camera, observed).plan
     assert not plan.error, plan.error
     sim = Simulator(site, camera, observed)
-    for op in camera_requests(plan):
-        sim.run(op)
+    for request in requests_of(plan.changes):
+        sim.run(request.command)
     back = Observed(camera.name, sim.params, sim.rules)
     return sim.observed(PEERS.slots_to_test(site, camera, back))
 
