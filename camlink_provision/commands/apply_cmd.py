@@ -29,6 +29,7 @@ from typing import TextIO
 
 from rich.console import Console
 
+from camlink_provision import __version__
 from camlink_provision import plan as planner
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import EventSink, fan_out
@@ -84,7 +85,8 @@ def apply_command(args: argparse.Namespace, term: Terminal) -> int:
             Journal.open_for(session.site.name) as journal:
         if lock.note:
             term.say(f"note: {lock.note}")
-        journal.write("run_started", site=session.site.name, cameras=list(session.names),
+        journal.write("run_started", site=session.site.name, version=__version__,
+                      cameras=list(session.names),
                       playbook=playbook.to_json(), planfile=args.planfile or "",
                       concurrency=args.concurrency, lock_note=lock.note)
         run = _Run(args, term, journal, session.site, playbook)
