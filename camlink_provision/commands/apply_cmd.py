@@ -38,6 +38,8 @@ from camlink_provision.apply.progress import LiveProgress, PlainProgress
 from camlink_provision.apply.recap import render_recap
 from camlink_provision.apply.saved import check_not_stale
 from camlink_provision.apply.verifying import site_verifier
+from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
+from camlink_provision.cli import EXIT_OK
 from camlink_provision.commands.common import open_session
 from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
@@ -46,7 +48,6 @@ from camlink_provision.model import Plan
 from camlink_provision.playbook import Playbook, load_playbook
 from camlink_provision.render import load_plan, render_plan
 
-EXIT_OK, EXIT_FAILED = 0, 1
 CONFIRM_WORD = "yes"
 
 
