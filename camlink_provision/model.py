@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from camlink_provision import __version__
 from camlink_provision.inventory.model import ResourceKind
 
 JSON = Any
@@ -207,7 +208,7 @@ class Plan:
         return out
 
     def to_json(self) -> dict[str, JSON]:
-        return {"format": PLAN_FORMAT_VERSION, "site": self.site,
+        return {"format": PLAN_FORMAT_VERSION, "tool_version": __version__, "site": self.site,
                 "totals": self.totals(),
                 "cameras": [c.to_json() for c in self.cameras],
                 "links": [dict(link) for link in self.links]}
