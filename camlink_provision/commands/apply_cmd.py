@@ -159,7 +159,7 @@ class _Run:
         return EXIT_OK
 
     def _confirmed(self, plan: Plan) -> bool:
-        if self.args.yes:
+        if self.args.yes or self.args.planfile:  # a saved plan was reviewed: as Terraform
             return True
         cameras = len({c.camera for c in plan.changes})
         if not self.term.interactive:
