@@ -1,27 +1,54 @@
 """The command line: argument parsing and exit codes, nothing else.
 
 Each sub-command hands its parsed arguments to one function in the module that owns the
-work and turns what comes back (or what is raised) into an exit status:
+work and turns what comes back (or what is raised) into an exit status. The statuses are
+defined here and only here (the commands import them):
 
-    0  success (with --detailed-exitcode: success and nothing to change)
-    1  an error: bad inventory, a camera failed, a stale plan, a refused confirmation
-    2  with --detailed-exitcode: success, and there are changes
-    3  an unexpected internal error (traceback written to .camlink/crash.log)
+    0    success (with --detailed-exitcode: success and nothing to change)
+    1    an error: bad inventory, a camera failed, a stale plan, a refused confirmation
+    2    only with `plan --detailed-exitcode`: success, and there are changes
+    3    an unexpected internal error (traceback written to .camlink/crash.log)
+    64   a usage error: unknown option, bad argument (EX_USAGE; argparse's own 2 remapped,
+         so that 2 keeps one meaning)
+    130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM). Either way the run stops
+         the way an error does: locks released, the emulated fleet stopped, the journal
+         closed.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from camlink_provision import __version__, netguard
 from camlink_provision.errors import CamlinkError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG = 0, 1, 2, 3
+EXIT_USAGE = 64  # sysexits.h EX_USAGE
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143
+
+
+class UsageParser(argparse.ArgumentParser):
+    """argparse, exiting EXIT_USAGE on a usage error instead of 2 (which means "changes")."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that every ``with`` block unwinds."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
 
 # sub-command -> "module:function" taking the parsed arguments and returning an exit status.
 # Imported lazily so that `validate` never loads the HTTP stack, and `--help` stays fast.
@@ -69,7 +96,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="camlink-provision", description="Provision VIVOTEK "
+    parser = UsageParser(prog="camlink-provision", description="Provision VIVOTEK "
                                      "Camera Link deployments from inventories in git.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -147,6 +174,7 @@ def _report_bug(exc: BaseException) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     netguard.install_if_requested()
     args = build_parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         return _handler(args.command)(args)
     except CamlinkError as exc:
@@ -154,10 +182,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("camlink-provision: interrupted", file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("camlink-provision: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception as exc:  # the last line of defence: a log file, never a secret on screen
         _report_bug(exc)
         return EXIT_BUG
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from camlink_provision import __version__
 from camlink_provision.firmware import commands
 from camlink_provision.firmware.commands import SENSITIVE, Command, Request
 from camlink_provision.inventory.model import ResourceKind
@@ -210,7 +211,7 @@ class Plan:
         return out
 
     def to_json(self) -> dict[str, JSON]:
-        return {"format": PLAN_FORMAT_VERSION, "site": self.site,
+        return {"format": PLAN_FORMAT_VERSION, "tool_version": __version__, "site": self.site,
                 "totals": self.totals(),
                 "cameras": [c.to_json() for c in self.cameras],
                 "steps": [s.to_json() for s in self.steps],

@@ -24,12 +24,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import yaml
 
+from camlink_provision import datafiles
 from camlink_provision.errors import InventoryError, InventoryErrors, Location, PlaybookError
 from camlink_provision.inventory.model import RESOURCE_KINDS, ResourceKind, Site
 from camlink_provision.model import Action, Change
@@ -37,10 +39,8 @@ from camlink_provision.selection import select
 
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete")
 ALL_HOSTS = "all"
-_PROJECT = Path(__file__).resolve().parents[1]
-SCHEMA_PATH = _PROJECT / "schemas" / "playbook.schema.json"
-DEFAULT_PLAYBOOK = Path("playbooks") / "site.yml"
-BUNDLED_PLAYBOOK = _PROJECT / "playbooks" / "site.yml"
+SCHEMA_FILE = "playbook.schema.json"
+DEFAULT_PLAYBOOK = Path(datafiles.PLAYBOOKS) / datafiles.DEFAULT_PLAYBOOK
 
 BUILTIN = Location("<builtin>")
 Batch = int | str  # a count, or a percentage such as "25%"
@@ -118,24 +118,25 @@ class Playbook:
 
 @cache
 def _schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(datafiles.schema_text(SCHEMA_FILE))
     return schema
 
 
-def default_playbook_path() -> Path:
+def default_playbook_path() -> Path | Traversable:
     """``playbooks/site.yml`` of the working directory, else the one shipped with the tool."""
-    return DEFAULT_PLAYBOOK if DEFAULT_PLAYBOOK.is_file() else BUNDLED_PLAYBOOK
+    return DEFAULT_PLAYBOOK if DEFAULT_PLAYBOOK.is_file() else datafiles.bundled_playbook()
 
 
 def load_playbook(path: str | Path | None = None) -> Playbook:
     """Read, validate and type a playbook file; raise every problem at once."""
     file = Path(path) if path is not None else default_playbook_path()
+    source = str(file) if isinstance(file, Path) else f"<builtin>/{file.name}"
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
-        raise PlaybookError(f"cannot read playbook: {exc.strerror}", Location(str(file)),
+        raise PlaybookError(f"cannot read playbook: {exc.strerror}", Location(source),
                             hint="--playbook names a YAML file of plays") from exc
-    return parse_playbook(text, str(file))
+    return parse_playbook(text, source)
 
 
 def parse_playbook(text: str, source: str) -> Playbook:

@@ -29,6 +29,7 @@ from typing import TextIO
 
 from rich.console import Console
 
+from camlink_provision import __version__
 from camlink_provision import plan as planner
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import EventSink, fan_out
@@ -37,6 +38,8 @@ from camlink_provision.apply.progress import LiveProgress, PlainProgress
 from camlink_provision.apply.recap import render_recap
 from camlink_provision.apply.saved import check_not_stale
 from camlink_provision.apply.verifying import site_verifier
+from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
+from camlink_provision.cli import EXIT_OK
 from camlink_provision.commands.common import open_session
 from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
@@ -45,7 +48,6 @@ from camlink_provision.model import Plan
 from camlink_provision.playbook import Playbook, load_playbook
 from camlink_provision.render import load_plan, render_plan
 
-EXIT_OK, EXIT_FAILED = 0, 1
 CONFIRM_WORD = "yes"
 
 
@@ -84,7 +86,8 @@ def apply_command(args: argparse.Namespace, term: Terminal) -> int:
             Journal.open_for(session.site.name) as journal:
         if lock.note:
             term.say(f"note: {lock.note}")
-        journal.write("run_started", site=session.site.name, cameras=list(session.names),
+        journal.write("run_started", site=session.site.name, version=__version__,
+                      cameras=list(session.names),
                       playbook=playbook.to_json(), planfile=args.planfile or "",
                       concurrency=args.concurrency, lock_note=lock.note)
         run = _Run(args, term, journal, session.site, playbook)
@@ -156,7 +159,7 @@ class _Run:
         return EXIT_OK
 
     def _confirmed(self, plan: Plan) -> bool:
-        if self.args.yes:
+        if self.args.yes or self.args.planfile:  # a saved plan was reviewed: as Terraform
             return True
         cameras = len({c.camera for c in plan.changes})
         if not self.term.interactive:

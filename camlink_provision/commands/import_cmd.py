@@ -19,12 +19,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from camlink_provision.camera import CameraClient
+from camlink_provision.cli import EXIT_OK
 from camlink_provision.commands.common import open_session
 from camlink_provision.importer import Imported, import_site, load_source, write_out
 from camlink_provision.inventory.model import Camera, Site
 from camlink_provision.selection import select
-
-EXIT_OK = 0
 
 
 def run_import(args: argparse.Namespace) -> int:

@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from camlink_provision.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from camlink_provision.commands.common import open_session
 from camlink_provision.plan import make_plan
 from camlink_provision.render import render_plan, save_plan
-
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
 
 
 def run_plan(args: argparse.Namespace) -> int:

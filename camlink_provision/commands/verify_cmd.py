@@ -18,12 +18,12 @@ import argparse
 import json
 from collections.abc import Callable, Iterator, Sequence
 
+from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
+from camlink_provision.cli import EXIT_OK
 from camlink_provision.commands.common import open_session
 from camlink_provision.errors import EndToEndNeedsEmulator
 from camlink_provision.render.common import printable
 from camlink_provision.verify import LinkResult, VerifyReport, verify_site
-
-EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def run_verify(args: argparse.Namespace) -> int:

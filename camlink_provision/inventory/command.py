@@ -14,6 +14,7 @@ import argparse
 import sys
 from typing import TextIO
 
+from camlink_provision.cli import EXIT_ERROR, EXIT_OK
 from camlink_provision.errors import InventoryError, InventoryErrors
 from camlink_provision.inventory.loader import LoadResult, load_site
 from camlink_provision.inventory.model import Site
@@ -27,10 +28,10 @@ def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except InventoryErrors as exc:
         _print(exc.errors, out)
         out.write(summary(exc.errors, sources) + "\n")
-        return 1
+        return EXIT_ERROR
     _print(result.warnings, out)
     out.write(summary(result.warnings, sources, result) + "\n")
-    return 0
+    return EXIT_OK
 
 
 def _print(problems: list[InventoryError], out: TextIO) -> None:

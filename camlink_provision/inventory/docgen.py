@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from camlink_provision.firmware import models
+from camlink_provision.inventory import budgets
 from camlink_provision.inventory.schema import build_schema
 from camlink_provision.inventory.secrets import ENV_VAR
 
@@ -266,6 +267,27 @@ camera. What is checked, in order:
    output and link credentials of operator or admin; at most 3 distinct PTZ cameras per
    spotter; one action per PTZ per event; the preset warning above.
 
+## Budgets
+
+An inventory is input, and input can be pathological: a YAML alias bomb ("billion laughs"),
+merge keys that double at every level. Loading has bounds (`inventory/budgets.py`, the one
+place they are set), each reported as an error at the alias or value that crosses it, and
+checked before anything walks the data, so that a bomb ends in milliseconds:
+
+| bound | per | limit |
+|---|---|---|
+| file size | YAML file | {max_bytes:,} bytes |
+| aliases (`*name`, merge keys included) | YAML file | {max_aliases:,} |
+| values with every alias expanded in place | YAML file | {max_nodes:,} |
+| nesting depth | YAML file | {max_depth} |
+
+An anchored value is read once and shared, so aliases cost nothing until they multiply. A
+real site is far below every bound: the 1,000-camera benchmark's largest file uses a few
+percent of them.
+
+Secrets files hold text only: `pin: 01234567` is the number 342391 to YAML, so a value
+that is not a string is an error naming the key and the line (never the value) — quote it.
+
 ## Editor support
 
 The schemas are in `schemas/`: `inventory.schema.json` for a whole document
@@ -356,7 +378,9 @@ def models_table() -> str:
 
 def render() -> str:
     intro = INTRO.format(minimal=MINIMAL.read_text(encoding="utf-8"), env_var=ENV_VAR,
-                         min_major=models.MIN_CAMERA_LINK_MAJOR)
+                         min_major=models.MIN_CAMERA_LINK_MAJOR,
+                         max_bytes=budgets.MAX_FILE_BYTES, max_aliases=budgets.MAX_ALIASES,
+                         max_nodes=budgets.MAX_NODES, max_depth=budgets.MAX_DEPTH)
     return "\n".join([intro, reference(build_schema()), models_table()])
 
 

@@ -37,6 +37,7 @@ class Group:
     parents: list[str] = field(default_factory=list)
     hosts: list[str] = field(default_factory=list)
     depth: int = 0
+    child_locations: dict[str, Location] = field(default_factory=dict)  # children: entries
 
 
 @dataclass
@@ -81,6 +82,7 @@ class _Walker:
         if parent is not None and parent not in group.parents:
             group.parents.append(parent)
             self.groups[parent].children.append(name)
+            self.groups[parent].child_locations[name] = loc
         if node is None:
             return
         for key in ("vars", "hosts", "children"):
@@ -127,8 +129,9 @@ def _cycles(tree: Tree) -> list[InventoryError]:
         for child in tree.groups[name].children:
             if state.get(child) == "open":
                 loop = " -> ".join([*trail[trail.index(child):], child])
-                errors.append(InventoryError(f"group cycle: {loop}",
-                                             tree.groups[child].location,
+                closing = tree.groups[name].child_locations.get(
+                    child, tree.groups[child].location)  # the children: entry closing it
+                errors.append(InventoryError(f"group cycle: {loop}", closing,
                                              "a group cannot contain itself; remove one "
                                              "children: entry"))
             elif child not in state:

@@ -21,9 +21,9 @@ import argparse
 import dataclasses
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from camlink_provision.datafiles import checkout_schema_dir
 from camlink_provision.firmware import models, profile
 from camlink_provision.inventory import limits
 from camlink_provision.inventory.model import (
@@ -35,7 +35,6 @@ from camlink_provision.inventory.model import (
 )
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 INVENTORY_FILE = "inventory.schema.json"
 VARS_FILE = "vars.schema.json"
 CAMERA_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -461,11 +460,11 @@ def rendered() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Print or write the inventory schemas.")
-    parser.add_argument("--write", action="store_true", help=f"write them to {SCHEMA_DIR}")
+    parser.add_argument("--write", action="store_true", help="write them to schemas/")
     args = parser.parse_args(argv)
     for name, content in rendered().items():
         if args.write:
-            (SCHEMA_DIR / name).write_text(content, encoding="utf-8")
+            (checkout_schema_dir() / name).write_text(content, encoding="utf-8")
         else:
             sys.stdout.write(content)
     return 0

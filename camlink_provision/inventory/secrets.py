@@ -98,9 +98,11 @@ def _read_file(path: Path) -> tuple[SecretStore, list[InventoryError]]:
             "write one NAME: value per line")]
     values: dict[str, str] = {}
     for name, value in data.items():
-        if isinstance(value, str | int | float) and not isinstance(value, bool):
-            values[name] = str(value)
-        else:
-            errors.append(InventoryError(f"secret {name} must be a plain value",
-                                         data.where(name), "write NAME: value"))
+        if isinstance(value, str):
+            values[name] = value
+        else:  # 01234567 would be the number 342391: never change a secret silently
+            errors.append(InventoryError(f"secret {name} must be text",
+                                         data.where(name),
+                                         "quote it: NAME: \"value\" (YAML reads bare "
+                                         "numbers, true/false and empty as other types)"))
     return SecretStore(values, origin), errors

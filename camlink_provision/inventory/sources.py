@@ -43,17 +43,25 @@ def _documents(source: Path, errors: list[InventoryError]) -> Iterator[LDict]:
     if source.is_dir():
         yield from _directory_documents(source, errors)
     elif source.is_file():
-        yield from _file_document(source, errors)
+        yield from _file_document(source, errors, required=True)
     else:
         errors.append(InventoryError("no such inventory file or directory",
                                      Location(display_path(source), 1, 1),
                                      "check the -i path"))
 
 
-def _file_document(path: Path, errors: list[InventoryError]) -> Iterator[LDict]:
+def _file_document(path: Path, errors: list[InventoryError], required: bool = False
+                   ) -> Iterator[LDict]:
+    """``required``: the file must declare something (inventory.yml, a -i file): an empty
+    or all-comment one is one error naming it, not dozens about what it lacks."""
     data, problems = read_yaml(path)
     errors.extend(problems)
     if data is None:
+        if required and not problems:
+            errors.append(InventoryError("the inventory file is empty (or only comments)",
+                                         Location(display_path(path), 1, 1),
+                                         "declare the groups and cameras under all: "
+                                         "(see docs/inventory.md)"))
         return
     if isinstance(data, LDict):
         yield data
@@ -71,7 +79,7 @@ def _directory_documents(directory: Path, errors: list[InventoryError]) -> Itera
                                      Location(display_path(directory), 1, 1),
                                      "add inventory.yml with the groups and hosts (all:)"))
     else:
-        yield from _file_document(main, errors)
+        yield from _file_document(main, errors, required=True)
     for kind in VARS_DIRS:
         yield from _vars_document(kind, _vars_files(directory / kind), errors)
     links = _first_existing(directory, LINKS_FILES)

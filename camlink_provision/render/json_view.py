@@ -17,10 +17,11 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
+from camlink_provision import datafiles
 from camlink_provision.errors import PlanError
 from camlink_provision.model import PLAN_FORMAT_VERSION, Plan
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan.schema.json"
+SCHEMA_FILE = "plan.schema.json"
 REMAKE = "make a new one with `camlink-provision plan --out FILE`"
 # A schema message quotes the offending value; a foreign file may hold anything, so keep the
 # message to one readable line.
@@ -48,7 +49,7 @@ def load_plan(path: str | Path) -> Plan:
 
 @functools.cache
 def plan_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(datafiles.schema_text(SCHEMA_FILE))
     return schema
 
 

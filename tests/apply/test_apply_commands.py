@@ -130,7 +130,7 @@ def test_restore_puts_back_params_presets_and_rules_that_differ() -> None:
 
 def test_peer_passwords_reset_only_where_the_slot_was_free() -> None:
     snapshot = _obs({"cameralink_i0_name": "", "cameralink_i0_ipaddress": "",
-                     "cameralink_i1_name": "ptz-b", "cameralink_i1_ipaddress": "10.0.0.2"})
+                     "cameralink_i1_name": "ptz-b", "cameralink_i1_ipaddress": "192.0.2.2"})
     touched = Scope(secret_params={"cameralink_i0_passwd": "ptz-a",
                                    "cameralink_i1_passwd": "ptz-b"})
     resets, lost = secret_resets(snapshot, touched)

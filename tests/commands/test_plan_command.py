@@ -101,6 +101,6 @@ def test_emulate_from_inventory_writes_an_overlay_that_plan_can_use(tmp_path: Pa
 @pytest.mark.parametrize("value", ["0", "-3", "many"])
 def test_concurrency_must_be_a_positive_whole_number(value: str, tmp_path: Path) -> None:
     result = run("plan", "-i", str(MINIMAL), "--concurrency", value, cwd=tmp_path)
-    assert result.returncode == 2
+    assert result.returncode == 64  # a usage error; 2 means "changes"
     assert f"argument --concurrency: '{value}' is not a whole number of 1 or more" in (
         result.stderr)

@@ -56,8 +56,9 @@ def test_a_key_written_twice_is_an_error(tmp_path: Path) -> None:
 
 def test_a_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "f.yml"
-    path.write_bytes(b"a: \xff\xfe\n")
+    path.write_bytes("a: 1\nname: \"Zoë\"\nb: \"x\xff\xfe\"\n".encode("latin-1"))
     _, errors = read_yaml(path)
+    # Line 2 is Latin-1 too (the ë): the first bad byte is there, its column in characters.
     assert [e.render() for e in errors] == [
-        f"{path}:1:1: cannot read the file: not UTF-8 — check the path and that it is a "
-        "UTF-8 text file"]
+        f"{path}:2:10: the file is not UTF-8 text: the first bad byte is here — save the "
+        "file as UTF-8"]

@@ -175,7 +175,7 @@ def preload_hand_made(site: Site) -> None:
         ptz.add_preset("by-hand", index=9)
     with client_for(site, "spot2") as spot:
         spot.setparam({"event_i4_name": "theirs", "event_i4_enable": "1",
-                       "cameralink_i2_enable": "1", "cameralink_i2_ipaddress": "10.9.9.9"})
+                       "cameralink_i2_enable": "1", "cameralink_i2_ipaddress": "192.0.2.99"})
 
 
 def test_unmanaged_slots_are_left_alone(site: Site) -> None:
@@ -186,7 +186,7 @@ def test_unmanaged_slots_are_left_alone(site: Site) -> None:
     unmanaged = [(u.camera, u.kind, u.name, u.slot) for cam in plan.cameras
                  for u in cam.unmanaged]
     assert unmanaged == [("ptz1", "preset", "by-hand", 9),
-                         ("spot2", "peer", "10.9.9.9:80", 2),
+                         ("spot2", "peer", "192.0.2.99:80", 2),
                          ("spot2", "event", "theirs", 4)]
 
 
@@ -199,7 +199,7 @@ def test_unmanaged_slots_are_pruned_with_prune(site: Site) -> None:
     plan = make_plan(replace(site, cameras=cams))
     assert keys(plan) == [("ptz1", "preset", "by-hand", "delete"),
                           ("spot2", "event", "theirs", "delete"),
-                          ("spot2", "peer", "10.9.9.9:80", "delete")]
+                          ("spot2", "peer", "192.0.2.99:80", "delete")]
     run_plan(site, plan)
     assert keys(make_plan(replace(site, cameras=cams))) == []
 

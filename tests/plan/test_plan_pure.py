@@ -89,7 +89,7 @@ def test_deletions_come_first_in_reverse_kind_order() -> None:
         {**SITE["cameras"][2], "prune": ["event", "peer"]}, *SITE["cameras"][:2]]})
     spot1 = site.cameras["spot1"]
     holds = {"events": {9: {"name": "theirs", "enable": 1}},
-             "peers": {2: {"enable": 1, "name": "other", "ipaddress": "10.9.9.9"}}}
+             "peers": {2: {"enable": 1, "name": "other", "ipaddress": "192.0.2.99"}}}
     plan = plan_camera(site, spot1, observed_from(spot1, holds))
     assert [(c.action, c.kind) for c in plan.changes] == [
         ("delete", "event"), ("delete", "peer"), ("create", "peer"), ("create", "peer"),

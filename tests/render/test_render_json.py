@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 from render_plans import empty_plan, hostile_plan, json_native_plan, small_plan
 
+from camlink_provision.datafiles import schema_text
 from camlink_provision.errors import (
     CameraAuthError,
     CameraCommandError,
@@ -19,7 +20,7 @@ from camlink_provision.errors import (
 )
 from camlink_provision.model import CameraPlan, Plan
 from camlink_provision.render import load_plan, render_plan, save_plan
-from camlink_provision.render.json_view import SCHEMA_PATH, plan_schema
+from camlink_provision.render.json_view import SCHEMA_FILE, plan_schema
 
 
 def _validate(data: Any) -> None:
@@ -56,7 +57,7 @@ def test_a_saved_plan_file_holds_the_same_bytes_as_the_printed_json(tmp_path: Pa
 
 
 def test_the_schema_is_valid_draft_2020_12() -> None:
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(schema_text(SCHEMA_FILE))
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     jsonschema.Draft202012Validator.check_schema(schema)
 

@@ -61,7 +61,7 @@ SITE: dict[str, Any] = {
 HOLDS: dict[str, Any] = {
     "presets": {0: {"name": "by-hand", "pan": 5}},
     "events": {1: {"name": "theirs", "enable": 1}},
-    "peers": {2: {"enable": 1, "name": "other", "ipaddress": "10.9.9.9"}},
+    "peers": {2: {"enable": 1, "name": "other", "ipaddress": "192.0.2.99"}},
     "rules": {"theirs": {"RuleName": "theirs", "Type": "intrusion", "Field": [[0, 0], [1, 1]],
                          "ConnectEvent": False, "Condition": "enter"}},
 }

@@ -1,0 +1,19 @@
+"""What one load may cost: every bound on input size, in one place.
+
+An inventory is reviewed, but it is still input: a YAML alias bomb ("billion laughs") or a
+merge-key bomb must end in an error at its FILE:LINE, within a fraction of a second, never
+in minutes and gigabytes. (Templates have no budget of their own yet.) Each bound is
+generous for a real site (the 1,000-camera benchmark uses a few percent of any of them).
+docs/inventory.md (docgen) lists them; tests/inventory/test_inventory_budgets.py measures
+them.
+"""
+
+from __future__ import annotations
+
+# -- one YAML file ------------------------------------------------------------------------
+MAX_FILE_BYTES = 8 * 1024 * 1024  # read at all
+MAX_ALIASES = 10_000  # uses of ``*anchor`` (merge keys included)
+# Values (mappings, lists and scalars) of the document with every alias expanded in place,
+# as templating, merging and validation will see it.
+MAX_NODES = 250_000
+MAX_DEPTH = 100  # mappings and lists nested inside each other
