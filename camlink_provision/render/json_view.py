@@ -2,7 +2,8 @@
 
 The two are the same bytes (``render_json``), so a reviewer can diff a printed plan against a
 saved one. ``load_plan`` refuses anything that is not exactly such a file — checked against
-``schemas/plan.schema.json`` and then for the totals it claims — with a ``PlanError`` that
+``schemas/plan.schema.json``, then for the totals it claims and for steps that are exactly
+the ones its changes make (``order.steps_of``) — with a ``PlanError`` that
 names the file and what to do. Whether a valid plan is still fresh (fingerprints, site) is the
 applier's question, not this module's.
 """
@@ -17,7 +18,7 @@ from typing import Any
 import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
-from camlink_provision import datafiles
+from camlink_provision import datafiles, order
 from camlink_provision.errors import PlanError
 from camlink_provision.model import PLAN_FORMAT_VERSION, Plan
 
@@ -97,6 +98,10 @@ def _check_consistency(path: str | Path, data: dict[str, Any], plan: Plan) -> No
         if strays:
             raise PlanError(f"{path}: an entry for camera {strays[0]!r} is listed under "
                             f"camera {cam.camera!r}; the file was edited — {REMAKE}")
+    if plan.steps != order.steps_of(plan.cameras):
+        # The steps are what runs; a reviewer reads the changes. Both must tell one story.
+        raise PlanError(f"{path}: the steps do not match the changes listed (their phases, "
+                        f"order or requests); the file was edited — {REMAKE}")
 
 
 def _describe(error: ValidationError) -> str:
