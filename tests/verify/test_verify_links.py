@@ -98,6 +98,7 @@ def test_peer_user_changed_on_the_spotter(site: Site, fleet: Fleet) -> None:
 def test_preset_moved_by_hand_and_saved_again(site: Site, fleet: Fleet) -> None:
     with client(fleet, "ptz1") as ptz1:
         ptz1.move(600, -10, 2)
+        ptz1.delete_preset("gate")
         ptz1.add_preset("gate")
     report = run(site)
     assert failing(report) == {("gate", "ptz1"): "position_off"}
