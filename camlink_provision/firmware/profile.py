@@ -153,6 +153,12 @@ PRIORITIES = {"low": "0", "normal": "1", "high": "2"}
 # The same tables read the other way: firmware value -> inventory word.
 TRIGGER_KINDS = {value: kind for kind, value in TRIGGER_VALUES.items()}
 PRIORITY_NAMES = {value: name for name, value in PRIORITIES.items()}
+# The day -> bit table of ``event_i<N>_weekday``, defined here only (resources, the importer,
+# the emulator and ``schedule`` all read it from here). UNCONFIRMED: this order is the
+# contract's "bit 0 Saturday ... bit 6 Sunday" read as Sat, Mon .. Fri, Sun; VIVOTEK's
+# parameter tables for some models read bit 0 Sat, bit 1 Fri ... bit 5 Mon, bit 6 Sun (Mon<->Fri
+# and Tue<->Thu swapped). Every day (127), mon-fri (62) and sat+sun (65) are the same either
+# way. Left as it is until a real camera's dump settles it: docs/firmware-contract-notes.md.
 WEEKDAY_BITS = {"sat": 0, "sun": 6, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5}
 ALL_WEEK = 127
 NAME_TYPE = StringType(40)
