@@ -295,6 +295,8 @@ def test_verify_passes_on_the_applied_construction_site(tmp_path: Path) -> None:
     ("2026-11-25 20:00", "2026-11-25 20:00"),  # already active: now
     ("2026-11-26 03:00", "2026-11-26 03:00"),  # after midnight, still last night's window
     ("2026-11-28 12:00", "2026-11-30 19:00"),  # a Saturday: Monday evening
+    ("2026-11-28 03:00", "2026-11-28 03:00"),  # Saturday 03:00 is Friday's night: now
+    ("2026-11-30 03:00", "2026-11-30 19:00"),  # Monday 03:00 would be Sunday's: tonight
 ])
 def test_end_to_end_fires_inside_the_event_schedule(now: str, expected: str) -> None:
     from datetime import datetime
