@@ -24,6 +24,7 @@ import math
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from camlink_provision import schedule
 from camlink_provision.emulator import link, replies
 from camlink_provision.emulator.forms import Pair
 from camlink_provision.firmware import profile as fw
@@ -34,27 +35,6 @@ if TYPE_CHECKING:
 FireResult = dict[str, Any]
 KIND_TRIGGERS = fw.TRIGGER_VALUES
 MASK_FIELDS = fw.TRIGGER_INPUT_FIELDS
-PYTHON_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def minutes(hhmm: str) -> int:
-    hours, mins = hhmm.split(":")
-    return int(hours) * 60 + int(mins)
-
-
-def schedule_active(weekday_mask: int, begin: str, end: str, at: datetime) -> bool:
-    """Weekday bit set (bit 0 Saturday, profile.WEEKDAY_BITS) and time in [begin, end).
-
-    ``begin == end`` is all day; ``begin > end`` spans midnight (22:00-06:00).
-    """
-    if not weekday_mask & (1 << fw.WEEKDAY_BITS[PYTHON_WEEKDAYS[at.weekday()]]):
-        return False
-    now, start, stop = at.hour * 60 + at.minute, minutes(begin), minutes(end)
-    if start == stop:
-        return True
-    if start < stop:
-        return start <= now < stop
-    return now >= start or now < stop
 
 
 def local_naive(moment: datetime) -> datetime:
@@ -110,8 +90,11 @@ class EventEngine:
     def _skip_reason(self, slot: int, at: datetime) -> str | None:
         if self._value(slot, "enable") != "1":
             return "disabled"
-        if not schedule_active(int(self._value(slot, "weekday")), self._value(slot, "begintime"),
-                               self._value(slot, "endtime"), at):
+        # The one reading of a schedule the whole tool shares (an overnight span belongs to
+        # the day it starts on), so verify never fires an event the emulator then skips.
+        days = schedule.days_of_mask(int(self._value(slot, "weekday")))
+        if not schedule.active_at(days, self._value(slot, "begintime"),
+                                  self._value(slot, "endtime"), at):
             return "outside its schedule"
         return None
 

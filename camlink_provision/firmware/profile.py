@@ -153,6 +153,12 @@ PRIORITIES = {"low": "0", "normal": "1", "high": "2"}
 # The same tables read the other way: firmware value -> inventory word.
 TRIGGER_KINDS = {value: kind for kind, value in TRIGGER_VALUES.items()}
 PRIORITY_NAMES = {value: name for name, value in PRIORITIES.items()}
+# The day -> bit table of ``event_i<N>_weekday``, defined here only (resources, the importer,
+# the emulator and ``schedule`` all read it from here). UNCONFIRMED: this order is the
+# contract's "bit 0 Saturday ... bit 6 Sunday" read as Sat, Mon .. Fri, Sun; VIVOTEK's
+# parameter tables for some models read bit 0 Sat, bit 1 Fri ... bit 5 Mon, bit 6 Sun (Mon<->Fri
+# and Tue<->Thu swapped). Every day (127), mon-fri (62) and sat+sun (65) are the same either
+# way. Left as it is until a real camera's dump settles it: docs/firmware-contract-notes.md.
 WEEKDAY_BITS = {"sat": 0, "sun": 6, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5}
 ALL_WEEK = 127
 NAME_TYPE = StringType(40)
@@ -227,12 +233,14 @@ LINK_ACTION_FIELDS: dict[str, tuple[ValueType, str]] = {
     "track_enable": (BOOL, "0"),
     "track_rule": (NAME_TYPE, ""),
 }
-# [modelled] Camera Link peers.
+# [modelled] Camera Link peers. The fields other modules look at by name (a peer's parsed
+# attributes are keyed by field) have a constant.
+PEER_ENABLE, PEER_NAME, PEER_ADDRESS, PEER_PORT = "enable", "name", "ipaddress", "port"
 PEER_FIELDS: dict[str, tuple[ValueType, str]] = {
-    "enable": (BOOL, "0"),
-    "name": (NAME_TYPE, ""),
-    "ipaddress": (AddressType(), ""),
-    "port": (IntType(1, 65535), "80"),
+    PEER_ENABLE: (BOOL, "0"),
+    PEER_NAME: (NAME_TYPE, ""),
+    PEER_ADDRESS: (AddressType(), ""),
+    PEER_PORT: (IntType(1, 65535), "80"),
     "username": (StringType(64), ""),
     "passwd": (StringType(64), ""),
 }
@@ -312,7 +320,8 @@ RULE_TYPES = ("intrusion", "loitering", "linecrossing")
 RULE_CONDITIONS = ("enter", "leave", "both")
 RULE_DIRECTIONS = ("AtoB", "BtoA", "both")
 FIELD_MAX = 10000
-TRACKING_STATUSES = ("Waiting", "Tracking", "Missing", "Sleep")
+TRACKING_WAITING, TRACKING_ACTIVE = "Waiting", "Tracking"
+TRACKING_STATUSES = (TRACKING_WAITING, TRACKING_ACTIVE, "Missing", "Sleep")
 
 
 def rule_to_vca(name: str, kind: str, field: list[list[int]], connect_event: bool,
@@ -363,11 +372,13 @@ TRACK_RULE = "rule"  # [modelled]
 LINK_TEST_INDEX = "index"  # cameralink_test.cgi?index=<peer>[&event=<slot>] [modelled]
 LINK_TEST_EVENT = "event"  # [modelled]
 LINK_TEST_RESULT = "result"  # the reply: result='ok|unreachable|unauthorized' [modelled]
-LINK_TEST_RESULTS = ("ok", "unreachable", "unauthorized")
+LINK_OK, LINK_UNREACHABLE, LINK_UNAUTHORIZED = "ok", "unreachable", "unauthorized"
+LINK_TEST_RESULTS = (LINK_OK, LINK_UNREACHABLE, LINK_UNAUTHORIZED)
 LINK_TEST_ACTION = "action"  # with &event=: a second line action='<result>' [modelled]
 # The action's outcome, the worst of its calls to the peer: "refused" is a call the peer
 # answered with something other than 200 (no such preset, ERROR:, 403/500/503) [modelled]
-LINK_TEST_ACTIONS = ("ok", "refused", "unauthorized", "unreachable")
+LINK_REFUSED = "refused"
+LINK_TEST_ACTIONS = (LINK_OK, LINK_REFUSED, LINK_UNAUTHORIZED, LINK_UNREACHABLE)
 VCA_RULE_NAME = "RuleName"  # DELETE <VCA_TRACKING>?RuleName=<name> [modelled]
 VCA_PTZ_INFO = "PTZInfo"  # GET VCA_STATUS -> {"PTZInfo": {"Status": ..., "Rule": ...}}
 VCA_STATUS_KEY = "Status"
