@@ -47,6 +47,7 @@ from typing import Protocol
 
 from deepdiff import DeepDiff
 
+from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import Command
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, Action, AttributeChange, Change, Observed, Unmanaged
@@ -184,9 +185,9 @@ def unknown(value: JSON) -> str:
 
 def yes_no(value: JSON) -> str:
     """A firmware boolean ("1" / "0", or a JSON boolean) as a reviewer says it."""
-    if value == "1" or value is True:
+    if value == profile.ON or value is True:
         return "yes"
-    if value == "0" or value is False:
+    if value == profile.OFF or value is False:
         return "no"
     return unknown(value)
 

@@ -51,12 +51,14 @@ from camlink_provision.resources.base import (
     yes_no,
 )
 
-MANAGED = ("enable", "name", "ipaddress", "port", "username")
-PASSWORD = "passwd"  # the one field in profile.PEER_SECRET_FIELDS
+ENABLE, NAME, ADDRESS, PORT = (profile.PEER_ENABLE, profile.PEER_NAME, profile.PEER_ADDRESS,
+                               profile.PEER_PORT)
+USERNAME, PASSWORD = profile.PEER_USERNAME, profile.PEER_PASSWORD  # PASSWORD: the secret one
+MANAGED = (ENABLE, NAME, ADDRESS, PORT, USERNAME)
 PASSWORD_ATTRIBUTE = "password"  # how a reviewer reads it
 # firmware field -> the view attribute it feeds
-OWNERS = {"enable": "enabled", "name": "name", "ipaddress": "address", "port": "address",
-          "username": "username"}
+OWNERS = {ENABLE: "enabled", NAME: "name", ADDRESS: "address", PORT: "address",
+          USERNAME: "username"}
 SUMMARY = ("name", "address", "username")  # what a deletion shows
 
 OK, UNREACHABLE, UNAUTHORIZED = profile.LINK_TEST_RESULTS
@@ -94,10 +96,10 @@ def address_text(address: JSON, port: JSON) -> str:
 
 def view(fields: Mapping[str, JSON]) -> dict[str, JSON]:
     """One peer slot's fields in the inventory's words (the password is never among them)."""
-    return {"name": fields.get("name"),
-            "address": address_text(fields.get("ipaddress"), fields.get("port")),
-            "username": fields.get("username"),
-            "enabled": yes_no(fields.get("enable"))}
+    return {"name": fields.get(NAME),
+            "address": address_text(fields.get(ADDRESS), fields.get(PORT)),
+            "username": fields.get(USERNAME),
+            "enabled": yes_no(fields.get(ENABLE))}
 
 
 class Peers(SlotResource):
@@ -123,8 +125,8 @@ class Peers(SlotResource):
     @staticmethod
     def wanted(site: Site, ptz_name: str, present: bool) -> Wanted:
         ptz = site.cameras[ptz_name]
-        attrs = {"enable": "1", "name": ptz.name, "ipaddress": ptz.address,
-                 "port": str(ptz.site_port), "username": ptz.peer_credentials.username}
+        attrs = {ENABLE: profile.ON, NAME: ptz.name, ADDRESS: ptz.address,
+                 PORT: str(ptz.site_port), USERNAME: ptz.peer_credentials.username}
         return Wanted(name=ptz.name, present=present, attrs=attrs,
                       match_keys=(address_key(ptz.address, str(ptz.site_port)),),
                       depends_on=(ptz.name,))
@@ -133,10 +135,10 @@ class Peers(SlotResource):
         out = []
         for slot in range(self.capacity(observed)):
             fields = facts.slot_values(observed.params, profile.peer_param, slot, MANAGED)
-            address, port = fields.get("ipaddress", ""), fields.get("port", "")
-            if not (fields.get("enable") == "1" or fields.get("name") or address):
+            address, port = fields.get(ADDRESS, ""), fields.get(PORT, "")
+            if not (fields.get(ENABLE) == profile.ON or fields.get(NAME) or address):
                 continue  # a free slot
-            name = fields.get("name") or (f"{address}:{port}" if address else "")
+            name = fields.get(NAME) or (f"{address}:{port}" if address else "")
             keys = (address_key(address, port),) if address else ()
             attrs = {key: fields[key] for key in MANAGED if key in fields}
             out.append(Have(name=name, slot=slot, attrs=attrs, match_keys=keys))

@@ -21,8 +21,8 @@ from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources import facts
 from camlink_provision.resources.base import Context, Have, KindResult, SlotResource, Wanted
 
-AXES = profile.POSITION_KEYS  # ("pan", "tilt", "zoom")
-NAME = "name"
+AXES = profile.PRESET_AXES
+NAME = profile.PRESET_NAME
 
 
 def wants_presets(camera: Camera) -> bool:

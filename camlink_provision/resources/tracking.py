@@ -30,9 +30,10 @@ from camlink_provision.resources.base import (
 )
 
 # VCA JSON key (``profile.rule_to_vca``) -> the inventory's key, in the order a view lists them
-INVENTORY_KEYS = {"RuleName": "name", "Type": "type", "Field": "field",
-                  "Condition": "condition", "Duration": "duration", "Direction": "direction",
-                  "ConnectEvent": "connect_event"}
+INVENTORY_KEYS = {profile.VCA_RULE_NAME: "name", profile.VCA_TYPE: "type",
+                  profile.VCA_FIELD: "field", profile.VCA_CONDITION: "condition",
+                  profile.VCA_DURATION: "duration", profile.VCA_DIRECTION: "direction",
+                  profile.VCA_CONNECT_EVENT: "connect_event"}
 SUMMARY = ("type",)  # what a deletion shows: enough to recognise it; the polygon is noise
 
 
@@ -48,10 +49,10 @@ def to_vca(rule: TrackingRule) -> dict[str, JSON]:
 
 
 def view_value(vca_key: str, value: JSON) -> JSON:
-    if vca_key == "Duration":
+    if vca_key == profile.VCA_DURATION:
         return f"{value} s" if isinstance(value, int) and not isinstance(value, bool) \
             else unknown(value)
-    if vca_key == "ConnectEvent":
+    if vca_key == profile.VCA_CONNECT_EVENT:
         return yes_no(value)
     return value
 
