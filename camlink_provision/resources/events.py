@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import cast
 
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import SetParams
@@ -47,13 +48,17 @@ from camlink_provision.inventory.model import (
     Camera,
     Event,
     LinkTarget,
+    Priority,
     ResourceKind,
     Schedule,
     Site,
+    Trigger,
+    TriggerKind,
 )
 from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources import facts, peers
 from camlink_provision.resources.base import (
+    Adopted,
     Context,
     Have,
     KindResult,
@@ -331,6 +336,101 @@ def link_refs(fields: Mapping[str, JSON], targets: Mapping[int, str]) -> set[tup
     return out
 
 
+# -- the firmware fields, back in the inventory's words (adopt: the inverse of desired) -------
+# The profile's inverse tables, narrowed to the inventory model's literal types.
+KINDS_BY_TRIGGER = cast(dict[str, TriggerKind], profile.TRIGGER_KINDS)
+PRIORITY_WORDS = cast(dict[str, Priority], profile.PRIORITY_NAMES)
+
+
+@dataclass(frozen=True)
+class HeldEvent:
+    """A held event the inventory can say, with the slot it came from (its link actions are
+    read from ``have``: which links they make is the importer's to decide, with the peers)."""
+
+    event: Event
+    have: Have
+
+    def action(self, peer: int) -> dict[str, str]:
+        """The camera-link action fields on peer slot ``peer`` (defaults where unreported)."""
+        return {name: action_value(self.have.attrs, peer, name)
+                for name in profile.LINK_ACTION_FIELDS}
+
+
+def bits(mask: str) -> tuple[int, ...]:
+    """The set bits of a firmware bitmask, lowest first (not a number: none)."""
+    value = int(mask) if mask.isdigit() else 0
+    return tuple(bit for bit in range(value.bit_length()) if value >> bit & 1)
+
+
+def number(text: str, default: str) -> int:
+    return int(text) if text.isdigit() else int(default)
+
+
+def adopt_trigger(fields: Mapping[str, JSON]) -> Trigger | str:
+    value = value_of(fields, profile.EVENT_TRIGGER)
+    kind = KINDS_BY_TRIGGER.get(value)
+    if kind is None:
+        return f"trigger '{value}' cannot be written in an inventory"
+    if kind == "detection":
+        return Trigger(kind, rule=value_of(fields, profile.TRIGGER_RULE_FIELD) or None)
+    return Trigger(kind, inputs=bits(value_of(fields, profile.TRIGGER_INPUT_FIELDS[kind])))
+
+
+def adopt_schedule(fields: Mapping[str, JSON]) -> Schedule:
+    mask = number(value_of(fields, profile.EVENT_WEEKDAY), "0")
+    return Schedule(days=tuple(day for day in WEEK if mask >> profile.WEEKDAY_BITS[day] & 1),
+                    begin=value_of(fields, profile.EVENT_BEGIN),
+                    end=value_of(fields, profile.EVENT_END))
+
+
+def adopt_event(have: Have) -> Event | str:
+    """A named event slot as an Event (the inverse of ``event_attrs``), or why it cannot be."""
+    fields = have.attrs
+    trigger = adopt_trigger(fields)
+    if isinstance(trigger, str):
+        return trigger
+    default_delay = profile.EVENT_FIELDS[profile.EVENT_DELAY][1]
+    do = value_of(fields, profile.EVENT_DO_ENABLE) == ON
+    goto = value_of(fields, profile.EVENT_GOTO_ENABLE) == ON
+    return Event(
+        name=have.name, trigger=trigger, enabled=value_of(fields, profile.EVENT_ENABLE) == ON,
+        priority=PRIORITY_WORDS.get(value_of(fields, profile.EVENT_PRIORITY), "normal"),
+        delay=number(value_of(fields, profile.EVENT_DELAY), default_delay),
+        schedule=adopt_schedule(fields),
+        do_duration=number(value_of(fields, profile.EVENT_DO_DURATION), "1") if do else None,
+        goto_preset=value_of(fields, profile.EVENT_GOTO_NAME) if goto else None)
+
+
+def event_drift(event: Event, have: Have) -> list[str]:
+    """Fields the Event cannot carry as the camera holds them (plan would rewrite them)."""
+    wanted = event_attrs(event)
+    return sorted(key for key, value in wanted.items() if str(have.attrs.get(key)) != value)
+
+
+def adopt_target(ptz: str, action: Mapping[str, str]) -> LinkTarget:
+    """One enabled camera-link action as a link target on ``ptz`` (inverse of
+    ``target_action``): a tracking rule counts only while tracking is on."""
+    do = action.get(profile.ACTION_DO_ENABLE) == ON
+    track = action.get(profile.ACTION_TRACK_ENABLE) == ON
+    rule = action.get(profile.ACTION_TRACK_RULE) or None
+    duration = action.get(profile.ACTION_DO_DURATION, "")
+    return LinkTarget(ptz=ptz, preset=action.get(profile.ACTION_PRESET) or None,
+                      track_rule=rule if track else None,
+                      do_duration=number(duration, "1") if do else None)
+
+
+def action_drift(target: LinkTarget, action: Mapping[str, str]) -> list[str]:
+    """Action fields the target cannot carry as the spotter holds them."""
+    wanted = target_action(target)
+    return sorted(key for key, value in wanted.items() if action.get(key) != value)
+
+
+def calls_peers(have: Have, npeer: int) -> bool:
+    """Whether a named event has an enabled camera-link action on any peer slot."""
+    return bool(have.name) and any(action_value(have.attrs, peer, profile.ACTION_ENABLE) == ON
+                                   for peer in range(npeer))
+
+
 def free_label(peer: int) -> str:
     return f"peer slot {peer}"
 
@@ -387,6 +487,27 @@ class Events(SlotResource):
             for name, value in by_slot.get(peer, action_defaults()).items():
                 attrs[action_field(peer, name)] = value
         return replace(want, attrs=attrs)
+
+    def adopt(self, ctx: Context, have: Sequence[Have]) -> Adopted[HeldEvent]:
+        """Every named event the inventory can say; a field it cannot carry as held is a
+        warning (plan will rewrite it), an event it cannot say at all is left unmanaged."""
+        out: list[HeldEvent] = []
+        warnings: list[str] = []
+        for held in have:
+            where = f"event slot {held.slot}"
+            if not held.name:
+                warnings.append(f"{where} is enabled but has no name; left unmanaged")
+                continue
+            event = adopt_event(held)
+            if isinstance(event, str):
+                warnings.append(f"event '{held.name}' ({where}): {event}; left unmanaged")
+                continue
+            drift = event_drift(event, held)
+            if drift:
+                warnings.append(f"event '{held.name}' ({where}): {', '.join(drift)} cannot be "
+                                "written as the camera holds them; plan will rewrite them")
+            out.append(HeldEvent(event, held))
+        return Adopted(self.kind, tuple(out), tuple(warnings))
 
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         return f"event '{wanted.name}' already as wanted in slot {have.slot}"

@@ -32,6 +32,7 @@ only after the change is in place.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import SetParams
@@ -39,6 +40,7 @@ from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, SENSITIVE, AttributeChange, Observed
 from camlink_provision.resources import facts
 from camlink_provision.resources.base import (
+    Adopted,
     Context,
     Have,
     KindResult,
@@ -62,6 +64,26 @@ OWNERS = {ENABLE: "enabled", NAME: "name", ADDRESS: "address", PORT: "address",
 SUMMARY = ("name", "address", "username")  # what a deletion shows
 
 OK, UNREACHABLE, UNAUTHORIZED = profile.LINK_TEST_RESULTS
+DEFAULT_PORT = profile.PEER_FIELDS[PORT][1]
+
+
+@dataclass(frozen=True)
+class HeldPeer:
+    """One held peer slot in the inventory's words (what ``adopt`` gives back)."""
+
+    slot: int
+    label: str  # how a report names the slot (``Have.label``)
+    name: str  # the peer's own name; the inventory's is its PTZ camera's
+    address: str  # "" when the slot holds none
+    port: str  # as the spotter stores it
+    username: str
+    enabled: bool
+    ptz: str | None  # the site camera at ``address`` (None: no camera of the site is there)
+
+    @property
+    def site_port(self) -> int:
+        """The port as the inventory's ``site_port`` (the firmware default when unreadable)."""
+        return int(self.port) if self.port.isdigit() else int(DEFAULT_PORT)
 
 
 def address_key(address: str, port: str) -> tuple[Hashable, ...]:
@@ -143,6 +165,25 @@ class Peers(SlotResource):
             attrs = {key: fields[key] for key in MANAGED if key in fields}
             out.append(Have(name=name, slot=slot, attrs=attrs, match_keys=keys))
         return out
+
+    def adopt(self, ctx: Context, have: Sequence[Have]) -> Adopted[HeldPeer]:
+        """The inverse of ``desired``: each held peer, and the site camera (a PTZ of some
+        link) it calls, by its address. A peer has no inventory entry of its own: which
+        links use it, and what its PTZ's ``site_port`` and link account are, is the
+        importer's to decide across the spotters (their events say which peers are used)."""
+        out = []
+        for held in have:
+            if held.slot is None:
+                continue
+            address = str(held.attrs.get(ADDRESS, ""))
+            ptz = camera_at(ctx.site, address) if address else None
+            out.append(HeldPeer(
+                slot=held.slot, label=held.label, name=str(held.attrs.get(NAME, "")),
+                address=address, port=str(held.attrs.get(PORT, DEFAULT_PORT)),
+                username=str(held.attrs.get(USERNAME, "")),
+                enabled=held.attrs.get(ENABLE) == profile.ON,
+                ptz=None if ptz is None else ptz.name))
+        return Adopted(self.kind, tuple(out))
 
     def slots_to_test(self, site: Site, camera: Camera, observed: Observed) -> list[int]:
         """Peer slots whose readable attributes match: only their password is unknown."""
@@ -256,6 +297,12 @@ def points_at(site: Site, have: Have) -> str | None:
     if by_address is not None:
         return by_address
     return have.name if have.name in site.cameras else None
+
+
+def camera_at(site: Site, address: str) -> Camera | None:
+    """The site camera whose site address is ``address`` (host names compare folded)."""
+    folded = address.lower()
+    return next((c for c in site.cameras.values() if c.address.lower() == folded), None)
 
 
 def held_targets(site: Site, observed: Observed) -> dict[int, str]:

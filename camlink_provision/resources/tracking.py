@@ -19,6 +19,7 @@ from camlink_provision.firmware.commands import Command, DeleteRule, PutRules
 from camlink_provision.inventory.model import Camera, ResourceKind, Site, TrackingRule
 from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources.base import (
+    Adopted,
     Context,
     Have,
     KindResult,
@@ -64,6 +65,37 @@ def view(rule: Mapping[str, JSON]) -> dict[str, JSON]:
             if vca in rule}
 
 
+def is_point(value: JSON) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value))
+
+
+def adopt_rule(name: str, vca: Mapping[str, JSON]) -> TrackingRule | str:
+    """A VCA rule object as a TrackingRule (the inverse of ``to_vca``), or why it cannot be
+    one: a type the inventory has no word for, a Field that is no list of points, or a key
+    that would not be written back as the camera holds it."""
+    kind = vca.get(profile.VCA_TYPE)
+    if kind not in profile.RULE_TYPES:
+        return f"tracking rule '{name}' has type {kind!r}, which the inventory cannot hold"
+    points = vca.get(profile.VCA_FIELD)
+    if not isinstance(points, list) or not all(is_point(p) for p in points):
+        return f"tracking rule '{name}' has a Field that is not a list of [x, y] points"
+    # Only the key of its own type is read: what a camera keeps under another type's key
+    # is not the inventory's (and ``to_vca`` does not write it).
+    extra = vca.get(profile.RULE_TYPE_KEYS[kind])
+    rule = TrackingRule(name=name, type=kind, field=tuple((p[0], p[1]) for p in points),
+                        condition=extra if kind == "intrusion" else None,
+                        duration=extra if kind == "loitering" else None,
+                        direction=extra if kind == "linecrossing" else None,
+                        connect_event=bool(vca.get(profile.VCA_CONNECT_EVENT, False)))
+    wanted = to_vca(rule)
+    differ = sorted(key for key, value in wanted.items() if vca.get(key) != value)
+    if differ:
+        return (f"tracking rule '{name}': {', '.join(differ)} cannot be written as the camera "
+                "holds it")
+    return rule
+
+
 class TrackingRules(SlotResource):
     kind: ResourceKind = "tracking_rule"
     noun = "tracking rule"
@@ -90,6 +122,18 @@ class TrackingRules(SlotResource):
                                  "Smart Tracking Advanced rules were not read (not a PTZ)")
             return result
         return super().compare(ctx, wanted, have)
+
+    def adopt(self, ctx: Context, have: Sequence[Have]) -> Adopted[TrackingRule]:
+        """Every rule the inventory can hold exactly; the others are left unmanaged."""
+        rules: list[TrackingRule] = []
+        warnings: list[str] = []
+        for held in have:
+            rule = adopt_rule(held.name, held.attrs)
+            if isinstance(rule, str):
+                warnings.append(rule + "; left unmanaged")
+            else:
+                rules.append(rule)
+        return Adopted(self.kind, tuple(rules), tuple(warnings))
 
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         return f"tracking rule '{wanted.name}' already as wanted"
