@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
-from camlink_provision.firmware import models, profile
+from camlink_provision.firmware import models
 from camlink_provision.importer.read import Reading
 from camlink_provision.inventory.model import (
     Camera,
@@ -48,7 +48,6 @@ from camlink_provision.resources import Context, events, facts, peers, presets, 
 from camlink_provision.resources.events import HeldEvent
 from camlink_provision.resources.peers import HeldPeer
 
-ON = profile.ON
 K = TypeVar("K")
 LINK_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -163,14 +162,13 @@ class SpotterLinks:
         out: list[LinkTarget] = []
         seen: set[str] = set()
         for slot in range(facts.npeer(self.reading.params)):
-            action = held.action(slot)
             where = f"event '{held.event.name}' peer slot {slot}"
-            if action[profile.ACTION_ENABLE] != ON:
-                if action != events.action_defaults():
+            if not held.calls(slot):
+                if held.keeps_settings(slot):
                     self.work.warn(self.spotter, f"{where}: a disabled camera-link action "
                                    "holds settings; plan will reset them")
                 continue
-            target = self.target(link, held, slot, action, where)
+            target = self.target(link, held, slot, where)
             if target is None:
                 continue
             if target.ptz in seen:
@@ -181,8 +179,7 @@ class SpotterLinks:
             out.append(target)
         return out
 
-    def target(self, link: str, held: HeldEvent, slot: int, action: Mapping[str, str],
-               where: str) -> LinkTarget | None:
+    def target(self, link: str, held: HeldEvent, slot: int, where: str) -> LinkTarget | None:
         peer = self.peers.get(slot)
         if peer is None or not peer.address:
             self.work.warn(self.spotter, f"{where}: the action is on but the peer slot is "
@@ -193,18 +190,16 @@ class SpotterLinks:
             self.work.warn(self.spotter, f"{where}: peer {peer.address}:{peer.port} is "
                            "disabled; imported as a link target (plan will enable the peer)")
         if peer.ptz is None or peer.ptz not in self.work.readings:
-            self.placeholder(link, held, peer, action)
+            self.placeholder(link, held, slot, peer)
             return None
-        target = events.adopt_target(peer.ptz, action)
-        drift = events.action_drift(target, action)
+        target, drift = held.target(slot, peer.ptz)
         if drift:
             self.work.warn(self.spotter, f"{where}: {', '.join(drift)} cannot be written as "
                            "the spotter holds them; plan will rewrite them")
         self.note_peer(peer.ptz, peer)
         return target
 
-    def placeholder(self, link: str, held: HeldEvent, peer: HeldPeer,
-                    action: Mapping[str, str]) -> None:
+    def placeholder(self, link: str, held: HeldEvent, slot: int, peer: HeldPeer) -> None:
         why = (f"{peer.ptz} was not imported (outside --limit)" if peer.ptz is not None
                else "no camera in the inventory has that address")
         self.work.warn(self.spotter, f"event '{held.event.name}' commands {peer.address}:"
@@ -212,7 +207,7 @@ class SpotterLinks:
                        f"link '{link}'")
         self.work.placeholders.append(Placeholder(
             link, self.spotter, held.event.name, peer.address, peer.port,
-            events.adopt_target(peer.address, action)))
+            held.target(slot, peer.address)[0]))
 
     def note_peer(self, ptz: str, peer: HeldPeer) -> None:
         self.work.peer_users.setdefault(ptz, {}).setdefault(peer.username, []).append(

@@ -355,6 +355,21 @@ class HeldEvent:
         return {name: action_value(self.have.attrs, peer, name)
                 for name in profile.LINK_ACTION_FIELDS}
 
+    def calls(self, peer: int) -> bool:
+        """Whether the camera-link action on peer slot ``peer`` is on."""
+        return action_value(self.have.attrs, peer, profile.ACTION_ENABLE) == ON
+
+    def keeps_settings(self, peer: int) -> bool:
+        """An action that is off but not at its defaults (plan resets it)."""
+        return not self.calls(peer) and self.action(peer) != action_defaults()
+
+    def target(self, peer: int, ptz: str) -> tuple[LinkTarget, list[str]]:
+        """The action on ``peer`` as a target on ``ptz``, and the action fields the target
+        cannot carry as the spotter holds them (plan rewrites them)."""
+        action = self.action(peer)
+        target = adopt_target(ptz, action)
+        return target, action_drift(target, action)
+
 
 def bits(mask: str) -> tuple[int, ...]:
     """The set bits of a firmware bitmask, lowest first (not a number: none)."""
