@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import Command, DeleteRule, PutRules
+from camlink_provision.inventory.limits import LOITERING_MIN_SECONDS
 from camlink_provision.inventory.model import Camera, ResourceKind, Site, TrackingRule
 from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources.base import (
@@ -70,6 +71,16 @@ def is_point(value: JSON) -> bool:
             and all(isinstance(v, int) and not isinstance(v, bool) for v in value))
 
 
+def fits(kind: str, value: JSON) -> bool:
+    """Whether the value of a type's own key is one the inventory's schema accepts."""
+    if kind == "intrusion":
+        return value in profile.RULE_CONDITIONS
+    if kind == "linecrossing":
+        return value in profile.RULE_DIRECTIONS
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and value >= LOITERING_MIN_SECONDS)
+
+
 def adopt_rule(name: str, vca: Mapping[str, JSON]) -> TrackingRule | str:
     """A VCA rule object as a TrackingRule (the inverse of ``to_vca``), or why it cannot be
     one: a type the inventory has no word for, a Field that is no list of points, or a key
@@ -82,7 +93,10 @@ def adopt_rule(name: str, vca: Mapping[str, JSON]) -> TrackingRule | str:
         return f"tracking rule '{name}' has a Field that is not a list of [x, y] points"
     # Only the key of its own type is read: what a camera keeps under another type's key
     # is not the inventory's (and ``to_vca`` does not write it).
-    extra = vca.get(profile.RULE_TYPE_KEYS[kind])
+    key = profile.RULE_TYPE_KEYS[kind]
+    extra = vca.get(key)
+    if extra is not None and not fits(kind, extra):
+        return f"tracking rule '{name}': {key} {extra!r} is not a value the inventory can hold"
     rule = TrackingRule(name=name, type=kind, field=tuple((p[0], p[1]) for p in points),
                         condition=extra if kind == "intrusion" else None,
                         duration=extra if kind == "loitering" else None,

@@ -347,3 +347,56 @@ def test_import_round_trips_every_kind(kind: Resource, which: str, _fleet: Fleet
     plan = make_plan(again, concurrency=4)
     assert not plan.failed and [cam.warnings for cam in plan.cameras if cam.warnings] == []
     assert [c.key for c in plan.changes if c.kind == kind.kind] == []
+
+
+def test_what_an_event_cannot_say_is_warned(_fleet: Fleet) -> None:
+    """Set by hand through the firmware interface: an event naming no input (the inventory
+    writes input 1 for that), an enabled slot without a name, a trigger the inventory has
+    no word for. Adopt keeps the first, warns for all three."""
+    _fleet.reset_all()
+    base = build_site(httpkit.SITE)
+    site = with_connections(base, {name: _fleet.port(name) for name in base.cameras})
+    spot1 = site.cameras["spot1"]
+    by_hand = {profile.event_param(0, profile.EVENT_NAME): "door",
+               profile.event_param(0, profile.EVENT_ENABLE): profile.ON,
+               profile.event_param(0, profile.EVENT_TRIGGER): "di",
+               profile.event_param(0, profile.TRIGGER_INPUT_FIELDS["di"]): "0",
+               profile.event_param(1, profile.EVENT_ENABLE): profile.ON,
+               profile.event_param(2, profile.EVENT_NAME): "tamper",
+               profile.event_param(2, profile.EVENT_TRIGGER): "tampering"}
+    with default_client(spot1) as client:
+        client.setparam(by_hand)
+    reading = read_cameras([spot1], default_client, 1)["spot1"]
+    assert isinstance(reading, Reading)
+    adopted = EVENTS.adopt(Context(site, spot1, reading.observed),
+                           EVENTS.observed(reading.observed))
+    assert [held.event.name for held in adopted.items] == ["door"]
+    assert adopted.items[0].event.trigger.inputs == ()
+    assert adopted.warnings == (
+        "event 'door' (event slot 0): di cannot be written as the camera holds them; plan "
+        "will rewrite them",
+        "event slot 1 is enabled but has no name; left unmanaged",
+        "event 'tamper' (event slot 2): trigger 'tampering' cannot be written in an "
+        "inventory; left unmanaged")
+
+
+@pytest.mark.parametrize(("rule", "why"), [
+    ({"Type": "tampering", "Field": [[0, 0]], "ConnectEvent": False},
+     "has type 'tampering', which the inventory cannot hold"),
+    ({"Type": "intrusion", "Field": "everywhere", "ConnectEvent": False,
+      "Condition": "enter"}, "has a Field that is not a list of [x, y] points"),
+    ({"Type": "loitering", "Field": [[0, 0], [1, 0], [1, 1]], "ConnectEvent": False,
+      "Duration": "long"}, ": Duration 'long' is not a value the inventory can hold"),
+    ({"Type": "linecrossing", "Field": [[0, 0], [1, 0]], "ConnectEvent": False},
+     ": Direction cannot be written as the camera holds it"),
+])
+def test_what_a_rule_cannot_say_is_left_unmanaged(rule: dict[str, Any], why: str) -> None:
+    """VCA replies the emulator never gives (it refuses such rules), parsed as a camera
+    with other firmware might report them: adopt leaves them out and says why."""
+    site = build_site(SITE)
+    ptz1 = site.cameras["ptz1"]
+    observed = observed_from(ptz1, {"rules": {"odd": {profile.VCA_RULE_NAME: "odd", **rule}}})
+    adopted = TRACKING.adopt(Context(site, ptz1, observed), TRACKING.observed(observed))
+    assert adopted.items == ()
+    assert adopted.warnings == (f"tracking rule 'odd'{'' if why[0] == ':' else ' '}{why}; "
+                                "left unmanaged",)
