@@ -44,18 +44,18 @@ from camlink_provision.verify.report import Cause, Check, Failed, LinkResult
 
 # The spotter's link test outcome (its contact with the PTZ), when not ok.
 LINK_TEST_CAUSES: dict[str, tuple[Cause, str]] = {
-    profile.LINK_UNREACHABLE: ("peer_unreachable", "the spotter cannot reach the PTZ at "
+    profile.LINK_TEST_UNREACHABLE: ("peer_unreachable", "the spotter cannot reach the PTZ at "
                                "{where} (address, port, power or network between them)"),
-    profile.LINK_UNAUTHORIZED: ("credentials_refused", "the PTZ refused the credentials the "
+    profile.LINK_TEST_UNAUTHORIZED: ("credentials_refused", "the PTZ refused the credentials the "
                                 "spotter stores for it (peer password changed on one side?)"),
 }
 # The spotter's own answer on the action it performed ("Test preset"), when not ok;
 # a refused action is attributed by reading the PTZ again (``PairCheck.refused_cause``).
 ACTION_CAUSES: dict[str, tuple[Cause, str]] = {
-    profile.LINK_UNREACHABLE: (
+    profile.LINK_TEST_UNREACHABLE: (
         "peer_unreachable", "a call of the action did not reach the PTZ at {where} (though "
         "the spotter's contact read did): network or PTZ overloaded or restarting?"),
-    profile.LINK_UNAUTHORIZED: (
+    profile.LINK_TEST_UNAUTHORIZED: (
         "credentials_refused", "the PTZ refused the spotter's stored credentials for a call "
         "of the action, though it accepted them for the contact read: the account may lack "
         "the privilege a call of the action needs (e.g. operator for the digital output)"),
@@ -154,7 +154,7 @@ class PairCheck:
         return f"{self.ptz_camera.address}:{self.ptz_camera.site_port}"
 
     def judge_link_test(self, outcome: str, check: str) -> None:
-        if outcome == profile.LINK_OK:
+        if outcome == profile.LINK_TEST_OK:
             return
         cause, text = LINK_TEST_CAUSES.get(outcome, ("peer_unreachable", "the link test "
                                                      f"said '{outcome}'"))
@@ -204,7 +204,7 @@ class PairCheck:
     def perform(self, event_slot: int, peer_slot: int) -> None:
         answer = self.spotter.link_test_action(peer_slot, event_slot)
         self.judge_link_test(answer.result, "test preset")
-        if answer.action != profile.LINK_OK:
+        if answer.action != profile.LINK_TEST_OK:
             raise self.action_failed(answer.action, event_slot)
         self.passed("test preset", f"the spotter ran event slot {event_slot}'s action on "
                     f"peer {peer_slot}: action='{answer.action}'")
@@ -213,7 +213,7 @@ class PairCheck:
         """The spotter's own word that its action failed, as the failure of "test preset"."""
         said = (f"the spotter performed event slot {event_slot}'s action and answered "
                 f"action='{action}': ")
-        if action == profile.LINK_REFUSED:
+        if action == profile.LINK_TEST_REFUSED:
             cause, why = self.refused_cause()
         else:
             cause, text = ACTION_CAUSES[action]  # the client admits no other answer

@@ -100,7 +100,6 @@ def test_preset_moved_by_hand_and_saved_again(site: Site, fleet: Fleet) -> None:
     with client(fleet, "ptz1") as ptz1:  # saved again: the firmware refuses a name in use
         ptz1.delete_preset("gate")
         ptz1.move(600, -10, 2)
-        ptz1.delete_preset("gate")
         ptz1.add_preset("gate")
     report = run(site)
     assert failing(report) == {("gate", "ptz1"): "position_off"}
@@ -175,13 +174,13 @@ def test_a_refused_action_is_attributed_to_what_the_ptz_lacks_now(site: Site,
     try:
         with client(fleet, "ptz1") as ptz1:
             ptz1.delete_tracking_rule("gate-track")
-        failed = checker.action_failed(profile.LINK_REFUSED, 0)
+        failed = checker.action_failed(profile.LINK_TEST_REFUSED, 0)
         assert (failed.cause, failed.check) == ("rule_missing", "test preset")
         assert failed.detail == ("the spotter performed event slot 0's action and answered "
                                  "action='refused': ptz1 holds no tracking rule 'gate-track'")
         with client(fleet, "ptz1") as ptz1:
             ptz1.delete_preset("gate")
-        assert checker.action_failed(profile.LINK_REFUSED, 0).cause == "preset_missing"
+        assert checker.action_failed(profile.LINK_TEST_REFUSED, 0).cause == "preset_missing"
     finally:
         checker.run.clients.close()
 
