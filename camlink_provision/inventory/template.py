@@ -7,6 +7,9 @@
 - ``secret('NAME')`` returns the secret's value inside the template; whatever the template
   then produces is wrapped in ``Secret`` (a template that mixes a secret into a bigger string
   gives a Secret of the whole string). ``env('NAME'[, default])`` reads the environment.
+- Budgets (budgets.py): a template may not make a value past ``MAX_TEMPLATE_OUTPUT``
+  characters or ``MAX_TEMPLATE_VALUES`` values; it stops at the bound, reported at the
+  template, before the memory is spent (``'x' * 10**9`` is refused before it is built).
 - Every failure is a ``TemplateFailure`` at the location of the value being rendered; its
   message never holds a secret value (failures met while a secret was in play say so and
   hide the details).
@@ -25,12 +28,15 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from camlink_provision.errors import InventoryError, Location
+from camlink_provision.inventory import budgets
 from camlink_provision.inventory.located import LDict, LList, is_template, located
 from camlink_provision.inventory.model import Secret
 from camlink_provision.inventory.secrets import SecretStore
 
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{-?(?P<expr>.*?)-?\}\}\s*", re.S)
 UNDEFINED_HINT = "define it (vars of all:, a group, or the camera) or fix the name"
+BUDGET_HINT = ("a template makes one setting's value: check the expression (a repetition, "
+               "a loop inside a loop)")
 
 
 class TemplateFailure(Exception):
@@ -54,8 +60,8 @@ class TemplateEngine:
         self.secrets = secrets
         self.environ = environ
         # Sandboxed: validating a proposed change must not let its templates run code.
-        self.jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                                          keep_trailing_newline=True, finalize=_reveal_printed)
+        self.jinja = _BoundedEnvironment(undefined=StrictUndefined, autoescape=False,
+                                         keep_trailing_newline=True, finalize=_reveal_printed)
         self.jinja.globals.update(secret=_secret, env=_env)
         self._compiled: dict[str, tuple[Template, bool] | TemplateFailure] = {}
 
@@ -84,6 +90,58 @@ class TemplateEngine:
     def hide_secrets(self, text: str) -> bool:
         """Whether ``text`` holds a secret value (then it must not be shown)."""
         return any(value and value in text for value in self.secrets.values())
+
+
+class _BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, with ``*``, ``+`` and ``**`` refusing to build a value past the budget."""
+
+    intercepted_binops = frozenset({"*", "+", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        size = _binop_size(operator, left, right)
+        if size > budgets.MAX_TEMPLATE_OUTPUT:
+            unit = "items" if isinstance(left, list | tuple) or \
+                isinstance(right, list | tuple) else "characters"
+            raise _too_long(_scope(context).current_location(Location("<template>")), unit)
+        return super().call_binop(context, operator, left, right)
+
+
+def _binop_size(operator: str, left: Any, right: Any) -> int:
+    """About how many characters (or items) ``left OPERATOR right`` would make."""
+    def sized(value: Any) -> bool:
+        return isinstance(value, str | list | tuple)
+
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if operator == "*":
+        if sized(left) and whole(right):
+            return len(left) * max(right, 0)
+        if whole(left) and sized(right):
+            return max(left, 0) * len(right)
+    elif operator == "+" and sized(left) and sized(right):
+        return len(left) + len(right)
+    elif operator == "**" and whole(left) and whole(right) and abs(left) > 1 and right > 0:
+        return right * abs(left).bit_length() // 3  # about the digits of the result
+    return 0
+
+
+def _too_long(location: Location, unit: str = "characters") -> TemplateFailure:
+    return TemplateFailure(location, f"the template makes a value of more than "
+                           f"{budgets.MAX_TEMPLATE_OUTPUT:,} {unit}", BUDGET_HINT)
+
+
+def _count_values(value: Any, limit: int) -> int:
+    """Values in ``value`` (itself included), counting no further than past ``limit``."""
+    count, pending = 0, [value]
+    while pending and count <= limit:
+        item = pending.pop()
+        count += 1
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return count
 
 
 class Scope(dict[str, Any]):
@@ -208,7 +266,13 @@ class Scope(dict[str, Any]):
     def _run(self, template: Template, single: bool) -> Any:
         context = template.new_context(self, shared=True)
         if not single:
-            return "".join(template.root_render_func(context))
+            chunks, length = [], 0
+            for chunk in template.root_render_func(context):
+                length += len(chunk)
+                if length > budgets.MAX_TEMPLATE_OUTPUT:
+                    raise _too_long(self.current_location(Location("<template>")))
+                chunks.append(chunk)
+            return "".join(chunks)
         for _ in template.root_render_func(context):
             pass
         result = context.vars["result"]
@@ -217,6 +281,12 @@ class Scope(dict[str, Any]):
         return result
 
     def _finish(self, result: Any, frame: _Frame) -> Any:
+        if isinstance(result, str) and len(result) > budgets.MAX_TEMPLATE_OUTPUT:
+            raise _too_long(frame.location)
+        if isinstance(result, dict | list | tuple) and \
+                _count_values(result, budgets.MAX_TEMPLATE_VALUES) > budgets.MAX_TEMPLATE_VALUES:
+            raise TemplateFailure(frame.location, f"the template makes more than "
+                                  f"{budgets.MAX_TEMPLATE_VALUES:,} values", BUDGET_HINT)
         if not frame.sensitive or isinstance(result, Secret):
             return located(result, frame.location)
         if isinstance(result, str):
