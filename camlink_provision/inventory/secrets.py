@@ -97,6 +97,7 @@ def _read_directory(directory: Path) -> tuple[dict[str, str], list[InventoryErro
             continue
         where = Location(display_path(path), 1, 1)
         if not path.is_file():
+            where = Location(display_path(path) + ("/" if path.is_dir() else ""))
             errors.append(InventoryError(
                 "a secrets directory holds one file per secret; this is not a file", where,
                 "move it out of the secrets directory"))

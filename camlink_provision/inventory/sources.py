@@ -175,16 +175,36 @@ class _Scan:
         path, kind = present[0]
         if kind == "dir":
             self.errors.append(InventoryError(
-                f"{path.name} is a directory, not a file", _where(path),
+                f"{path.name} is a directory, not a file", self._at(path),
                 f"make {path.name} a YAML file (a directory of that name is not read)"))
             return None
         return path
 
     def _ambiguous(self, paths: Sequence[Path]) -> None:
-        names = " and ".join(display_path(p) + ("/" if p.is_dir() else "") for p in paths)
+        """Two forms of one thing: ``x.yml``, ``x.yaml``, ``x/``, named in that order."""
+        def order(path: Path) -> int:
+            return 0 if path.name.endswith(".yml") else 1 if _is_yaml(path.name) else 2
+
+        ordered = sorted(paths, key=order)
+        names = " and ".join(self._inside(p) for p in ordered)
         self.errors.append(InventoryError(
-            f"two files for one thing: {names}", _where(paths[0]),
-            "keep one of them (merge their content into it); only one would be read"))
+            f"two files for one thing: {names}", self._at(ordered[0]),
+            "keep one of them (merge their content into it): only one would be read"))
+
+    def _inside(self, path: Path) -> str:
+        """``host_vars/ptz-1.yml``: the path within the inventory directory."""
+        try:
+            shown = path.relative_to(self.directory).as_posix()
+        except ValueError:
+            shown = path.name
+        return shown + "/" if path.is_dir() and not path.is_symlink() else shown
+
+    def _at(self, path: Path) -> Location:
+        """Where a problem with a file or directory is reported: a file at its first line, a
+        directory by its name."""
+        if path.is_dir() and not path.is_symlink():
+            return Location(display_path(path) + "/")
+        return _where(path)
 
     def _secrets_entry(self, entry: tuple[Path, Kind], name: str) -> None:
         path, _ = entry
@@ -204,7 +224,7 @@ class _Scan:
         if kind == "dir":
             self.errors.append(InventoryError(
                 f"the directory {path.name}/ is not part of an inventory, and is not read",
-                _where(path), f"did you mean {near}/?" if near in VARS_DIRS else
+                self._at(path), f"did you mean {near}/?" if near in VARS_DIRS else
                 "move it out of the inventory directory", severity="warning"))
         elif _is_yaml(path.name):
             target = next((n for n in known if _stem(n) == near), None)
@@ -234,7 +254,7 @@ class _Scan:
         for name, (path, sort) in entries.items():
             if sort == "dir" and _is_yaml(name):
                 self.errors.append(InventoryError(
-                    f"{kind}/{name} is a directory, not a file", _where(path),
+                    f"{kind}/{name} is a directory, not a file", self._at(path),
                     f"name the directory {kind}/{_stem(name)}/ (Ansible's directory form), "
                     f"or make it a file"))
             elif sort == "dir" or _is_yaml(name):
@@ -283,7 +303,7 @@ class _Scan:
             if sort == "dir":
                 self.errors.append(InventoryError(
                     f"{inside}{name}/ is a directory inside a directory of variables, and "
-                    "is not read", _where(path), f"move its files up into {inside}"))
+                    "is not read", self._at(path), f"move its files up into {inside}"))
                 continue
             if not _is_yaml(name):
                 self._not_read(path, inside)
@@ -320,7 +340,7 @@ class _Scan:
         except OSError as exc:
             self.errors.append(InventoryError(
                 f"cannot read the directory: {exc.strerror or type(exc).__name__}",
-                _where(directory), "check its permissions"))
+                Location(display_path(directory) + "/"), "check its permissions"))
             return None
         out: dict[str, tuple[Path, Kind]] = {}
         for name in names:
