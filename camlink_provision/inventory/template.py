@@ -114,16 +114,17 @@ def _binop_size(operator: str, left: Any, right: Any) -> int:
     def whole(value: Any) -> bool:
         return isinstance(value, int) and not isinstance(value, bool)
 
+    size = 0
     if operator == "*":
         if sized(left) and whole(right):
-            return len(left) * max(right, 0)
-        if whole(left) and sized(right):
-            return max(left, 0) * len(right)
+            size = len(left) * max(right, 0)
+        elif whole(left) and sized(right):
+            size = max(left, 0) * len(right)
     elif operator == "+" and sized(left) and sized(right):
-        return len(left) + len(right)
+        size = len(left) + len(right)
     elif operator == "**" and whole(left) and whole(right) and abs(left) > 1 and right > 0:
-        return right * abs(left).bit_length() // 3  # about the digits of the result
-    return 0
+        size = right * abs(left).bit_length() // 3  # about the digits of the result
+    return int(size)
 
 
 def _too_long(location: Location, unit: str = "characters") -> TemplateFailure:
