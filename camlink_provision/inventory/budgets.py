@@ -21,8 +21,9 @@ MAX_DEPTH = 100  # mappings and lists nested inside each other
 
 # -- one rendered template ------------------------------------------------------------------
 # Characters of the value one template makes (a whole camera's settings are a few kilobytes).
-# Enforced as it is made: while the output is written, and before ``*``, ``+`` or ``**``
-# would build a string, list or number past it.
+# Enforced as it is made: while the output is written, before ``*``, ``+``, ``**`` or ``~``
+# would build a string, list or number past it, and before a filter or method is given a
+# size (a width, a count) past it.
 MAX_TEMPLATE_OUTPUT = 100_000
 # Values (mappings, lists and scalars) in a mapping or list that one template returns.
 MAX_TEMPLATE_VALUES = 10_000

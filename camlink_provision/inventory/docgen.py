@@ -328,9 +328,10 @@ or builds the data, so that a bomb ends in milliseconds:
 | values in a mapping or list a template returns | template | {max_values:,} |
 
 An anchored value is read once and shared, so aliases cost nothing until they multiply. A
-template's output is counted as it is written, and `*`, `+` and `**` refuse to build a
-string, list or number past the bound (`{{{{ 'x' * 10**9 }}}}` is an error at its line, not a
-gigabyte); Jinja's sandbox already bounds `range()`. A real site is far below every bound:
+template's output is counted as it is written; `*`, `+`, `**` and `~` refuse to build a
+string, list or number past the bound, and a filter or method given a size past it
+(`center(10**9)`, `ljust`) is not called: `{{{{ 'x' * 10**9 }}}}` is an error at its line,
+not a gigabyte. Jinja's sandbox already bounds `range()`. A real site is far below every bound:
 the 1,000-camera benchmark's largest file uses a few percent of them.
 
 Secrets files hold text only: `pin: 01234567` is the number 342391 to YAML, so a value

@@ -17,13 +17,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from jinja2 import StrictUndefined, Template, pass_context
+from jinja2 import StrictUndefined, Template, nodes, pass_context
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -92,10 +94,40 @@ class TemplateEngine:
         return any(value and value in text for value in self.secrets.values())
 
 
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's compiler, with ``a ~ b`` joined by ``_BoundedEnvironment.bounded_concat``."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_concat(context, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class _BoundedEnvironment(SandboxedEnvironment):
-    """The sandbox, with ``*``, ``+`` and ``**`` refusing to build a value past the budget."""
+    """The sandbox, refusing to build a value past the budget: ``*``, ``+``, ``**`` and
+    ``~`` look at the sizes first; a method or filter given a size argument (``center``,
+    ``ljust``) past the budget is not called."""
 
     intercepted_binops = frozenset({"*", "+", "**"})
+    code_generator_class = _BoundedCodeGenerator
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+
+    def bounded_concat(self, context: Context, parts: Iterable[Any]) -> str:
+        texts = [str(part) for part in parts]
+        if sum(len(text) for text in texts) > budgets.MAX_TEMPLATE_OUTPUT:
+            raise _too_long(_scope(context).current_location(Location("<template>")))
+        return "".join(texts)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any,
+             **kwargs: Any) -> Any:
+        if _oversized_argument(args, kwargs):
+            raise _too_long(_scope(__context).current_location(Location("<template>")))
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         size = _binop_size(operator, left, right)
@@ -125,6 +157,30 @@ def _binop_size(operator: str, left: Any, right: Any) -> int:
     elif operator == "**" and whole(left) and whole(right) and abs(left) > 1 and right > 0:
         size = right * abs(left).bit_length() // 3  # about the digits of the result
     return int(size)
+
+
+class _OverBudget(Exception):
+    """A filter refused a size past the budget."""
+
+
+def _oversized_argument(args: Iterable[Any], kwargs: dict[str, Any]) -> bool:
+    """Whether a call is given a whole number past the budget (a width, a count)."""
+    return any(isinstance(v, int) and not isinstance(v, bool)
+               and v > budgets.MAX_TEMPLATE_OUTPUT for v in (*args, *kwargs.values()))
+
+
+def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` refusing a size argument past the budget; the value filtered (the
+    first argument after any context or environment Jinja passes) may be anything."""
+    skip = 1 + (getattr(function, "jinja_pass_arg", None) is not None)
+
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        if _oversized_argument(args[skip:], kwargs):
+            raise _OverBudget  # a filter has no location: render_string gives it one
+        return function(*args, **kwargs)
+
+    return bounded
 
 
 def _too_long(location: Location, unit: str = "characters") -> TemplateFailure:
@@ -296,6 +352,8 @@ class Scope(dict[str, Any]):
                               "list", "use secret() only where a single value is wanted")
 
     def _failure(self, exc: Exception, frame: _Frame) -> TemplateFailure:
+        if isinstance(exc, _OverBudget):
+            return _too_long(frame.location)
         if isinstance(exc, jinja2.UndefinedError):
             message, hint = exc.message or "undefined variable", UNDEFINED_HINT
         else:
