@@ -133,6 +133,7 @@ class _Scan:
     errors: list[InventoryError]
     secrets: Path | None
     root: Path = field(init=False)
+    reported: set[Path] = field(default_factory=set)  # entries _kind reported
 
     def __post_init__(self) -> None:
         self.root = self.directory.resolve()
@@ -144,7 +145,8 @@ class _Scan:
             return
         known = {*INVENTORY_FILES, *LINKS_FILES, *VARS_DIRS, *SECRETS_NAMES}
         main = self._one_file(self.directory, INVENTORY_FILES, entries)
-        if main is None and not any(n in entries for n in INVENTORY_FILES):
+        if main is None and not any(n in entries or self.directory / n in self.reported
+                                    for n in INVENTORY_FILES):
             self.errors.append(InventoryError(
                 "the inventory directory has no inventory.yml", _where(self.directory),
                 "add inventory.yml with the groups and hosts (all:)"))
@@ -355,6 +357,7 @@ class _Scan:
     def _kind(self, path: Path) -> Kind | None:
         """A file or a directory within the inventory; None (reported) for anything else."""
         def report(message: str, hint: str) -> None:
+            self.reported.add(path)
             self.errors.append(InventoryError(message, _where(path), hint))
 
         try:
