@@ -37,6 +37,8 @@ from camlink_provision.inventory.secrets import SecretStore
 
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{-?(?P<expr>.*?)-?\}\}\s*", re.S)
 UNDEFINED_HINT = "define it (vars of all:, a group, or the camera) or fix the name"
+# Filters whose arguments are sizes of what they make (a width, a count, a length).
+SIZED_FILTERS = ("center", "indent", "wordwrap", "truncate", "batch", "slice", "format")
 BUDGET_HINT = ("a template makes one setting's value: check the expression (a repetition, "
                "a loop inside a loop)")
 
@@ -115,7 +117,8 @@ class _BoundedEnvironment(SandboxedEnvironment):
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
-        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
+        self.filters.update({name: _bounded_filter(self.filters[name])
+                             for name in SIZED_FILTERS if name in self.filters})
 
     def bounded_concat(self, context: Context, parts: Iterable[Any]) -> str:
         texts = [str(part) for part in parts]
@@ -125,7 +128,8 @@ class _BoundedEnvironment(SandboxedEnvironment):
 
     def call(__self, __context: Context, __obj: Any, *args: Any,
              **kwargs: Any) -> Any:
-        if _oversized_argument(args, kwargs):
+        on_text = isinstance(getattr(__obj, "__self__", None), str | list | tuple)
+        if on_text and _oversized_argument(args, kwargs):  # 'x'.ljust(10**9)
             raise _too_long(_scope(__context).current_location(Location("<template>")))
         return super().call(__context, __obj, *args, **kwargs)
 
