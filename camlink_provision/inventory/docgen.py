@@ -83,15 +83,53 @@ A directory holds:
 |---|---|
 | `inventory.yml` (required) | `site:`, and `all:` with the groups and cameras |
 | `group_vars/<group>.yml` | settings and variables of one group |
+| `group_vars/<group>/*.yml` | the same, split into files (Ansible's directory form) |
 | `host_vars/<camera>.yml` | settings and variables of one camera |
+| `host_vars/<camera>/*.yml` | the same, split into files |
 | `links.yml` | `links:` |
 | `secrets.yml` or `secrets/` | secret values: never committed (see Secrets) |
 
-Other files (a README, `secrets.example.yml`) are ignored. A directory reads as one
-document: `inventory.yml`, then `{{group_vars: {{<group>: <file>}}}}` for every
-`group_vars/` file, `{{host_vars: {{<camera>: <file>}}}}` for every `host_vars/` file, then
-`links.yml`. A single-file inventory is one document with the same top-level keys: `site`,
-`all`, `group_vars`, `host_vars`, `links`. Any document may hold any of them.
+`.yaml` works wherever `.yml` does. A directory reads as one document: `inventory.yml`,
+then `{{group_vars: {{<group>: <file>}}}}` for every `group_vars/` entry,
+`{{host_vars: {{<camera>: <file>}}}}` for every `host_vars/` entry, then `links.yml`. A
+single-file inventory is one document with the same top-level keys: `site`, `all`,
+`group_vars`, `host_vars`, `links`. Any document may hold any of them.
+
+### The directory form
+
+`host_vars/ptz-crane/` (and `group_vars/ptz/`) holds any number of `.yml` files, read in
+file-name order (byte order, as Ansible sorts them: `10-base.yml` before `2-ports.yml`, so
+number them with the same width) and merged into the one level `host_vars/ptz-crane.yml`
+would be. Every value keeps the file and line it is written at: an error in
+`host_vars/ptz-crane/20-presets.yml` is reported there. A top-level key set in two files of
+one directory is an error naming both places. Ansible lets the later file win without a
+word; here nothing is silently overridden: precedence is between levels (a camera's files
+over its groups', see below), never between the files of one level. A directory of
+variables holds files only: a directory inside it is an error.
+
+### Every entry is read or reported
+
+Nothing in an inventory directory is silently skipped. These are errors, each naming the
+path and what to do, and nothing loads until they are fixed:
+
+- two files for one thing: `inventory.yml` and `inventory.yaml`, `host_vars/ptz-crane.yml`
+  and `host_vars/ptz-crane.yaml`, `group_vars/ptz.yml` and `group_vars/ptz/`;
+- a directory where a file is expected (`links.yml/`, `host_vars/ptz-crane.yml/`), or a file
+  where a directory is (`group_vars`);
+- a file or directory that cannot be read (permissions), a FIFO or a device;
+- a symbolic link that loops, points to nothing, or leads out of the inventory's directory
+  (links that stay inside it are followed: `host_vars/ptz-2.yml -> ptz-1.yml` is fine);
+- in `group_vars/` and `host_vars/` (and their directories), anything but `.yml` and `.yaml`
+  files and `NAME/` directories: Ansible would read `ptz` and `ptz.json`, this tool does not,
+  so they must not sit there unread;
+- at the top, a YAML file that is none of the above (`link.yml`: every link would be
+  dropped).
+
+A directory at the top that is none of the above (`hostvars/`) is a warning. Not read, by
+rule, and not reported: hidden entries (`.git`, `.camlink`), editor backups (`*~`), examples
+(`*.example.yml`, such as `secrets.example.yml`) and, at the top only, files that are not
+YAML (`README`, `*.md`), which are documentation. A `secrets.yml` or `secrets/` beside the
+inventory while `--secrets` names another source is a warning: it is not the one in use.
 
 ## Cameras, groups and roles
 
@@ -121,9 +159,14 @@ is close to a setting's (`modle`) gets a warning: it is most likely a typo.
 For each camera the levels merge in this order, later winning (Ansible's order):
 
 1. inline `vars:` of the camera's groups, in group order;
-2. `group_vars/<group>.yml` of the camera's groups, in group order;
+2. `group_vars/<group>.yml` (or `group_vars/<group>/`) of the camera's groups, in group
+   order;
 3. the camera's entries under `hosts:` (in the order written);
-4. `host_vars/<camera>.yml` (and `host_vars:` in a document).
+4. `host_vars/<camera>.yml` or `host_vars/<camera>/` (and `host_vars:` in a document).
+
+Level 2 is `group_vars/<group>.yml` or `group_vars/<group>/`, never both (an error). The
+files of one directory form one level: they do not override each other (a key in two of
+them is an error), so their order decides only where each key is listed.
 
 Group order: `all` first, then by depth (a child after its parents), then by name.
 
@@ -270,9 +313,10 @@ camera. What is checked, in order:
 ## Budgets
 
 An inventory is input, and input can be pathological: a YAML alias bomb ("billion laughs"),
-merge keys that double at every level. Loading has bounds (`inventory/budgets.py`, the one
-place they are set), each reported as an error at the alias or value that crosses it, and
-checked before anything walks the data, so that a bomb ends in milliseconds:
+merge keys that double at every level, a template that repeats a string a billion times.
+Loading has bounds (`inventory/budgets.py`, the one place they are set), each reported as
+an error at the alias, value or template that crosses it, and checked before anything walks
+or builds the data, so that a bomb ends in milliseconds:
 
 | bound | per | limit |
 |---|---|---|
@@ -280,13 +324,19 @@ checked before anything walks the data, so that a bomb ends in milliseconds:
 | aliases (`*name`, merge keys included) | YAML file | {max_aliases:,} |
 | values with every alias expanded in place | YAML file | {max_nodes:,} |
 | nesting depth | YAML file | {max_depth} |
+| characters (or list items) of one rendered value | template | {max_output:,} |
+| values in a mapping or list a template returns | template | {max_values:,} |
 
 An anchored value is read once and shared, so aliases cost nothing until they multiply. A
-real site is far below every bound: the 1,000-camera benchmark's largest file uses a few
-percent of them.
+template's output is counted as it is written; `*`, `+`, `**` and `~` refuse to build a
+string, list or number past the bound, and a filter or method given a size past it
+(`center(10**9)`, `ljust`) is not called: `{{{{ 'x' * 10**9 }}}}` is an error at its line,
+not a gigabyte. Jinja's sandbox already bounds `range()`. A real site is far below every bound:
+the 1,000-camera benchmark's largest file uses a few percent of them.
 
 Secrets files hold text only: `pin: 01234567` is the number 342391 to YAML, so a value
 that is not a string is an error naming the key and the line (never the value) — quote it.
+In a secrets directory, anything that is not a readable UTF-8 file is an error naming it.
 
 ## Editor support
 
@@ -380,7 +430,9 @@ def render() -> str:
     intro = INTRO.format(minimal=MINIMAL.read_text(encoding="utf-8"), env_var=ENV_VAR,
                          min_major=models.MIN_CAMERA_LINK_MAJOR,
                          max_bytes=budgets.MAX_FILE_BYTES, max_aliases=budgets.MAX_ALIASES,
-                         max_nodes=budgets.MAX_NODES, max_depth=budgets.MAX_DEPTH)
+                         max_nodes=budgets.MAX_NODES, max_depth=budgets.MAX_DEPTH,
+                         max_output=budgets.MAX_TEMPLATE_OUTPUT,
+                         max_values=budgets.MAX_TEMPLATE_VALUES)
     return "\n".join([intro, reference(build_schema()), models_table()])
 
 

@@ -39,7 +39,7 @@ class Inventory:
     sources: tuple[Path, ...]
     doc: LDict  # every source merged
     tree: grp.Tree
-    tree_errors: list[InventoryError]  # of the group structure
+    tree_errors: list[InventoryError]  # of the group structure, and warnings of reading
     engine: TemplateEngine
     members: dict[str, list[str]]  # group -> its cameras, as declared
 
@@ -81,14 +81,16 @@ def open_inventory(sources: Sequence[Path], secrets: str | Path | None,
     if not sources:
         raise InventoryErrors([InventoryError("no inventory given",
                                               hint="name one with -i INVENTORY")])
-    doc, read_errors = read_sources(sources)
     store, secret_errors = open_secrets(secrets, sources, environ)
-    if read_errors or secret_errors:
-        unique: dict[tuple[str, int, int, str], InventoryError] = {}
-        for error in read_errors + secret_errors:  # one -i given twice: its errors once
-            unique.setdefault(error.sort_key(), error)
-        raise InventoryErrors(list(unique.values()))
+    doc, read_problems = read_sources(sources, store.path)
+    unique: dict[tuple[str, int, int, str], InventoryError] = {}
+    for error in read_problems + secret_errors:  # one -i given twice: its errors once
+        unique.setdefault(error.sort_key(), error)
+    problems = list(unique.values())
+    if any(e.severity == "error" for e in problems):
+        raise InventoryErrors(problems)
     tree, tree_errors = grp.build_tree(doc)
+    tree_errors = problems + tree_errors  # warnings about files not read, say
     return Inventory(tuple(sources), doc, tree, tree_errors, TemplateEngine(store, environ),
                      {name: tree.members(name) for name in tree.groups})
 

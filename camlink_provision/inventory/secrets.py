@@ -25,9 +25,11 @@ DEFAULT_NAMES = ("secrets", "secrets.yml", "secrets.yaml")
 class SecretStore:
     """The secret values of one run, and where they came from (for messages)."""
 
-    def __init__(self, values: Mapping[str, str], origin: str | None) -> None:
+    def __init__(self, values: Mapping[str, str], origin: str | None,
+                 path: Path | None = None) -> None:
         self._values = dict(values)
         self.origin = origin  # a display path, or None when there is no secrets source
+        self.path = path  # the file or directory (an inventory directory may hold it)
 
     def lookup(self, name: str) -> str | None:
         return self._values.get(name)
@@ -54,13 +56,15 @@ def open_secrets(option: str | Path | None, sources: Sequence[Path],
     if chosen is None:
         return SecretStore({}, None), []
     if chosen.is_dir():
-        return SecretStore(_read_directory(chosen), display_path(chosen)), []
+        values, errors = _read_directory(chosen)
+        return SecretStore(values, display_path(chosen), chosen), errors
     if chosen.is_file():
-        return _read_file(chosen)
+        store, errors = _read_file(chosen)
+        return SecretStore(store, display_path(chosen), chosen), errors
     error = InventoryError("the secrets file or directory does not exist",
                            Location(display_path(chosen), 1, 1),
                            f"check --secrets or ${ENV_VAR}")
-    return SecretStore({}, display_path(chosen)), [error]
+    return SecretStore({}, display_path(chosen), chosen), [error]
 
 
 def _choose(option: str | Path | None, sources: Sequence[Path],
@@ -76,24 +80,52 @@ def _choose(option: str | Path | None, sources: Sequence[Path],
     return next((home / n for n in DEFAULT_NAMES if (home / n).exists()), None)
 
 
-def _read_directory(directory: Path) -> dict[str, str]:
-    values = {}
-    for path in sorted(directory.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            text = path.read_text(encoding="utf-8")
-            values[path.name] = text.removesuffix("\n").removesuffix("\r")
-    return values
+def _read_directory(directory: Path) -> tuple[dict[str, str], list[InventoryError]]:
+    """One secret per regular file; anything else there (a subdirectory, a link that
+    dangles, a file that cannot be read or is not UTF-8) is an error naming the file, never
+    showing its content."""
+    values: dict[str, str] = {}
+    errors: list[InventoryError] = []
+    try:
+        paths = sorted(directory.iterdir())
+    except OSError as exc:
+        return values, [InventoryError(
+            f"cannot read the secrets directory: {exc.strerror or type(exc).__name__}",
+            Location(display_path(directory), 1, 1), "check its permissions")]
+    for path in paths:
+        if path.name.startswith("."):
+            continue
+        where = Location(display_path(path), 1, 1)
+        if not path.is_file():
+            where = Location(display_path(path) + ("/" if path.is_dir() else ""))
+            errors.append(InventoryError(
+                "a secrets directory holds one file per secret; this is not a file", where,
+                "move it out of the secrets directory"))
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except OSError as exc:
+            errors.append(InventoryError(
+                f"cannot read the secret: {exc.strerror or type(exc).__name__}", where,
+                "check its permissions"))
+            continue
+        except UnicodeDecodeError:
+            errors.append(InventoryError("the secret is not UTF-8 text", where,
+                                         "save the file as UTF-8"))
+            continue
+        values[path.name] = text.removesuffix("\n").removesuffix("\r")
+    return values, errors
 
 
-def _read_file(path: Path) -> tuple[SecretStore, list[InventoryError]]:
+def _read_file(path: Path) -> tuple[dict[str, str], list[InventoryError]]:
     origin = display_path(path)
     data, errors = read_yaml(path)
     if errors:
-        return SecretStore({}, origin), errors
+        return {}, errors
     if data is None:
-        return SecretStore({}, origin), []
+        return {}, []
     if not isinstance(data, LDict):
-        return SecretStore({}, origin), [InventoryError(
+        return {}, [InventoryError(
             "a secrets file must be a mapping of NAME: value", Location(origin, 1, 1),
             "write one NAME: value per line")]
     values: dict[str, str] = {}
@@ -105,4 +137,4 @@ def _read_file(path: Path) -> tuple[SecretStore, list[InventoryError]]:
                                          data.where(name),
                                          "quote it: NAME: \"value\" (YAML reads bare "
                                          "numbers, true/false and empty as other types)"))
-    return SecretStore(values, origin), errors
+    return values, errors

@@ -7,6 +7,9 @@
 - ``secret('NAME')`` returns the secret's value inside the template; whatever the template
   then produces is wrapped in ``Secret`` (a template that mixes a secret into a bigger string
   gives a Secret of the whole string). ``env('NAME'[, default])`` reads the environment.
+- Budgets (budgets.py): a template may not make a value past ``MAX_TEMPLATE_OUTPUT``
+  characters or ``MAX_TEMPLATE_VALUES`` values; it stops at the bound, reported at the
+  template, before the memory is spent (``'x' * 10**9`` is refused before it is built).
 - Every failure is a ``TemplateFailure`` at the location of the value being rendered; its
   message never holds a secret value (failures met while a secret was in play say so and
   hide the details).
@@ -14,23 +17,30 @@
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from jinja2 import StrictUndefined, Template, pass_context
+from jinja2 import StrictUndefined, Template, nodes, pass_context
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from camlink_provision.errors import InventoryError, Location
+from camlink_provision.inventory import budgets
 from camlink_provision.inventory.located import LDict, LList, is_template, located
 from camlink_provision.inventory.model import Secret
 from camlink_provision.inventory.secrets import SecretStore
 
 _SINGLE_EXPRESSION = re.compile(r"\s*\{\{-?(?P<expr>.*?)-?\}\}\s*", re.S)
 UNDEFINED_HINT = "define it (vars of all:, a group, or the camera) or fix the name"
+# Filters whose arguments are sizes of what they make (a width, a count, a length).
+SIZED_FILTERS = ("center", "indent", "wordwrap", "truncate", "batch", "slice", "format")
+BUDGET_HINT = ("a template makes one setting's value: check the expression (a repetition, "
+               "a loop inside a loop)")
 
 
 class TemplateFailure(Exception):
@@ -54,8 +64,8 @@ class TemplateEngine:
         self.secrets = secrets
         self.environ = environ
         # Sandboxed: validating a proposed change must not let its templates run code.
-        self.jinja = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
-                                          keep_trailing_newline=True, finalize=_reveal_printed)
+        self.jinja = _BoundedEnvironment(undefined=StrictUndefined, autoescape=False,
+                                         keep_trailing_newline=True, finalize=_reveal_printed)
         self.jinja.globals.update(secret=_secret, env=_env)
         self._compiled: dict[str, tuple[Template, bool] | TemplateFailure] = {}
 
@@ -84,6 +94,115 @@ class TemplateEngine:
     def hide_secrets(self, text: str) -> bool:
         """Whether ``text`` holds a secret value (then it must not be shown)."""
         return any(value and value in text for value in self.secrets.values())
+
+
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's compiler, with ``a ~ b`` joined by ``_BoundedEnvironment.bounded_concat``."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_concat(context, (")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class _BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, refusing to build a value past the budget: ``*``, ``+``, ``**`` and
+    ``~`` look at the sizes first; a method or filter given a size argument (``center``,
+    ``ljust``) past the budget is not called."""
+
+    intercepted_binops = frozenset({"*", "+", "**"})
+    code_generator_class = _BoundedCodeGenerator
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters.update({name: _bounded_filter(self.filters[name])
+                             for name in SIZED_FILTERS if name in self.filters})
+
+    def bounded_concat(self, context: Context, parts: Iterable[Any]) -> str:
+        texts = [str(part) for part in parts]
+        if sum(len(text) for text in texts) > budgets.MAX_TEMPLATE_OUTPUT:
+            raise _too_long(_scope(context).current_location(Location("<template>")))
+        return "".join(texts)
+
+    def call(__self, __context: Context, __obj: Any, *args: Any,
+             **kwargs: Any) -> Any:
+        on_text = isinstance(getattr(__obj, "__self__", None), str | list | tuple)
+        if on_text and _oversized_argument(args, kwargs):  # 'x'.ljust(10**9)
+            raise _too_long(_scope(__context).current_location(Location("<template>")))
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        size = _binop_size(operator, left, right)
+        if size > budgets.MAX_TEMPLATE_OUTPUT:
+            unit = "items" if isinstance(left, list | tuple) or \
+                isinstance(right, list | tuple) else "characters"
+            raise _too_long(_scope(context).current_location(Location("<template>")), unit)
+        return super().call_binop(context, operator, left, right)
+
+
+def _binop_size(operator: str, left: Any, right: Any) -> int:
+    """About how many characters (or items) ``left OPERATOR right`` would make."""
+    def sized(value: Any) -> bool:
+        return isinstance(value, str | list | tuple)
+
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    size = 0
+    if operator == "*":
+        if sized(left) and whole(right):
+            size = len(left) * max(right, 0)
+        elif whole(left) and sized(right):
+            size = max(left, 0) * len(right)
+    elif operator == "+" and sized(left) and sized(right):
+        size = len(left) + len(right)
+    elif operator == "**" and whole(left) and whole(right) and abs(left) > 1 and right > 0:
+        size = right * abs(left).bit_length() // 3  # about the digits of the result
+    return int(size)
+
+
+class _OverBudget(Exception):
+    """A filter refused a size past the budget."""
+
+
+def _oversized_argument(args: Iterable[Any], kwargs: dict[str, Any]) -> bool:
+    """Whether a call is given a whole number past the budget (a width, a count)."""
+    return any(isinstance(v, int) and not isinstance(v, bool)
+               and v > budgets.MAX_TEMPLATE_OUTPUT for v in (*args, *kwargs.values()))
+
+
+def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` refusing a size argument past the budget; the value filtered (the
+    first argument after any context or environment Jinja passes) may be anything."""
+    skip = 1 + (getattr(function, "jinja_pass_arg", None) is not None)
+
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        if _oversized_argument(args[skip:], kwargs):
+            raise _OverBudget  # a filter has no location: render_string gives it one
+        return function(*args, **kwargs)
+
+    return bounded
+
+
+def _too_long(location: Location, unit: str = "characters") -> TemplateFailure:
+    return TemplateFailure(location, f"the template makes a value of more than "
+                           f"{budgets.MAX_TEMPLATE_OUTPUT:,} {unit}", BUDGET_HINT)
+
+
+def _count_values(value: Any, limit: int) -> int:
+    """Values in ``value`` (itself included), counting no further than past ``limit``."""
+    count, pending = 0, [value]
+    while pending and count <= limit:
+        item = pending.pop()
+        count += 1
+        if isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return count
 
 
 class Scope(dict[str, Any]):
@@ -208,7 +327,13 @@ class Scope(dict[str, Any]):
     def _run(self, template: Template, single: bool) -> Any:
         context = template.new_context(self, shared=True)
         if not single:
-            return "".join(template.root_render_func(context))
+            chunks, length = [], 0
+            for chunk in template.root_render_func(context):
+                length += len(chunk)
+                if length > budgets.MAX_TEMPLATE_OUTPUT:
+                    raise _too_long(self.current_location(Location("<template>")))
+                chunks.append(chunk)
+            return "".join(chunks)
         for _ in template.root_render_func(context):
             pass
         result = context.vars["result"]
@@ -217,6 +342,12 @@ class Scope(dict[str, Any]):
         return result
 
     def _finish(self, result: Any, frame: _Frame) -> Any:
+        if isinstance(result, str) and len(result) > budgets.MAX_TEMPLATE_OUTPUT:
+            raise _too_long(frame.location)
+        if isinstance(result, dict | list | tuple) and \
+                _count_values(result, budgets.MAX_TEMPLATE_VALUES) > budgets.MAX_TEMPLATE_VALUES:
+            raise TemplateFailure(frame.location, f"the template makes more than "
+                                  f"{budgets.MAX_TEMPLATE_VALUES:,} values", BUDGET_HINT)
         if not frame.sensitive or isinstance(result, Secret):
             return located(result, frame.location)
         if isinstance(result, str):
@@ -225,6 +356,8 @@ class Scope(dict[str, Any]):
                               "list", "use secret() only where a single value is wanted")
 
     def _failure(self, exc: Exception, frame: _Frame) -> TemplateFailure:
+        if isinstance(exc, _OverBudget):
+            return _too_long(frame.location)
         if isinstance(exc, jinja2.UndefinedError):
             message, hint = exc.message or "undefined variable", UNDEFINED_HINT
         else:

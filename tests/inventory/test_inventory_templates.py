@@ -130,3 +130,22 @@ def test_links_are_templated_with_the_variables_of_all(tmp_path: Path) -> None:
         "{ptz: ptz-1, preset: gate}", "{ptz: \"{{ main_ptz }}\", preset: gate}")})
     site = load([inv], secrets_file(tmp_path)).site
     assert site.links[0].targets[0].ptz == "ptz-1"
+
+
+
+def test_large_numbers_that_are_not_sizes_pass_the_template_budget() -> None:
+    """The budget refuses sizes (a width, a repetition), not big numbers in general."""
+    from camlink_provision.errors import Location
+    from camlink_provision.inventory.located import LDict
+    from camlink_provision.inventory.secrets import SecretStore
+    from camlink_provision.inventory.template import Scope, TemplateEngine, TemplateFailure
+    where = Location("site.yml", 3, 5)
+    scope = Scope(TemplateEngine(SecretStore({}, None), {}), LDict(where), {})
+    assert scope.render_string("{{ nothing | default(200000) + 1 }}", where) == 200001
+    assert scope.render_string("{{ dict(limit=300000) }}", where) == {"limit": 300000}
+    assert scope.render_string("{{ 10 ** 6 }}", where) == 1000000
+    assert scope.render_string("{{ 'ab' ~ 300000 }}", where) == "ab300000"
+    for bomb in ("{{ 'x' | center(300000) }}", "{{ 'x'.rjust(300000) }}",
+                 "{{ 'x' ~ 'y' * 200000 }}"):
+        with pytest.raises(TemplateFailure, match="more than 100,000 characters"):
+            scope.render_string(bomb, where)
