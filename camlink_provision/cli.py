@@ -77,9 +77,13 @@ def _add_inventory_options(parser: argparse.ArgumentParser, *, required: bool = 
                         metavar="INV", help="inventory directory or file; repeat to merge, "
                         "later sources win")
     parser.add_argument("--secrets", metavar="PATH",
-                        help="secrets file or directory for secret('NAME') "
-                        "(default: $CAMLINK_SECRETS, else secrets/ or secrets.yml beside the "
-                        "first inventory)")
+                        help="secrets file or directory for secret('NAME'); '-' or a pipe "
+                        "reads the YAML from it (default: $CAMLINK_SECRETS, else secrets/ or "
+                        "secrets.yml beside the first inventory); $CAMLINK_SECRET_<NAME> "
+                        "variables fill in the rest")
+    parser.add_argument("--secrets-command", metavar="CMD",
+                        help="a command whose output is the secrets YAML, e.g. "
+                        "'sops -d secrets.enc.yml' (no shell: write sh -c '...' for one)")
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:

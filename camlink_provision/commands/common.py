@@ -15,7 +15,7 @@ from camlink_provision.emulator.inventory_fleet import (
     seed_adopted_presets,
     specs_for_site,
 )
-from camlink_provision.inventory import load_site
+from camlink_provision.inventory.loader import site_from_args
 from camlink_provision.inventory.model import Site
 from camlink_provision.selection import select
 
@@ -40,7 +40,7 @@ def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
 @contextmanager
 def open_session(args: argparse.Namespace) -> Iterator[Session]:
     """Load and validate the inventory (errors raise before any camera is contacted)."""
-    loaded = load_site(args.inventory, args.secrets)
+    loaded = site_from_args(args)
     for warning in loaded.warnings:
         print(warning.render(), file=sys.stderr)
     site = loaded.site

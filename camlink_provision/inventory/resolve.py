@@ -75,14 +75,18 @@ class Inventory:
 
 
 def open_inventory(sources: Sequence[Path], secrets: str | Path | None,
-                   environ: Mapping[str, str]) -> Inventory:
+                   environ: Mapping[str, str], *, secrets_command: str | None = None,
+                   offline: bool = False) -> Inventory:
     """Read every source and the secrets; raise ``InventoryErrors`` if any file is missing
-    or unreadable (the rest would be guesswork)."""
+    or unreadable (the rest would be guesswork). ``offline``: with no secrets backend at
+    all, ``secret()`` gives stand-ins (``validate``; see ``secrets``)."""
     if not sources:
         raise InventoryErrors([InventoryError("no inventory given",
                                               hint="name one with -i INVENTORY")])
     doc, read_errors = read_sources(sources)
-    store, secret_errors = open_secrets(secrets, sources, environ)
+    store, secret_errors = open_secrets(secrets, sources, environ, command=secrets_command,
+                                        site_command=site_secrets_command(doc),
+                                        offline=offline)
     if read_errors or secret_errors:
         unique: dict[tuple[str, int, int, str], InventoryError] = {}
         for error in read_errors + secret_errors:  # one -i given twice: its errors once
@@ -91,6 +95,15 @@ def open_inventory(sources: Sequence[Path], secrets: str | Path | None,
     tree, tree_errors = grp.build_tree(doc)
     return Inventory(tuple(sources), doc, tree, tree_errors, TemplateEngine(store, environ),
                      {name: tree.members(name) for name in tree.groups})
+
+
+def site_secrets_command(doc: LDict) -> str | None:
+    """``site: secrets_command:`` as written: read before any template can run (it is how
+    the templates' secrets are found), so a template there is taken as plain text and the
+    schema's check of the site reports anything else."""
+    settings = doc.get("site")
+    command = settings.get("secrets_command") if isinstance(settings, LDict) else None
+    return command if isinstance(command, str) and command.strip() else None
 
 
 def without_nulls(value: Any) -> Any:
