@@ -54,6 +54,7 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 # Imported lazily so that `validate` never loads the HTTP stack, and `--help` stays fast.
 HANDLERS: dict[str, str] = {
     "validate": "camlink_provision.inventory.command:run_validate",
+    "inventory": "camlink_provision.inventory.view:run_inventory",
     "plan": "camlink_provision.commands.plan_cmd:run_plan",
     "apply": "camlink_provision.commands.apply_cmd:run_apply",
     "verify": "camlink_provision.commands.verify_cmd:run_verify",
@@ -81,6 +82,8 @@ def _add_inventory_options(parser: argparse.ArgumentParser, *, required: bool = 
                         "reads the YAML from it (default: $CAMLINK_SECRETS, else secrets/ or "
                         "secrets.yml beside the first inventory); $CAMLINK_SECRET_<NAME> "
                         "variables fill in the rest")
+    parser.add_argument("--no-color", action="store_true", help="no colour, even on a "
+                        "terminal (as does a non-empty $NO_COLOR)")
     parser.add_argument("--secrets-command", metavar="CMD",
                         help="a command whose output is the secrets YAML, e.g. "
                         "'sops -d secrets.enc.yml' (no shell: write sh -c '...' for one)")
@@ -107,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check an inventory; sends nothing to cameras")
     _add_inventory_options(validate)
+
+    inventory = sub.add_parser("inventory", help="show the inventory as the tool reads it, "
+                               "as ansible-inventory does; sends nothing to cameras")
+    _add_inventory_options(inventory)
+    view = inventory.add_mutually_exclusive_group(required=True)
+    view.add_argument("--graph", action="store_true", help="the group tree and its cameras")
+    view.add_argument("--list", action="store_true", help="every camera with its settings")
+    inventory.add_argument("--format", choices=("text", "json"), default="text",
+                           help="with --list: json is ansible-inventory --list's shape")
 
     plan = sub.add_parser("plan", help="show what differs between cameras and the inventory")
     _add_inventory_options(plan)

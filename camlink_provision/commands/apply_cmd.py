@@ -40,7 +40,7 @@ from camlink_provision.apply.saved import check_not_stale
 from camlink_provision.apply.verifying import site_verifier
 from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
 from camlink_provision.cli import EXIT_OK
-from camlink_provision.commands.common import open_session
+from camlink_provision.commands.common import open_session, wants_color
 from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
 from camlink_provision.journal import Journal, site_lock
@@ -58,25 +58,31 @@ class Terminal:
     out: TextIO
     stdin: TextIO
     ask: Callable[[str], str]
+    no_color: bool = False  # --no-color
 
     @property
     def interactive(self) -> bool:
         return self.stdin.isatty()
 
     @property
-    def color(self) -> bool:
+    def live(self) -> bool:
+        """A terminal: progress redraws in place (plain lines otherwise, as in CI)."""
         return self.out.isatty()
+
+    @property
+    def color(self) -> bool:
+        return wants_color(self.out, no_color=self.no_color)
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
 
-def _system_terminal() -> Terminal:
-    return Terminal(out=sys.stdout, stdin=sys.stdin, ask=input)
+def _system_terminal(*, no_color: bool) -> Terminal:
+    return Terminal(out=sys.stdout, stdin=sys.stdin, ask=input, no_color=no_color)
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    return apply_command(args, _system_terminal())
+    return apply_command(args, _system_terminal(no_color=args.no_color))
 
 
 def apply_command(args: argparse.Namespace, term: Terminal) -> int:
@@ -172,8 +178,8 @@ class _Run:
         return answer.strip() == CONFIRM_WORD
 
     def _progress(self) -> EventSink:
-        if self.term.color:
-            return LiveProgress(Console(file=self.term.out))
+        if self.term.live:
+            return LiveProgress(Console(file=self.term.out, no_color=not self.term.color))
         return PlainProgress(self.term.out)
 
 

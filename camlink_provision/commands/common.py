@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.emulator.inventory_fleet import (
@@ -20,6 +22,17 @@ from camlink_provision.inventory.model import Site
 from camlink_provision.selection import select
 
 STATE_ROOT = Path(".camlink")
+NO_COLOR_ENV = "NO_COLOR"  # https://no-color.org: set and not empty, no colour
+
+
+def wants_color(stream: TextIO, *, no_color: bool = False,
+                environ: Mapping[str, str] | None = None) -> bool:
+    """Colour only on a terminal, and never with --no-color or $NO_COLOR: the one rule
+    every command's output follows."""
+    environ = os.environ if environ is None else environ
+    if no_color or environ.get(NO_COLOR_ENV):
+        return False
+    return stream.isatty()
 
 
 @dataclass(frozen=True)

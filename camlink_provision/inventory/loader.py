@@ -59,6 +59,10 @@ class LoadResult:
     # Offline (validate without any secrets backend): the secret names the site asks for
     # that nothing gave a value, in the order first asked; their values were stand-ins.
     secrets_not_checked: tuple[str, ...] = ()
+    # The group tree as written: group -> (its child groups, the hosts listed directly under
+    # it), from ``all`` down; what ``inventory --graph`` draws.
+    hierarchy: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict)
 
 
 def load_site(sources: Sequence[str | Path], secrets: str | Path | None = None,
@@ -138,8 +142,10 @@ class _Load:
         if self.problems.failed:
             raise InventoryErrors(self.problems.all)
         store = inventory.engine.secrets
+        hierarchy = {name: (tuple(group.children), tuple(group.hosts))
+                     for name, group in tree.groups.items()}
         return LoadResult(site, [e for e in self.problems.all if e.severity == "warning"],
-                          tuple(store.missing()) if store.offline else ())
+                          tuple(store.missing()) if store.offline else (), hierarchy)
 
     # -- site ------------------------------------------------------------------------------
     def _site_settings(self, inventory: Inventory, scope: Scope) -> tuple[str, Any]:
