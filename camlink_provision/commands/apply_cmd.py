@@ -40,13 +40,14 @@ from camlink_provision.apply.saved import check_not_stale
 from camlink_provision.apply.verifying import site_verifier
 from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
 from camlink_provision.cli import EXIT_OK
-from camlink_provision.commands.common import open_session, wants_color
+from camlink_provision.commands.common import open_session, retry_path, wants_color
 from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
 from camlink_provision.journal import Journal, site_lock
 from camlink_provision.model import Plan
 from camlink_provision.playbook import Playbook, load_playbook
 from camlink_provision.render import load_plan, render_plan
+from camlink_provision.selection import write_retry_file
 
 CONFIRM_WORD = "yes"
 
@@ -147,7 +148,16 @@ class _Run:
                 progress.stop()  # even on Ctrl-C: give the terminal back
         self.term.say()
         self.term.say(render_recap(result, color=self.term.color).rstrip("\n"))
+        self._retry_file(result)
         return _exit_code(result)
+
+    def _retry_file(self, result: RunResult) -> None:
+        # As Ansible's .retry file: a saved plan names its cameras, so only a fresh run
+        # can be narrowed to them (and then they are planned again, as they should be).
+        retry = retry_path(self.site)
+        write_retry_file(retry, result.failed_hosts)
+        if result.failed_hosts:
+            self.term.say(f"to run the failed cameras again: --limit @{retry}")
 
     def _plan(self, names: list[str], saved: Plan | None) -> Plan:
         if saved is None:

@@ -25,6 +25,11 @@ STATE_ROOT = Path(".camlink")
 NO_COLOR_ENV = "NO_COLOR"  # https://no-color.org: set and not empty, no colour
 
 
+def retry_path(site: Site) -> Path:
+    """Where a failed apply lists its failed cameras, for ``--limit @PATH``."""
+    return STATE_ROOT / "retry" / f"{site.name}.retry"
+
+
 def wants_color(stream: TextIO, *, no_color: bool = False,
                 environ: Mapping[str, str] | None = None) -> bool:
     """Colour only on a terminal, and never with --no-color or $NO_COLOR: the one rule
