@@ -21,17 +21,19 @@ import argparse
 import importlib
 import signal
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from camlink_provision import __version__, netguard
 from camlink_provision.errors import CamlinkError
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG = 0, 1, 2, 3
 EXIT_USAGE = 64  # sysexits.h EX_USAGE
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # 130, 143
 
 
@@ -54,11 +56,58 @@ def _raise_terminated(signum: int, frame: FrameType | None) -> None:
 # Imported lazily so that `validate` never loads the HTTP stack, and `--help` stays fast.
 HANDLERS: dict[str, str] = {
     "validate": "camlink_provision.inventory.command:run_validate",
+    "inventory": "camlink_provision.inventory.view:run_inventory",
     "plan": "camlink_provision.commands.plan_cmd:run_plan",
     "apply": "camlink_provision.commands.apply_cmd:run_apply",
     "verify": "camlink_provision.commands.verify_cmd:run_verify",
     "import": "camlink_provision.commands.import_cmd:run_import",
     "emulate": "camlink_provision.emulator.service:run_emulate",
+    "completion": "camlink_provision.cli:run_completion",
+}
+# What each sub-command does, and examples: its --help.
+ABOUT: dict[str, tuple[str, tuple[str, ...]]] = {
+    "validate": (
+        "Check an inventory: files, YAML, schema, templates, firmware limits and link rules. "
+        "Sends nothing to any camera. Without secrets it runs offline (as CI does) and lists "
+        "the secrets the site needs.",
+        ("camlink-provision validate -i inventories/construction-site",
+         "camlink-provision validate -i inventories/minimal --secrets secrets.yml")),
+    "inventory": (
+        "Show the inventory as the tool reads it after merging and templating, as "
+        "ansible-inventory does. Offline; passwords are never shown.",
+        ("camlink-provision inventory -i inventories/construction-site --graph",
+         "camlink-provision inventory -i inventories/minimal --list --format json")),
+    "plan": (
+        "Read the cameras and show what differs from the inventory, in the order apply "
+        "will run it. Writes nothing to any camera.",
+        ("camlink-provision plan -i inventories/construction-site --out site.plan.json",
+         "camlink-provision plan -i INV --format markdown > plan.md  # a PR comment",
+         "camlink-provision plan -i INV --detailed-exitcode  # exit 2: there are changes")),
+    "apply": (
+        "Converge the cameras to the inventory (or to a saved plan, exactly): each camera "
+        "ends fully before or fully after, and the recap says which.",
+        ("camlink-provision apply -i inventories/construction-site --emulate --yes",
+         "camlink-provision apply -i INV site.plan.json  # the reviewed plan, as it is",
+         "camlink-provision apply -i INV --limit @.camlink/retry/SITE.retry")),
+    "verify": (
+        "Prove each link through the cameras. It MOVES PTZ cameras to presets and PULSES "
+        "digital outputs (each put back afterwards).",
+        ("camlink-provision verify -i inventories/construction-site",
+         "camlink-provision verify -i INV --emulate --end-to-end")),
+    "import": (
+        "Write inventory files from cameras set up by hand, so a site can be adopted.",
+        ("camlink-provision import -i cameras-only.yml --out inventories/adopted",)),
+    "emulate": (
+        "Serve emulated cameras on loopback (127.0.0.1), speaking the firmware's HTTP "
+        "interface, for trying the tool without cameras.",
+        ("camlink-provision emulate -i inventories/minimal --overlay emulated.yml",)),
+    "completion": (
+        "Print a shell completion script, generated from this command line's options.",
+        ("camlink-provision completion bash > "
+         "~/.local/share/bash-completion/completions/camlink-provision",
+         'camlink-provision completion zsh > "${fpath[1]}/_camlink-provision"',
+         "camlink-provision completion fish > "
+         "~/.config/fish/completions/camlink-provision.fish")),
 }
 
 
@@ -77,9 +126,15 @@ def _add_inventory_options(parser: argparse.ArgumentParser, *, required: bool = 
                         metavar="INV", help="inventory directory or file; repeat to merge, "
                         "later sources win")
     parser.add_argument("--secrets", metavar="PATH",
-                        help="secrets file or directory for secret('NAME') "
-                        "(default: $CAMLINK_SECRETS, else secrets/ or secrets.yml beside the "
-                        "first inventory)")
+                        help="secrets file or directory for secret('NAME'); '-' or a pipe "
+                        "reads the YAML from it (default: $CAMLINK_SECRETS, else secrets/ or "
+                        "secrets.yml beside the first inventory); $CAMLINK_SECRET_<NAME> "
+                        "variables fill in the rest")
+    parser.add_argument("--no-color", action="store_true", help="no colour, even on a "
+                        "terminal (as does a non-empty $NO_COLOR)")
+    parser.add_argument("--secrets-command", metavar="CMD",
+                        help="a command whose output is the secrets YAML, e.g. "
+                        "'sops -d secrets.enc.yml' (no shell: write sh -c '...' for one)")
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
@@ -101,10 +156,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    validate = sub.add_parser("validate", help="check an inventory; sends nothing to cameras")
+    validate = _command(sub, "validate", help="check an inventory; sends nothing to cameras")
     _add_inventory_options(validate)
 
-    plan = sub.add_parser("plan", help="show what differs between cameras and the inventory")
+    inventory = _command(sub, "inventory", help="show the inventory as the tool reads it, "
+                               "as ansible-inventory does; sends nothing to cameras")
+    _add_inventory_options(inventory)
+    view = inventory.add_mutually_exclusive_group(required=True)
+    view.add_argument("--graph", action="store_true", help="the group tree and its cameras")
+    view.add_argument("--list", action="store_true", help="every camera with its settings")
+    inventory.add_argument("--format", choices=("text", "json"), default="text",
+                           help="with --list: json is ansible-inventory --list's shape")
+
+    plan = _command(sub, "plan", help="show what differs between cameras and the inventory")
     _add_inventory_options(plan)
     _add_run_options(plan)
     plan.add_argument("--format", choices=("text", "markdown", "json"), default="text")
@@ -112,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--detailed-exitcode", action="store_true",
                       help="exit 2 when there are changes, 0 when there are none")
 
-    apply = sub.add_parser("apply", help="converge the cameras to the inventory")
+    apply = _command(sub, "apply", help="converge the cameras to the inventory")
     _add_inventory_options(apply)
     _add_run_options(apply)
     apply.add_argument("--playbook", metavar="FILE", help="plays to run (default "
@@ -121,19 +185,19 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("planfile", nargs="?", metavar="PLANFILE",
                        help="apply exactly this saved plan (refused if stale)")
 
-    verify = sub.add_parser("verify", help="prove each link works, through the cameras")
+    verify = _command(sub, "verify", help="prove each link works, through the cameras")
     _add_inventory_options(verify)
     _add_run_options(verify)
     verify.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     verify.add_argument("--end-to-end", action="store_true", help="with --emulate: also "
                         "fire each link's detection and check the PTZ moved")
 
-    imp = sub.add_parser("import", help="write inventory files from cameras set up by hand")
+    imp = _command(sub, "import", help="write inventory files from cameras set up by hand")
     _add_inventory_options(imp)
     _add_run_options(imp)
     imp.add_argument("--out", required=True, metavar="DIR", help="directory to write")
 
-    emulate = sub.add_parser("emulate", help="serve emulated cameras on loopback")
+    emulate = _command(sub, "emulate", help="serve emulated cameras on loopback")
     source = emulate.add_mutually_exclusive_group(required=True)
     source.add_argument("--fleet", metavar="FLEET.yml", help="a fleet file")
     source.add_argument("-i", "--inventory", action="append", metavar="INV",
@@ -149,7 +213,27 @@ def build_parser() -> argparse.ArgumentParser:
                          "spot1:latency=200,jitter=50, ptz2:status=503,rate=0.5; repeatable")
     emulate.add_argument("--overlay", metavar="FILE", help="with -i: write an overlay "
                          "inventory pointing every camera at its emulated port")
+
+    completion = _command(sub, "completion", help="print a shell completion script")
+    completion.add_argument("shell", choices=COMPLETION_SHELLS)
     return parser
+
+
+def _command(sub: Any, name: str, *, help: str) -> argparse.ArgumentParser:
+    """A sub-command with its description and examples (``ABOUT``) in its --help."""
+    description, examples = ABOUT[name]
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=help, description=textwrap.fill(description, 88),
+        epilog="examples:\n" + "\n".join(f"  {line}" for line in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    return parser
+
+
+def run_completion(args: argparse.Namespace) -> int:
+    import shtab  # only this sub-command needs it
+
+    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    return EXIT_OK
 
 
 def _handler(command: str) -> Callable[[argparse.Namespace], int]:

@@ -40,13 +40,14 @@ from camlink_provision.apply.saved import check_not_stale
 from camlink_provision.apply.verifying import site_verifier
 from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
 from camlink_provision.cli import EXIT_OK
-from camlink_provision.commands.common import open_session
+from camlink_provision.commands.common import open_session, retry_path, wants_color
 from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
 from camlink_provision.journal import Journal, site_lock
 from camlink_provision.model import Plan
 from camlink_provision.playbook import Playbook, load_playbook
 from camlink_provision.render import load_plan, render_plan
+from camlink_provision.selection import write_retry_file
 
 CONFIRM_WORD = "yes"
 
@@ -58,25 +59,31 @@ class Terminal:
     out: TextIO
     stdin: TextIO
     ask: Callable[[str], str]
+    no_color: bool = False  # --no-color
 
     @property
     def interactive(self) -> bool:
         return self.stdin.isatty()
 
     @property
-    def color(self) -> bool:
+    def live(self) -> bool:
+        """A terminal: progress redraws in place (plain lines otherwise, as in CI)."""
         return self.out.isatty()
+
+    @property
+    def color(self) -> bool:
+        return wants_color(self.out, no_color=self.no_color)
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
 
 
-def _system_terminal() -> Terminal:
-    return Terminal(out=sys.stdout, stdin=sys.stdin, ask=input)
+def _system_terminal(*, no_color: bool) -> Terminal:
+    return Terminal(out=sys.stdout, stdin=sys.stdin, ask=input, no_color=no_color)
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    return apply_command(args, _system_terminal())
+    return apply_command(args, _system_terminal(no_color=args.no_color))
 
 
 def apply_command(args: argparse.Namespace, term: Terminal) -> int:
@@ -141,7 +148,16 @@ class _Run:
                 progress.stop()  # even on Ctrl-C: give the terminal back
         self.term.say()
         self.term.say(render_recap(result, color=self.term.color).rstrip("\n"))
+        self._retry_file(result)
         return _exit_code(result)
+
+    def _retry_file(self, result: RunResult) -> None:
+        # As Ansible's .retry file: a saved plan names its cameras, so only a fresh run
+        # can be narrowed to them (and then they are planned again, as they should be).
+        retry = retry_path(self.site)
+        write_retry_file(retry, result.failed_hosts)
+        if result.failed_hosts:
+            self.term.say(f"to run the failed cameras again: --limit @{retry}")
 
     def _plan(self, names: list[str], saved: Plan | None) -> Plan:
         if saved is None:
@@ -172,8 +188,8 @@ class _Run:
         return answer.strip() == CONFIRM_WORD
 
     def _progress(self) -> EventSink:
-        if self.term.color:
-            return LiveProgress(Console(file=self.term.out))
+        if self.term.live:
+            return LiveProgress(Console(file=self.term.out, no_color=not self.term.color))
         return PlainProgress(self.term.out)
 
 

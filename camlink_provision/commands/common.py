@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.emulator.inventory_fleet import (
@@ -15,11 +17,27 @@ from camlink_provision.emulator.inventory_fleet import (
     seed_adopted_presets,
     specs_for_site,
 )
-from camlink_provision.inventory import load_site
+from camlink_provision.inventory.loader import site_from_args
 from camlink_provision.inventory.model import Site
 from camlink_provision.selection import select
 
 STATE_ROOT = Path(".camlink")
+NO_COLOR_ENV = "NO_COLOR"  # https://no-color.org: set and not empty, no colour
+
+
+def retry_path(site: Site) -> Path:
+    """Where a failed apply lists its failed cameras, for ``--limit @PATH``."""
+    return STATE_ROOT / "retry" / f"{site.name}.retry"
+
+
+def wants_color(stream: TextIO, *, no_color: bool = False,
+                environ: Mapping[str, str] | None = None) -> bool:
+    """Colour only on a terminal, and never with --no-color or $NO_COLOR: the one rule
+    every command's output follows."""
+    environ = os.environ if environ is None else environ
+    if no_color or environ.get(NO_COLOR_ENV):
+        return False
+    return stream.isatty()
 
 
 @dataclass(frozen=True)
@@ -40,7 +58,7 @@ def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
 @contextmanager
 def open_session(args: argparse.Namespace) -> Iterator[Session]:
     """Load and validate the inventory (errors raise before any camera is contacted)."""
-    loaded = load_site(args.inventory, args.secrets)
+    loaded = site_from_args(args)
     for warning in loaded.warnings:
         print(warning.render(), file=sys.stderr)
     site = loaded.site

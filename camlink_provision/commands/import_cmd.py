@@ -27,7 +27,8 @@ from camlink_provision.selection import select
 
 
 def run_import(args: argparse.Namespace) -> int:
-    source = load_source(args.inventory, args.secrets)
+    source = load_source(args.inventory, args.secrets,
+                         secrets_command=getattr(args, "secrets_command", None))
     for problem in source.warnings:
         print(f"camlink-provision: {problem.render()}", file=sys.stderr)
     if args.emulate:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from camlink_provision.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
-from camlink_provision.commands.common import open_session
+from camlink_provision.commands.common import open_session, wants_color
 from camlink_provision.plan import make_plan
 from camlink_provision.render import render_plan, save_plan
 
@@ -17,7 +17,7 @@ def run_plan(args: argparse.Namespace) -> int:
         plan = make_plan(session.site, session.names, concurrency=args.concurrency)
     if args.out:
         save_plan(plan, Path(args.out))
-    color = args.format == "text" and sys.stdout.isatty()
+    color = args.format == "text" and wants_color(sys.stdout, no_color=args.no_color)
     sys.stdout.write(render_plan(plan, args.format, color=color))
     if plan.failed:
         return EXIT_ERROR

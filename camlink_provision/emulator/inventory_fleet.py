@@ -24,7 +24,7 @@ from camlink_provision.emulator.spec import DEFAULT_FIRMWARE
 from camlink_provision.firmware.models import MIN_CAMERA_LINK_MAJOR
 from camlink_provision.firmware.profile import PRESET_GROUP
 from camlink_provision.firmware.version import parse_firmware
-from camlink_provision.inventory import load_site
+from camlink_provision.inventory.loader import site_from_args
 from camlink_provision.inventory.model import Camera, Connection, Site
 
 
@@ -57,7 +57,7 @@ def specs_for_site(site: Site) -> list[CameraSpec]:
 
 def specs_from_args(args: argparse.Namespace) -> list[CameraSpec]:
     """For `camlink-provision emulate -i INV`."""
-    return specs_for_site(load_site(args.inventory, args.secrets).site)
+    return specs_for_site(site_from_args(args).site)
 
 
 def _hand_saved_position(camera: str, preset: str) -> tuple[int, int, int]:
@@ -118,7 +118,7 @@ def overlay_data(fleet: Fleet) -> dict[str, object]:
 
 def prepare_fleet(args: argparse.Namespace, fleet: Fleet) -> None:
     """For `emulate -i`: seed the adopted presets, and write the overlay when asked."""
-    site = load_site(args.inventory, args.secrets).site
+    site = site_from_args(args).site
     seed_adopted_presets(point_site_at_fleet(site, fleet))
     if args.overlay:
         write_overlay(args.overlay, fleet)

@@ -54,16 +54,18 @@ class Source:
 
 
 def load_source(sources: Sequence[str | Path], secrets: str | Path | None = None,
-                environ: Mapping[str, str] | None = None) -> Source:
+                environ: Mapping[str, str] | None = None, *,
+                secrets_command: str | None = None) -> Source:
     """The cameras of an inventory, knowing only how to reach them; raise InventoryErrors."""
     return _SourceLoad([Path(s) for s in sources], secrets,
-                       os.environ if environ is None else environ).run()
+                       os.environ if environ is None else environ, secrets_command).run()
 
 
 class _SourceLoad:
     def __init__(self, sources: list[Path], secrets: str | Path | None,
-                 environ: Mapping[str, str]) -> None:
-        self.inventory = open_inventory(sources, secrets, environ)
+                 environ: Mapping[str, str], secrets_command: str | None) -> None:
+        self.inventory = open_inventory(sources, secrets, environ,
+                                        secrets_command=secrets_command)
         self.errors: list[InventoryError] = list(self.inventory.tree_errors)
 
     def run(self) -> Source:

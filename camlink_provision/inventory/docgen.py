@@ -18,7 +18,7 @@ from typing import Any
 from camlink_provision.firmware import models
 from camlink_provision.inventory import budgets
 from camlink_provision.inventory.schema import build_schema
-from camlink_provision.inventory.secrets import ENV_VAR
+from camlink_provision.inventory.secrets import ENV_PREFIX, ENV_VAR
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "inventory.md"
@@ -217,16 +217,32 @@ becomes a `Secret` in the Site: printed, it shows `(sensitive)`; no message, pla
 shows it. A template that mixes a secret into a longer string (`"{{{{ secret('a') }}}}-2"`)
 gives a Secret of the whole string.
 
-Where the values come from, first found:
+Where the values come from: the first backend given of
 
-1. `--secrets PATH`;
-2. `${env_var}`;
-3. `secrets/` or `secrets.yml` in the first source's directory (the directory itself for a
-   directory source; the file's directory for a file source).
+1. `--secrets PATH`: a YAML file of `NAME: value` lines, or a directory with one file per
+   secret (file name = NAME, content = value, one trailing newline dropped); `--secrets -`
+   reads the YAML from standard input, and a pipe works too
+   (`--secrets <(sops -d secrets.enc.yml)`);
+2. `--secrets-command CMD`: a command whose standard output is that YAML, for sops
+   (`sops -d secrets.enc.yml`), pass, Ansible Vault (`ansible-vault view secrets.vault`) or
+   a password manager's CLI. No shell is involved (write `sh -c '…'` for one); its error
+   output goes straight to the terminal;
+3. `site: secrets_command:` in the inventory: the same, run in the inventory's directory;
+4. `${env_var}`: a path, as `--secrets`;
+5. `secrets/` or `secrets.yml` in the first source's directory (the directory itself for a
+   directory source; the file's directory for a file source);
 
-A secrets source is a YAML file of `NAME: value` lines, or a directory with one file per
-secret (file name = NAME, content = value, one trailing newline dropped). A `secret()`
-whose NAME is missing is an error at the value that asks for it. `inventories/.gitignore`
+and, with any of them or none, environment variables `{env_prefix}<NAME>` (NAME upper-cased,
+anything but letters and digits as `_`: `admin_password` is
+`{env_prefix}ADMIN_PASSWORD`), each giving a secret the backend does not have. A secret
+given both ways is an error (which value was meant?). Secrets must be text: an unquoted
+`01234567` is refused, never read as a number. A `secret()` whose NAME no backend holds is
+an error at the value that asks for it.
+
+**Offline validate.** `validate` with no backend at all (what a pull request's CI has)
+checks everything else, puts a stand-in where each secret goes, and lists the secrets the
+site needs; it exits 0 when nothing else is wrong. Given secrets, it checks their values
+too. `plan`, `apply`, `verify` and `import` always need the real values. `inventories/.gitignore`
 keeps `secrets.yml` and `secrets/` out of git; each example has a `secrets.example.yml` with
 placeholder values showing the names it needs.
 
@@ -428,6 +444,7 @@ def models_table() -> str:
 
 def render() -> str:
     intro = INTRO.format(minimal=MINIMAL.read_text(encoding="utf-8"), env_var=ENV_VAR,
+                         env_prefix=ENV_PREFIX,
                          min_major=models.MIN_CAMERA_LINK_MAJOR,
                          max_bytes=budgets.MAX_FILE_BYTES, max_aliases=budgets.MAX_ALIASES,
                          max_nodes=budgets.MAX_NODES, max_depth=budgets.MAX_DEPTH,

@@ -22,6 +22,7 @@ one problem, however many cameras inherit it.
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,14 +56,30 @@ SETTINGS_KEYS = tuple(build_schema()["$defs"]["settings"]["properties"])
 class LoadResult:
     site: Site
     warnings: list[InventoryError] = field(default_factory=list)
+    # Offline (validate without any secrets backend): the secret names the site asks for
+    # that nothing gave a value, in the order first asked; their values were stand-ins.
+    secrets_not_checked: tuple[str, ...] = ()
+    # The group tree as written: group -> (its child groups, the hosts listed directly under
+    # it), from ``all`` down; what ``inventory --graph`` draws.
+    hierarchy: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict)
 
 
 def load_site(sources: Sequence[str | Path], secrets: str | Path | None = None,
-              environ: Mapping[str, str] | None = None) -> LoadResult:
+              environ: Mapping[str, str] | None = None, *,
+              secrets_command: str | None = None, offline: bool = False) -> LoadResult:
     """Load, merge, template and validate; raise ``InventoryErrors`` (every problem, warnings
-    included, sorted by file and line) if anything is wrong."""
+    included, sorted by file and line) if anything is wrong. ``offline``: without any
+    secrets backend, check everything else (``validate``)."""
     return _Load([Path(s) for s in sources], secrets,
-                 os.environ if environ is None else environ).run()
+                 os.environ if environ is None else environ, secrets_command, offline).run()
+
+
+def site_from_args(args: argparse.Namespace, *, offline: bool = False) -> LoadResult:
+    """``load_site`` of what a command line names: ``-i``, ``--secrets``,
+    ``--secrets-command``."""
+    return load_site(args.inventory, getattr(args, "secrets", None),
+                     secrets_command=getattr(args, "secrets_command", None), offline=offline)
 
 
 class _Problems:
@@ -89,16 +106,20 @@ class _Problems:
 
 class _Load:
     def __init__(self, sources: list[Path], secrets: str | Path | None,
-                 environ: Mapping[str, str]) -> None:
+                 environ: Mapping[str, str], secrets_command: str | None,
+                 offline: bool) -> None:
         self.sources = sources
         self.secrets = secrets
         self.environ = environ
+        self.secrets_command = secrets_command
+        self.offline = offline
         self.problems = _Problems()
         self.where = SourceMap()
         self.blocked: frozenset[Location] = frozenset()  # values that cannot be built
 
     def run(self) -> LoadResult:
-        inventory = open_inventory(self.sources, self.secrets, self.environ)
+        inventory = open_inventory(self.sources, self.secrets, self.environ,
+                                   secrets_command=self.secrets_command, offline=self.offline)
         doc, tree = inventory.doc, inventory.tree
         document = check(doc, "", mode="partial")
         self.problems.add(document.errors)
@@ -120,7 +141,11 @@ class _Load:
         self.problems.add(check_links(site, self.where, set(tree.hosts)))
         if self.problems.failed:
             raise InventoryErrors(self.problems.all)
-        return LoadResult(site, [e for e in self.problems.all if e.severity == "warning"])
+        store = inventory.engine.secrets
+        hierarchy = {name: (tuple(group.children), tuple(group.hosts))
+                     for name, group in tree.groups.items()}
+        return LoadResult(site, [e for e in self.problems.all if e.severity == "warning"],
+                          tuple(store.missing()) if store.offline else (), hierarchy)
 
     # -- site ------------------------------------------------------------------------------
     def _site_settings(self, inventory: Inventory, scope: Scope) -> tuple[str, Any]:

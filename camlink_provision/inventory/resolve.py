@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from camlink_provision.errors import InventoryError, InventoryErrors
+from camlink_provision.errors import InventoryError, InventoryErrors, Location
 from camlink_provision.inventory import groups as grp
-from camlink_provision.inventory.located import LDict, LList
+from camlink_provision.inventory.located import LDict, LList, display_path
 from camlink_provision.inventory.merge import merge_all
-from camlink_provision.inventory.secrets import open_secrets
+from camlink_provision.inventory.secrets import open_secrets, planned_path
 from camlink_provision.inventory.sources import read_sources
 from camlink_provision.inventory.template import Scope, TemplateEngine
 
@@ -75,14 +75,24 @@ class Inventory:
 
 
 def open_inventory(sources: Sequence[Path], secrets: str | Path | None,
-                   environ: Mapping[str, str]) -> Inventory:
+                   environ: Mapping[str, str], *, secrets_command: str | None = None,
+                   offline: bool = False) -> Inventory:
     """Read every source and the secrets; raise ``InventoryErrors`` if any file is missing
-    or unreadable (the rest would be guesswork)."""
+    or unreadable (the rest would be guesswork). ``offline``: with no secrets backend at
+    all, ``secret()`` gives stand-ins (``validate``; see ``secrets``)."""
     if not sources:
         raise InventoryErrors([InventoryError("no inventory given",
                                               hint="name one with -i INVENTORY")])
-    store, secret_errors = open_secrets(secrets, sources, environ)
-    doc, read_problems = read_sources(sources, store.path)
+    planned = planned_path(secrets, sources, environ, secrets_command)
+    doc, read_problems = read_sources(sources, planned)
+    store, secret_errors = open_secrets(secrets, sources, environ, command=secrets_command,
+                                        site_command=site_secrets_command(doc),
+                                        offline=offline)
+    if planned is not None and store.path is None:  # the inventory's command took over
+        read_problems.append(InventoryError(
+            f"{display_path(planned)} is not read: the inventory's site: secrets_command "
+            "gives the secrets", Location(display_path(planned), 1, 1),
+            "remove one of them", severity="warning"))
     unique: dict[tuple[str, int, int, str], InventoryError] = {}
     for error in read_problems + secret_errors:  # one -i given twice: its errors once
         unique.setdefault(error.sort_key(), error)
@@ -93,6 +103,15 @@ def open_inventory(sources: Sequence[Path], secrets: str | Path | None,
     tree_errors = problems + tree_errors  # warnings about files not read, say
     return Inventory(tuple(sources), doc, tree, tree_errors, TemplateEngine(store, environ),
                      {name: tree.members(name) for name in tree.groups})
+
+
+def site_secrets_command(doc: LDict) -> str | None:
+    """``site: secrets_command:`` as written: read before any template can run (it is how
+    the templates' secrets are found), so a template there is taken as plain text and the
+    schema's check of the site reports anything else."""
+    settings = doc.get("site")
+    command = settings.get("secrets_command") if isinstance(settings, LDict) else None
+    return command if isinstance(command, str) and command.strip() else None
 
 
 def without_nulls(value: Any) -> Any:

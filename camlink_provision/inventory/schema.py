@@ -368,6 +368,11 @@ def site_schema() -> JSON:
                      "its name without .yml)."},
             "prune": ref("prune", "What to remove, site-wide, when the inventory does not "
                          "name it. Default: nothing."),
+            "secrets_command": {"type": "string", "minLength": 1, "description": "A "
+                                "command whose output is the secrets YAML (NAME: value "
+                                "lines), run in the inventory's directory when neither "
+                                "--secrets nor --secrets-command is given, e.g. "
+                                "`sops -d secrets.enc.yml`. Plain text, not a template."},
         },
     }
 

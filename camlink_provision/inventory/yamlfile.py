@@ -108,6 +108,12 @@ def read_yaml(path: Path) -> tuple[Any, list[InventoryError]]:
     text, problem = _read_text(path, name)
     if problem is not None:
         return None, [problem]
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, name: str) -> tuple[Any, list[InventoryError]]:
+    """``read_yaml`` for text that did not come from a file (a pipe, a command's output);
+    ``name`` is what messages call it."""
     loader = _AliasLoader(text) if "*" in text else _Loader(text)
     try:
         node = loader.get_single_node()

@@ -103,16 +103,16 @@ def test_where_secrets_come_from(tmp_path: Path, layout: str,
 def test_without_any_secrets_source_secret_is_an_error_saying_how(tmp_path: Path) -> None:
     inv = write(tmp_path, {"inventory.yml": SITE})
     assert problems([inv]) == [
-        f"{inv / 'inventory.yml'}:3:46: secret 'admin_password' is not defined — give a "
-        "secrets file with admin_password: --secrets PATH, $CAMLINK_SECRETS, or secrets.yml "
-        "beside the inventory"]
+        f"{inv / 'inventory.yml'}:3:46: secret 'admin_password' is not defined — give its "
+        "value: $CAMLINK_SECRET_ADMIN_PASSWORD, --secrets PATH, --secrets-command CMD, "
+        "$CAMLINK_SECRETS, or secrets.yml beside the inventory"]
 
 
 def test_a_missing_secrets_file_is_an_error(tmp_path: Path) -> None:
     inv = write(tmp_path, {"inventory.yml": SITE})
     assert problems([inv], tmp_path / "nope.yml") == [
         f"{tmp_path / 'nope.yml'}:1:1: the secrets file or directory does not exist — check "
-        "--secrets or $CAMLINK_SECRETS"]
+        "--secrets"]
 
 
 def test_a_broken_secrets_file_never_quotes_its_lines(tmp_path: Path) -> None:
