@@ -10,9 +10,10 @@ defined here and only here (the commands import them):
     3    an unexpected internal error (traceback written to .camlink/crash.log)
     64   a usage error: unknown option, bad argument (EX_USAGE; argparse's own 2 remapped,
          so that 2 keeps one meaning)
-    130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM). Either way the run stops
-         the way an error does: locks released, the emulated fleet stopped, the journal
-         closed.
+    130  interrupted (SIGINT, Ctrl-C); 143 terminated (SIGTERM or SIGHUP). During apply's
+         rollout no further camera is started, those under way finish or are restored, and
+         the recap is printed; then, as at any other moment, the lock is released, the
+         emulated fleet stopped and the journal closed (apply/stopping.py).
 """
 
 from __future__ import annotations
@@ -258,7 +259,10 @@ def _report_bug(exc: BaseException) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     netguard.install_if_requested()
     args = build_parser().parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    # Outside a rollout (which handles signals itself, see apply/stopping.py) SIGTERM and
+    # SIGHUP unwind like Ctrl-C: nothing is being written then.
+    previous = {signum: signal.signal(signum, _raise_terminated)
+                for signum in (signal.SIGTERM, signal.SIGHUP)}
     try:
         return _handler(args.command)(args)
     except CamlinkError as exc:
@@ -274,7 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_bug(exc)
         return EXIT_BUG
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from camlink_provision.apply.result import (
     Status,
 )
 from camlink_provision.apply.rollout import Rollout, Verifier
+from camlink_provision.apply.stopping import StopRequest
 from camlink_provision.apply.transaction import StepTools
 from camlink_provision.camera import CameraClient
 from camlink_provision.inventory.model import Camera, Site
@@ -69,17 +70,21 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                concurrency: int = planner.DEFAULT_CONCURRENCY,
                client_factory: planner.ClientFactory | None = None,
                on_event: EventSink = ignore, verifier: Verifier | None = None,
-               restore_pauses: Sequence[float] | None = None) -> RunResult:
-    """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play)."""
+               restore_pauses: Sequence[float] | None = None,
+               stop: StopRequest | None = None) -> RunResult:
+    """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play).
+    ``stop``: set by a signal (``stopping.stop_on_signals``), no further step starts."""
+    stop = stop or StopRequest()
     factory = CountingFactory(client_factory or planner.default_client)
     emit = serialised(on_event)
     # Reading a camera is the planner's own gather: the dry run is the first half of apply.
     tools = StepTools(site=site, observe=planner.gather_camera, replan=planner.plan_camera,
                       connect=factory,
                       emit=emit, requests_of=factory.requests_of,
-                      restore_pauses=restore_pauses)
+                      restore_pauses=restore_pauses, sleep=stop.pause)
     rollout = Rollout(site=site, plan=plan, playbook=playbook or single_play(),
-                      tools=tools, concurrency=concurrency, emit=emit, verifier=verifier)
+                      tools=tools, concurrency=concurrency, emit=emit, verifier=verifier,
+                      stop=stop)
     result = rollout.run()
     emit(RunFinished(result))
     return result

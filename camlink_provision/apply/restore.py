@@ -120,14 +120,16 @@ Send = Callable[[Sequence[Command]], None]
 
 
 def restore_camera(snapshot: Observed, touched: Scope, observe: Observe, send: Send,
-                   pauses: Sequence[float] = PAUSES) -> RestoreOutcome:
-    """Read, put back what differs, read again; until confirmed or out of passes."""
+                   pauses: Sequence[float] = PAUSES,
+                   sleep: Callable[[float], None] = time.sleep) -> RestoreOutcome:
+    """Read, put back what differs, read again; until confirmed or out of passes.
+    ``sleep`` waits between passes (a second signal cuts it short: ``stopping``)."""
     resets, lost = secret_resets(snapshot, touched)
     pending_resets = dict(resets)
     last_error = ""
     for attempt in range(len(pauses) + 1):
         if attempt:
-            time.sleep(pauses[attempt - 1])
+            sleep(pauses[attempt - 1])
         try:
             current = observe()
             ops = restore_ops(snapshot, current, touched)

@@ -71,6 +71,7 @@ class RunResult:
     plays: tuple[PlayResult, ...] = ()
     stopped: str = ""  # why the rollout stopped early; empty when it ran to the end
     verify_failed: bool = False
+    interrupted: str = ""  # the signal that stopped it (SIGINT, SIGTERM, SIGHUP), if any
 
     @property
     def failed_hosts(self) -> list[str]:
@@ -99,6 +100,7 @@ class RunResult:
     def to_json(self) -> dict[str, Any]:
         return {"site": self.site, "totals": self.totals(), "failed": self.failed,
                 "failed_hosts": self.failed_hosts, "stopped": self.stopped,
+                "interrupted": self.interrupted,
                 "verify_failed": self.verify_failed,
                 "requests": self.requests, "writes": self.writes,
                 "plays": [p.to_json() for p in self.plays],

@@ -50,6 +50,7 @@ from camlink_provision.apply.result import (
     SkippedChange,
     Status,
 )
+from camlink_provision.apply.stopping import StopRequest
 from camlink_provision.apply.transaction import StepOutcome, StepTools, run_step
 from camlink_provision.errors import CamlinkError
 from camlink_provision.inventory.model import Site
@@ -98,6 +99,7 @@ class Rollout:
     concurrency: int
     emit: EventSink
     verifier: Verifier | None = None
+    stop: StopRequest = field(default_factory=StopRequest)
     tallies: dict[str, _Tally] = field(default_factory=dict)
     stopped: str = ""
     plays: list[PlayResult] = field(default_factory=list)
@@ -120,7 +122,13 @@ class Rollout:
         return RunResult(site=self.plan.site, cameras=tuple(self._result(t) for t in
                                                              self.tallies.values()),
                          plays=tuple(self.plays), stopped=self.stopped,
-                         verify_failed=self.verify_failed)
+                         verify_failed=self.verify_failed, interrupted=self.stop.signal_name)
+
+    def _check_stop(self) -> None:
+        """A signal came: what has not started yet does not start (the rest finishes)."""
+        if self.stop.requested and not self.stopped:
+            self.stopped = self.stop.why
+            self.emit(RolloutStopped("", self.stopped))
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -174,6 +182,7 @@ class Rollout:
                   play: Play, steps: list[Step], name_play: bool) -> None:
         title = f"phase {phase}: {order.PHASES[phase]}" + (f" — {play.name}" if name_play
                                                            else "")
+        self._check_stop()
         if self.stopped:
             for step in steps:
                 self._skip(self._changes_of(step), f"not run: {self.stopped}", title)
@@ -185,6 +194,7 @@ class Rollout:
         self.emit(PlayStarted(title, index + 1, total, len(hosts), len(batches),
                               sum(len(s.changes) for s in steps)))
         for number, batch in enumerate(batches, start=1):
+            self._check_stop()
             if self.stopped:
                 for name in batch:
                     if name in by_camera:
@@ -217,10 +227,15 @@ class Rollout:
             step = by_camera.get(name)
             if step is not None and self._ready(step, title):
                 ready.append(step)
-        for outcome in _run_all(pool, [partial(self._step, title, s) for s in ready]):
+        outcomes = _run_all(pool, [partial(self._step, title, s) for s in ready])
+        for step, outcome in zip(ready, outcomes, strict=True):
+            if outcome is None:  # a signal came before this step began
+                self._skip(self._changes_of(step), f"not run: {self.stop.why}", title)
+                continue
             self._record(outcome)
             if outcome.status != "changed":
                 failed.add(outcome.camera)
+        self._check_stop()
         return failed
 
     def _ready(self, step: Step, title: str) -> bool:
@@ -234,7 +249,9 @@ class Rollout:
             tally.held = reason
         return False
 
-    def _step(self, title: str, step: Step) -> StepOutcome:
+    def _step(self, title: str, step: Step) -> StepOutcome | None:
+        if self.stop.requested:
+            return None
         camera = self.site.cameras[step.camera]
         tally = self.tallies[step.camera]
         try:
@@ -257,6 +274,7 @@ class Rollout:
         self.emit(RolloutStopped(title, self.stopped))
 
     def _run_verify(self, index: int, total: int, play: Play) -> None:
+        self._check_stop()
         if self.stopped:
             self.plays.append(PlayResult(play.name, "not run", self.stopped))
             return
@@ -361,9 +379,11 @@ class Rollout:
 
 
 def _run_all(pool: ThreadPoolExecutor,
-             work: Sequence[Callable[[], StepOutcome]]) -> list[StepOutcome]:
-    """Run the steps at once; on Ctrl-C, steps not yet begun are dropped, while those under
-    way finish their transaction (restore included) before the interrupt goes on."""
+             work: Sequence[Callable[[], StepOutcome | None]]) -> list[StepOutcome | None]:
+    """Run the steps at once and wait for every one. A signal raises nothing here
+    (``stopping``): steps not yet begun return None, those under way finish their
+    transaction, restore included. Only an exception from outside (a signal handler that
+    is not ours) drops what has not begun; the pool still waits for the rest."""
     futures = [pool.submit(job) for job in work]
     try:
         return [future.result() for future in futures]

@@ -16,6 +16,7 @@ confirmed).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
@@ -72,6 +73,7 @@ class StepTools:
     emit: EventSink
     requests_of: Callable[[str], int]  # requests sent to a camera so far in this run
     restore_pauses: Sequence[float] | None = None
+    sleep: Callable[[float], None] = time.sleep  # between restore passes
 
 
 class _Failure(Exception):
@@ -215,7 +217,7 @@ def _restore(step: _Step, snapshot: Observed, why: str) -> StepOutcome:
 
     pauses = step.tools.restore_pauses
     outcome = restore_camera(snapshot, touched, lambda: step.observe("restore"), send_restore,
-                             PAUSES if pauses is None else pauses)
+                             PAUSES if pauses is None else pauses, step.tools.sleep)
     ends: StepEnd = "before" if outcome.confirmed else "unknown"
     return StepOutcome(name, "failed", f"{why}; {outcome.note}", (), ends,
                        snapshot.fingerprint() if outcome.confirmed else "", step.writes)

@@ -37,9 +37,10 @@ from camlink_provision.apply.journaling import journal_sink
 from camlink_provision.apply.progress import LiveProgress, PlainProgress
 from camlink_provision.apply.recap import render_recap
 from camlink_provision.apply.saved import check_not_stale
+from camlink_provision.apply.stopping import stop_on_signals
 from camlink_provision.apply.verifying import site_verifier
 from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
-from camlink_provision.cli import EXIT_OK
+from camlink_provision.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED
 from camlink_provision.commands.common import open_session, retry_path, wants_color
 from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
@@ -138,14 +139,17 @@ class _Run:
             return EXIT_FAILED
         progress = self._progress()
         try:
-            result = apply_plan(self.site, plan, playbook=self.playbook,
-                                concurrency=self.args.concurrency,
-                                client_factory=planner.default_client,
-                                on_event=fan_out(progress, journal_sink(self.journal)),
-                                verifier=site_verifier(self.args.concurrency))
+            # From here a signal stops the rollout between steps instead of unwinding it:
+            # the lock and the journal stay until every camera under way has ended.
+            with stop_on_signals() as stop:
+                result = apply_plan(self.site, plan, playbook=self.playbook,
+                                    concurrency=self.args.concurrency,
+                                    client_factory=planner.default_client,
+                                    on_event=fan_out(progress, journal_sink(self.journal)),
+                                    verifier=site_verifier(self.args.concurrency), stop=stop)
         finally:
             if isinstance(progress, LiveProgress):
-                progress.stop()  # even on Ctrl-C: give the terminal back
+                progress.stop()  # give the terminal back
         self.term.say()
         self.term.say(render_recap(result, color=self.term.color).rstrip("\n"))
         self._retry_file(result)
@@ -194,4 +198,6 @@ class _Run:
 
 
 def _exit_code(result: RunResult) -> int:
+    if result.interrupted:
+        return EXIT_INTERRUPTED if result.interrupted == "SIGINT" else EXIT_TERMINATED
     return EXIT_FAILED if result.failed else EXIT_OK
