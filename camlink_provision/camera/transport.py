@@ -146,7 +146,15 @@ class CameraAdapter(HTTPAdapter):
                               status=resp.status, reason=resp.reason, version=resp.version,
                               preload_content=False, decode_content=False,
                               request_method=req.method, request_url=req.url)
+        replay.retries = resp.retries  # how often urllib3 sent it: see ``was_repeated``
         return super().build_response(req, replay)
+
+
+def was_repeated(response: requests.Response) -> bool:
+    """Whether urllib3 sent this reply's request more than once (a read retried after a
+    timeout or a reset): every attempt carried the same headers, Authorization included."""
+    retries = getattr(response.raw, "retries", None)
+    return isinstance(retries, Retry) and bool(retries.history)
 
 
 def camera_session(connection: Connection, on_sent: OnSent, retries: int,
