@@ -59,6 +59,7 @@ HANDLERS: dict[str, str] = {
     "verify": "camlink_provision.commands.verify_cmd:run_verify",
     "import": "camlink_provision.commands.import_cmd:run_import",
     "emulate": "camlink_provision.emulator.service:run_emulate",
+    "unlock": "camlink_provision.commands.unlock_cmd:run_unlock",
 }
 
 
@@ -95,6 +96,13 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         "(default .camlink/emulator/<site>)")
 
 
+def _add_lock_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lock-dir", metavar="DIR", default=None,
+                        help="where site locks live, shared by every checkout (default: "
+                        "$CAMLINK_LOCK_DIR, else $XDG_STATE_HOME/camlink-provision/locks, "
+                        "else ~/.local/state/camlink-provision/locks)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = UsageParser(prog="camlink-provision", description="Provision VIVOTEK "
                                      "Camera Link deployments from inventories in git.")
@@ -118,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--playbook", metavar="FILE", help="plays to run (default "
                        "playbooks/site.yml)")
     apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _add_lock_dir_option(apply)
     apply.add_argument("planfile", nargs="?", metavar="PLANFILE",
                        help="apply exactly this saved plan (refused if stale)")
 
@@ -132,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inventory_options(imp)
     _add_run_options(imp)
     imp.add_argument("--out", required=True, metavar="DIR", help="directory to write")
+
+    unlock = sub.add_parser("unlock", help="release a site's lock left by an apply that is "
+                            "gone (another host, a corrupt lock file)")
+    unlock.add_argument("site", metavar="SITE", help="the site's name, as its inventory gives it")
+    unlock.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _add_lock_dir_option(unlock)
 
     emulate = sub.add_parser("emulate", help="serve emulated cameras on loopback")
     source = emulate.add_mutually_exclusive_group(required=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from camlink_provision.emulator.inventory_fleet import (
 from camlink_provision.inventory import load_site
 from camlink_provision.inventory.model import Site
 from camlink_provision.selection import select
+from camlink_provision.sitelock import SiteLock, lock_dir, site_lock
 
 STATE_ROOT = Path(".camlink")
 
@@ -29,6 +30,7 @@ class Session:
     site: Site
     names: list[str]
     fleet: Fleet | None = None
+    lock: SiteLock | None = None  # with ``open_session(..., lock=True)``
 
 
 def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
@@ -38,19 +40,27 @@ def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
 
 
 @contextmanager
-def open_session(args: argparse.Namespace) -> Iterator[Session]:
-    """Load and validate the inventory (errors raise before any camera is contacted)."""
+def open_session(args: argparse.Namespace, *, lock: bool = False) -> Iterator[Session]:
+    """Load and validate the inventory (errors raise before any camera is contacted).
+
+    ``lock``: hold the site's lock (``sitelock``, in ``--lock-dir``) for the whole session,
+    taken before an emulated fleet starts, so a run refused by the lock touches nothing.
+    """
     loaded = load_site(args.inventory, args.secrets)
     for warning in loaded.warnings:
         print(warning.render(), file=sys.stderr)
     site = loaded.site
     names = select(site, getattr(args, "limit", None))
-    if not getattr(args, "emulate", False):
-        yield Session(site, names)
-        return
-    state_dir = emulator_state_dir(args, site)
-    state_dir.mkdir(parents=True, exist_ok=True)
-    with running_fleet(specs_for_site(site), state_dir=state_dir) as fleet:
+    with ExitStack() as stack:
+        held = (stack.enter_context(site_lock(site.name, lock_dir(getattr(args, "lock_dir",
+                                                                          None))))
+                if lock else None)
+        if not getattr(args, "emulate", False):
+            yield Session(site, names, lock=held)
+            return
+        state_dir = emulator_state_dir(args, site)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        fleet = stack.enter_context(running_fleet(specs_for_site(site), state_dir=state_dir))
         site = point_site_at_fleet(site, fleet)
         seed_adopted_presets(site)
-        yield Session(site, names, fleet)
+        yield Session(site, names, fleet, held)
