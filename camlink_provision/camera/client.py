@@ -27,12 +27,13 @@ import requests
 
 from camlink_provision.camera import wire
 from camlink_provision.camera.auth import CameraAuth
-from camlink_provision.camera.failures import describe_failure
+from camlink_provision.camera.failures import describe_failure, local_limit
 from camlink_provision.camera.transport import camera_session
 from camlink_provision.errors import (
     CameraAuthError,
     CameraCommandError,
     CameraError,
+    CameraLocalLimit,
     CameraProtocolError,
     CameraUnreachable,
 )
@@ -286,8 +287,13 @@ class CameraClient:
                                      str(call)) from None
         except wire.ReplyError as bad:
             raise CameraProtocolError(self.name, str(bad), str(call)) from None
-        except requests.RequestException as error:
+        except (requests.RequestException, OSError) as error:
             # ``from None``: the underlying exceptions quote the URL, values included.
+            limit = local_limit(error)
+            if limit:
+                raise CameraLocalLimit(self.name, limit, str(call)) from None
+            if not isinstance(error, requests.RequestException):
+                raise  # an OSError of this machine that is not a network failure
             message = describe_failure(error, call.method, self.connection.timeout)
             raise CameraUnreachable(self.name, message, str(call)) from None
 
