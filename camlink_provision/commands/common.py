@@ -9,6 +9,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from camlink_provision.camera.transport import fit_concurrency
 from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.emulator.inventory_fleet import (
     point_site_at_fleet,
@@ -33,6 +34,17 @@ class Session:
     lock: SiteLock | None = None  # with ``open_session(..., lock=True)``
 
 
+def _fit_concurrency(args: argparse.Namespace, site: Site) -> None:
+    """Lower ``args.concurrency`` to what this process's open-file limit allows, saying so."""
+    requested = getattr(args, "concurrency", None)
+    if not isinstance(requested, int):
+        return
+    emulated = len(site.cameras) if getattr(args, "emulate", False) else 0
+    args.concurrency, note = fit_concurrency(requested, emulated_cameras=emulated)
+    if note:
+        print(note, file=sys.stderr)
+
+
 def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
     if getattr(args, "emulator_state", None):
         return Path(args.emulator_state)
@@ -51,6 +63,7 @@ def open_session(args: argparse.Namespace, *, lock: bool = False) -> Iterator[Se
         print(warning.render(), file=sys.stderr)
     site = loaded.site
     names = select(site, getattr(args, "limit", None))
+    _fit_concurrency(args, site)
     with ExitStack() as stack:
         held = (stack.enter_context(site_lock(site.name, lock_dir(getattr(args, "lock_dir",
                                                                           None))))
