@@ -5,7 +5,8 @@ work and turns what comes back (or what is raised) into an exit status. The stat
 defined here and only here (the commands import them):
 
     0    success (with --detailed-exitcode: success and nothing to change)
-    1    an error: bad inventory, a camera failed, a stale plan, a refused confirmation
+    1    an error: bad inventory, a camera failed, a stale plan, a refused confirmation,
+         a site locked by another apply
     2    only with `plan --detailed-exitcode`: success, and there are changes
     3    an unexpected internal error (traceback written to .camlink/crash.log)
     64   a usage error: unknown option, bad argument (EX_USAGE; argparse's own 2 remapped,
