@@ -11,7 +11,9 @@ machine; ``lock_dir`` is the one place that decides it:
 Taking it is atomic: the holder's record (pid, host, user, working directory, start time,
 and how to tell the process from a later one with the same pid) is written to a private
 temporary file and *hard-linked* to the lock's name, which fails if the name exists. So the
-lock file never exists half-written, and of two runs racing for it exactly one gets it.
+lock file never exists half-written, and of two runs racing for it exactly one gets it. (On
+a filesystem without hard links: ``O_CREAT|O_EXCL``, and an empty lock file younger than
+half a second is given that time to be written before it is called corrupt.)
 
 A lock is taken over only when its holder is provably gone: same host, and its pid no longer
 runs (or runs as a different process: another start time, or the host rebooted since). The
@@ -31,6 +33,7 @@ import json
 import os
 import secrets
 import socket
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +46,7 @@ from camlink_provision.journal import safe_component
 ENV_LOCK_DIR = "CAMLINK_LOCK_DIR"
 APP_DIR = "camlink-provision"
 _BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+SETTLE_SECONDS, SETTLE_TRIES = 0.05, 10  # an empty lock file younger than 0.5 s: being written
 
 
 def lock_dir(option: str | Path | None = None,
@@ -228,10 +232,46 @@ def _publish(path: Path, holder: LockHolder) -> bool:
             os.link(temporary, path)
         except FileExistsError:
             return False
+        except OSError:  # a filesystem without hard links: exclusive create, then write
+            return _create_exclusive(path, holder)
         return True
     finally:
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()
+
+
+def _create_exclusive(path: Path, holder: LockHolder) -> bool:
+    """O_CREAT|O_EXCL: as atomic, but a reader may see the file empty for a moment (which
+    ``_read_settled`` waits out)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(holder.to_json(), out)
+        out.write("\n")
+    return True
+
+
+def _read_settled(path: Path) -> LockHolder | None:
+    """``read_holder``, giving a lock file that is empty but only just created a moment to
+    be written (see ``_create_exclusive``) before calling it corrupt."""
+    for _ in range(SETTLE_TRIES):
+        try:
+            return read_holder(path)
+        except CorruptLock as corrupt:
+            fresh = _age(path) < SETTLE_SECONDS * SETTLE_TRIES
+            if corrupt.why != "empty" or not fresh:
+                raise
+            time.sleep(SETTLE_SECONDS)
+    return read_holder(path)
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 @contextlib.contextmanager
@@ -272,7 +312,7 @@ def acquire_lock(site: str, root: Path) -> SiteLock:
         return SiteLock(site, path, me)
     with _guard(path):
         try:
-            holder = read_holder(path)
+            holder = _read_settled(path)
         except CorruptLock as corrupt:
             raise LockError(corrupt_message(site, corrupt)) from None
         if holder is None:  # released between our try and the guard
@@ -287,7 +327,7 @@ def acquire_lock(site: str, root: Path) -> SiteLock:
                             f"({why})")
                     return SiteLock(site, path, me, note)
         try:
-            holder = read_holder(path)
+            holder = _read_settled(path)
         except CorruptLock as corrupt:
             raise LockError(corrupt_message(site, corrupt)) from None
     if holder is None:  # taken and released again meanwhile: a busy site, say so

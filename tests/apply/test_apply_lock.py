@@ -194,3 +194,34 @@ def test_of_processes_racing_for_one_site_exactly_one_wins(tmp_path: Path, stale
         assert outcomes.count("won") == 1, outcomes
         assert all("locked by pid" in o for o in outcomes if o != "won"), outcomes
         assert not lock_path("north", tmp_path).exists()
+
+
+def test_without_hard_links_the_lock_is_taken_with_an_exclusive_create(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise PermissionError(1, "Operation not permitted")  # as on a FAT or some SMB mounts
+
+    monkeypatch.setattr(os, "link", no_links)
+    with site_lock("north", tmp_path) as held:
+        assert LockHolder.from_json(json.loads(held.path.read_text())) == held.holder
+        with pytest.raises(LockError, match="still running on this host"):
+            acquire_lock("north", tmp_path)
+    assert not lock_path("north", tmp_path).exists()
+
+
+def test_an_empty_lock_file_being_written_is_waited_for_not_called_corrupt(
+        tmp_path: Path) -> None:
+    import threading
+
+    path = lock_path("north", tmp_path)
+    path.write_text("")  # created, not yet written (exclusive create without hard links)
+    writer = threading.Timer(0.15, lambda: path.write_text(json.dumps(
+        {"pid": os.getppid(), "host": socket.gethostname(), "user": "someone",
+         "started": "2026-01-01T00:00:00+00:00"})))
+    writer.start()
+    try:
+        with pytest.raises(LockError) as refused:
+            acquire_lock("north", tmp_path)
+    finally:
+        writer.join()
+    assert f"locked by pid {os.getppid()}" in str(refused.value)

@@ -128,3 +128,21 @@ def test_unlock_on_a_terminal_asks(tmp_path: Path, lock_dir: Path, answer: str) 
     code = unlock_command(args, Terminal(out=io.StringIO(), stdin=Tty(), ask=lambda _: answer))
     assert code == (0 if answer == "yes" else 1)
     assert path.exists() == (answer == "no")
+
+
+def test_apply_takes_over_the_lock_of_a_dead_apply_and_says_so(tmp_path: Path,
+                                                               lock_dir: Path) -> None:
+    secrets = tmp_path / "secrets.yml"
+    ensure_secrets(INVENTORY, secrets)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    _plant(lock_dir, json.dumps({"pid": dead.pid, "host": socket.gethostname(), "user": "ana",
+                                 "started": "2026-11-30T10:00:00+00:00", "cwd": "/elsewhere"}))
+    done = subprocess.run([*COMMAND, "apply", "-i", str(INVENTORY), "--secrets", str(secrets),
+                           "--emulate", "--limit", "ptz-crane", "--yes"], cwd=tmp_path,
+                          env=_env(), capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (f"note: took over the lock of site {SITE!r} left by pid {dead.pid} of ana@"
+            in done.stdout)
+    assert "working in /elsewhere (that process no longer runs)" in done.stdout
+    assert not lock_path(SITE, lock_dir).exists()
