@@ -43,7 +43,7 @@ class _Challenge:
 class PeerDialer:
     route: Router
     host: str = "127.0.0.1"
-    timeout: float = LINK_PEER_TIMEOUT  # per request to a peer, the challenge's included
+    timeout: float = LINK_PEER_TIMEOUT  # per request to a peer (a 401 and its answer: two)
     _challenges: dict[tuple[int, str], _Challenge] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
