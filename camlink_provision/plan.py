@@ -42,11 +42,25 @@ ClientFactory = Callable[[Camera], CameraClient]
 # threads stop helping: bench/bench_plan.py finds 1,000 cameras CPU-bound in the HTTP
 # client (about 2-3 ms of CPU per camera) from ~64 threads on. The CLI default matches.
 DEFAULT_CONCURRENCY = 32
-
+# A spotter's link test waits for its peer's own timeouts (the spotter dials the PTZ and
+# waits for its answer before it answers us): its client waits longer than for a read.
+LINK_TEST_TIMEOUT = 15.0
 
 
 def default_client(camera: Camera) -> CameraClient:
     return CameraClient(camera.name, camera.connection, camera.credentials)
+
+
+def with_timeout(camera: Camera, timeout: float | None = None) -> Camera:
+    """The camera with the per-request timeout of a run, the one policy of plan and verify:
+    ``timeout`` when the caller gives one (kept exactly: the caller asked for it), else the
+    inventory's, raised to ``LINK_TEST_TIMEOUT`` on a spotter (both run its link tests)."""
+    wanted = timeout if timeout is not None else camera.connection.timeout
+    if timeout is None and camera.role == "spotter":
+        wanted = max(wanted, LINK_TEST_TIMEOUT)
+    if wanted == camera.connection.timeout:
+        return camera
+    return replace(camera, connection=replace(camera.connection, timeout=wanted))
 
 
 # -- gathering ---------------------------------------------------------------------------------
@@ -95,8 +109,7 @@ def gather_camera(site: Site, camera: Camera, client: CameraClient, *,
 
 def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,
                 timeout: float | None) -> Observed | CameraError:
-    if timeout is not None:
-        camera = replace(camera, connection=replace(camera.connection, timeout=timeout))
+    camera = with_timeout(camera, timeout)
     try:
         client = client_factory(camera)
     except CameraError as exc:

@@ -1,8 +1,8 @@
 """Converge cameras to a Plan: ``apply_plan(site, plan, ...) -> RunResult``.
 
     apply_plan
-      rollout.Rollout          plays -> batches -> phases (PTZ side, spotters, PTZ deletions)
-        transaction.run_step   one camera: snapshot, write (writes.py), read back, restore
+      rollout.Rollout          the plan's steps: phases (order.py) -> plays -> batches
+        transaction.run_step   one step: snapshot, send its requests, read back, restore
           restore.restore_camera   put the snapshot back, confirmed by reading
 
 The core never prints: progress goes out as events (events.py) to ``on_event``, which the

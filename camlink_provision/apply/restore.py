@@ -106,7 +106,8 @@ def secret_resets(snapshot: Observed, touched: Scope) -> tuple[dict[str, str], l
     for param, ptz in sorted(touched.secret_params.items()):
         parts = fw.split_slot(param)
         slot_free = parts is not None and not any(
-            snapshot.params.get(fw.peer_param(parts[1], f), "") for f in ("name", "ipaddress"))
+            snapshot.params.get(fw.peer_param(parts[1], f), "")
+            for f in (fw.PEER_NAME, fw.PEER_ADDRESS))
         if slot_free:
             resets[param] = ""
         else:

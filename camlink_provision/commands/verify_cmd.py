@@ -3,7 +3,8 @@
     verify -i INV [--limit PATTERN] [--format text|markdown|json] [--emulate [--end-to-end]]
 
 Exit 0 when every (link, target) passed, 1 when any failed (or a PTZ could not be put back).
-The checks themselves are ``camlink_provision.verify``; this module renders its report.
+The checks themselves are ``camlink_provision.verify``; this module supplies the firing for
+--end-to-end (``FleetFirer``) and renders the report.
 
     Site: construction-site — 2 of 3 link targets passed
 
@@ -17,22 +18,51 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 
 from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
 from camlink_provision.cli import EXIT_OK
 from camlink_provision.commands.common import open_session
+from camlink_provision.emulator import Fleet
 from camlink_provision.errors import EndToEndNeedsEmulator
 from camlink_provision.render.common import printable
-from camlink_provision.verify import LinkResult, VerifyReport, verify_site
+from camlink_provision.verify import (
+    DEFAULT_SETTLE_SECONDS,
+    Firing,
+    LinkResult,
+    VerifyReport,
+    verify_site,
+)
+
+
+class FleetFirer:
+    """verify's end-to-end firing, done by the emulator's control plane (``Fleet.fire``):
+    the only place verify's firing meets the emulator, so the verify package never imports
+    it."""
+
+    def __init__(self, fleet: Fleet) -> None:
+        self.fleet = fleet
+
+    def fire(self, spotter: str, kind: str, *, rule: str | None, input_number: int,
+             at: datetime) -> Firing:
+        reply = self.fleet.fire(spotter, kind, rule=rule, input=input_number, at=at)
+        skipped: dict[str, str] = {}
+        for entry in reply.get("skipped", []):  # the first reason of a name, as it came
+            skipped.setdefault(str(entry.get("name", "")), str(entry.get("reason", "")))
+        return Firing(tuple(str(e.get("name", "")) for e in reply.get("events", [])), skipped)
 
 
 def run_verify(args: argparse.Namespace) -> int:
     if args.end_to_end and not args.emulate:
         raise EndToEndNeedsEmulator("--end-to-end fires each link's detection through the "
                                     "emulator: use it with --emulate")
-    with open_session(args) as session:  # an emulated fleet's PTZ cameras need no settling
+    with open_session(args) as session:
+        fleet = session.fleet
+        firer = FleetFirer(fleet) if fleet is not None and args.end_to_end else None
+        # An emulated PTZ moves at once: nothing to wait for; a real dome takes seconds.
+        settle = 0.0 if fleet is not None else DEFAULT_SETTLE_SECONDS
         report = verify_site(session.site, session.names, concurrency=args.concurrency,
-                             fleet=session.fleet, end_to_end=args.end_to_end)
+                             firer=firer, settle=settle)
     print(RENDERERS[args.format](report), end="")
     return EXIT_OK if report.ok else EXIT_FAILED
 

@@ -8,6 +8,7 @@ and may be delayed, reset, answered 500/503 or cut short by the camera's fault.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -21,6 +22,8 @@ from camlink_provision.emulator.spec import Fault, LogEntry
 
 CONTROL_PREFIX = "/_emulator/"
 LOG_SIZE = 10_000
+# Shared by every fleet in the process; next() on a count is atomic under the GIL.
+_ANSWERED = itertools.count(1)
 ControlHandler = Callable[["CameraEndpoint", Request], Awaitable[Reply]]
 
 
@@ -69,7 +72,8 @@ class CameraEndpoint:
     def _record(self, request: Request, reply: Reply | None, write: bool,
                 decision: Decision) -> Reply | None:
         self.log.append(LogEntry(request.method, request.path, logged_names(request),
-                                 reply.status if reply else 0, write, decision.label))
+                                 reply.status if reply else 0, write, decision.label,
+                                 next(_ANSWERED)))
         return reply
 
     # ---- faults ------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import math
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from camlink_provision import schedule
 from camlink_provision.emulator import link, replies
 from camlink_provision.emulator.forms import Pair
 from camlink_provision.firmware import profile as fw
@@ -34,27 +35,6 @@ if TYPE_CHECKING:
 FireResult = dict[str, Any]
 KIND_TRIGGERS = fw.TRIGGER_VALUES
 MASK_FIELDS = fw.TRIGGER_INPUT_FIELDS
-PYTHON_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def minutes(hhmm: str) -> int:
-    hours, mins = hhmm.split(":")
-    return int(hours) * 60 + int(mins)
-
-
-def schedule_active(weekday_mask: int, begin: str, end: str, at: datetime) -> bool:
-    """Weekday bit set (bit 0 Saturday, profile.WEEKDAY_BITS) and time in [begin, end).
-
-    ``begin == end`` is all day; ``begin > end`` spans midnight (22:00-06:00).
-    """
-    if not weekday_mask & (1 << fw.WEEKDAY_BITS[PYTHON_WEEKDAYS[at.weekday()]]):
-        return False
-    now, start, stop = at.hour * 60 + at.minute, minutes(begin), minutes(end)
-    if start == stop:
-        return True
-    if start < stop:
-        return start <= now < stop
-    return now >= start or now < stop
 
 
 def local_naive(moment: datetime) -> datetime:
@@ -91,7 +71,7 @@ class EventEngine:
         if last is None:
             return 0.0
         elapsed = (local_naive(when) - last).total_seconds()
-        delay = int(self._value(slot, "delay"))
+        delay = int(self._value(slot, fw.EVENT_DELAY))
         return delay - elapsed if 0 <= elapsed < delay else 0.0
 
     def _value(self, slot: int, field: str) -> str:
@@ -99,7 +79,7 @@ class EventEngine:
 
     def _trigger_matches(self, slot: int, kind: str, rule: str | None, input_: int) -> bool:
         trigger = KIND_TRIGGERS[kind]
-        if self._value(slot, "trigger") != trigger:
+        if self._value(slot, fw.EVENT_TRIGGER) != trigger:
             return False
         if kind == "detection":
             wanted = self._value(slot, fw.TRIGGER_RULE_FIELD)
@@ -108,10 +88,13 @@ class EventEngine:
         return mask == 0 or bool(mask & (1 << input_))  # 0: the event names no input
 
     def _skip_reason(self, slot: int, at: datetime) -> str | None:
-        if self._value(slot, "enable") != "1":
+        if self._value(slot, fw.EVENT_ENABLE) != fw.ON:
             return "disabled"
-        if not schedule_active(int(self._value(slot, "weekday")), self._value(slot, "begintime"),
-                               self._value(slot, "endtime"), at):
+        # The one reading of a schedule the whole tool shares (an overnight span belongs to
+        # the day it starts on), so verify never fires an event the emulator then skips.
+        days = schedule.days_of_mask(int(self._value(slot, fw.EVENT_WEEKDAY)))
+        if not schedule.active_at(days, self._value(slot, fw.EVENT_BEGIN),
+                                  self._value(slot, fw.EVENT_END), at):
             return "outside its schedule"
         return None
 
@@ -127,7 +110,7 @@ class EventEngine:
         for slot in range(self._camera.caps.nevent):
             if not self._trigger_matches(slot, kind, rule, input_):
                 continue
-            name = self._value(slot, "name")
+            name = self._value(slot, fw.EVENT_NAME)
             reason = self._skip_reason(slot, when)
             if reason:
                 result["skipped"].append({"slot": slot, "name": name, "reason": reason})
@@ -150,24 +133,24 @@ class EventEngine:
     def _local_actions(self, slot: int) -> dict[str, Any]:
         done: dict[str, Any] = {}
         camera = self._camera
-        if self._value(slot, "action_do_i0_enable") == "1" and camera.caps.ndo:
-            camera.params.store({fw.DO_STATUS: "1"})
-            camera.spawn(self._release_output(int(self._value(slot, "action_do_i0_duration"))))
+        if self._value(slot, fw.EVENT_DO_ENABLE) == fw.ON and camera.caps.ndo:
+            camera.params.store({fw.DO_STATUS: fw.ON})
+            camera.spawn(self._release_output(int(self._value(slot, fw.EVENT_DO_DURATION))))
             done["do"] = "ok"
-        if self._value(slot, "action_goto_enable") == "1":
-            preset = self._value(slot, "action_goto_name")
+        if self._value(slot, fw.EVENT_GOTO_ENABLE) == fw.ON:
+            preset = self._value(slot, fw.EVENT_GOTO_NAME)
             done["goto"] = "ok" if camera.caps.ptz and camera.ptz.recall(preset) else "refused"
-        if self._value(slot, "action_cf_enable") == "1":
+        if self._value(slot, fw.EVENT_CF_ENABLE) == fw.ON:
             done["cf"] = "recorded"
         servers = [i for i in range(fw.NSERVER)
-                   if self._value(slot, f"action_server_i{i}_enable") == "1"]
+                   if self._value(slot, fw.event_server_field(i, fw.SERVER_ENABLE)) == fw.ON]
         if servers:
             done["server"] = servers
         return done
 
     async def _release_output(self, seconds: int) -> None:
         await asyncio.sleep(seconds)
-        self._camera.params.store({fw.DO_STATUS: "0"})
+        self._camera.params.store({fw.DO_STATUS: fw.OFF})
 
     async def _link_actions(self, slot: int) -> list[dict[str, Any]]:
         camera = self._camera
@@ -195,7 +178,7 @@ class EventEngine:
         peer = link.Peer.from_params(camera.params, index)
         outcome = await link.contact(camera.dialer, peer)
         lines: list[tuple[str, str]] = [(fw.LINK_TEST_RESULT, outcome)]
-        if fw.LINK_TEST_EVENT in args and outcome == "ok":
+        if fw.LINK_TEST_EVENT in args and outcome == fw.LINK_TEST_OK:
             action = link.LinkAction.from_params(camera.params, slot, index)
             report = await link.perform(camera.dialer, peer, action, camera.spawn)
             lines.append((fw.LINK_TEST_ACTION, report["result"]))

@@ -39,9 +39,10 @@ class Peer:
         def value(key: str) -> str:
             return params.value(fw.peer_param(index, key))
 
-        return cls(index=index, enabled=value("enable") == "1", name=value("name"),
-                   address=value("ipaddress"), port=int(value("port")),
-                   username=value("username"), password=value("passwd"))
+        return cls(index=index, enabled=value(fw.PEER_ENABLE) == fw.ON,
+                   name=value(fw.PEER_NAME), address=value(fw.PEER_ADDRESS),
+                   port=int(value(fw.PEER_PORT)), username=value(fw.PEER_USERNAME),
+                   password=value(fw.PEER_PASSWORD))
 
     def describe(self) -> dict[str, Any]:
         return {"peer": self.index, "name": self.name, "address": self.address,
@@ -62,9 +63,11 @@ class LinkAction:
         def value(key: str) -> str:
             return params.value(fw.link_action_param(slot, peer, key))
 
-        return cls(enabled=value("enable") == "1", preset=value("preset"),
-                   track=value("track_enable") == "1", rule=value("track_rule"),
-                   do=value("do_enable") == "1", do_duration=int(value("do_duration")))
+        return cls(enabled=value(fw.ACTION_ENABLE) == fw.ON, preset=value(fw.ACTION_PRESET),
+                   track=value(fw.ACTION_TRACK_ENABLE) == fw.ON,
+                   rule=value(fw.ACTION_TRACK_RULE),
+                   do=value(fw.ACTION_DO_ENABLE) == fw.ON,
+                   do_duration=int(value(fw.ACTION_DO_DURATION)))
 
     def targets(self) -> list[str]:
         """The calls, in the firmware's order: preset, tracking, output."""

@@ -163,7 +163,11 @@ class LogEntry:
     status: int  # 0 when the connection was reset instead of answered
     write: bool  # the request stored settings (an accepted setparam, preset or VCA write)
     fault: str = ""  # the injected fault that shaped this reply, if any
+    # Order of answering across the whole process (every camera of every fleet): tests put
+    # the logs of several cameras back into the one order the requests were answered in.
+    seq: int = 0
 
     def to_json(self) -> dict[str, object]:
         return {"method": self.method, "path": self.path, "params": list(self.params),
-                "status": self.status, "write": self.write, "fault": self.fault}
+                "status": self.status, "write": self.write, "fault": self.fault,
+                "seq": self.seq}

@@ -17,15 +17,15 @@ from camlink_provision.emulator.http import Reply
 from camlink_provision.firmware import profile as fw
 
 Rule = dict[str, Any]
-COMMON_KEYS = {fw.VCA_RULE_NAME, "Type", "Field", "ConnectEvent"}
-TYPE_KEYS = {"intrusion": "Condition", "loitering": "Duration", "linecrossing": "Direction"}
+COMMON_KEYS = {fw.VCA_RULE_NAME, fw.VCA_TYPE, fw.VCA_FIELD, fw.VCA_CONNECT_EVENT}
+TYPE_KEYS = fw.RULE_TYPE_KEYS
 
 
 def rule_problem(key: str, rule: Any) -> str | None:
     """Why one rule object is not acceptable, or None."""
     if not isinstance(rule, dict):
         return f"rule {key!r} is not an object"
-    name, kind = rule.get(fw.VCA_RULE_NAME), rule.get("Type")
+    name, kind = rule.get(fw.VCA_RULE_NAME), rule.get(fw.VCA_TYPE)
     if name != key:
         return f"rule {key!r}: RuleName must equal its key"
     if not isinstance(name, str) or not name or fw.NAME_TYPE.check(name):
@@ -35,9 +35,9 @@ def rule_problem(key: str, rule: Any) -> str | None:
     extra = set(rule) - COMMON_KEYS - {TYPE_KEYS[kind]}
     if extra:
         return f"rule {key!r}: unexpected keys for {kind}: {', '.join(sorted(extra))}"
-    if not isinstance(rule.get("ConnectEvent"), bool):
+    if not isinstance(rule.get(fw.VCA_CONNECT_EVENT), bool):
         return f"rule {key!r}: ConnectEvent must be true or false"
-    return _field_problem(key, kind, rule.get("Field")) or _condition_problem(key, kind, rule)
+    return _field_problem(key, kind, rule.get(fw.VCA_FIELD)) or _condition_problem(key, kind, rule)
 
 
 def _field_problem(key: str, kind: str, field: Any) -> str | None:
@@ -56,13 +56,13 @@ def _is_point(point: Any) -> bool:
 
 
 def _condition_problem(key: str, kind: str, rule: Rule) -> str | None:
-    if kind == "intrusion" and rule.get("Condition") not in fw.RULE_CONDITIONS:
+    if kind == "intrusion" and rule.get(fw.VCA_CONDITION) not in fw.RULE_CONDITIONS:
         return f"rule {key!r}: Condition must be one of {', '.join(fw.RULE_CONDITIONS)}"
     if kind == "loitering":
-        duration = rule.get("Duration")
+        duration = rule.get(fw.VCA_DURATION)
         if type(duration) is not int or duration < 1:
             return f"rule {key!r}: Duration must be a whole number of seconds, at least 1"
-    if kind == "linecrossing" and rule.get("Direction") not in fw.RULE_DIRECTIONS:
+    if kind == "linecrossing" and rule.get(fw.VCA_DIRECTION) not in fw.RULE_DIRECTIONS:
         return f"rule {key!r}: Direction must be one of {', '.join(fw.RULE_DIRECTIONS)}"
     return None
 

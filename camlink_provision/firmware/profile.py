@@ -153,9 +153,19 @@ PRIORITIES = {"low": "0", "normal": "1", "high": "2"}
 # The same tables read the other way: firmware value -> inventory word.
 TRIGGER_KINDS = {value: kind for kind, value in TRIGGER_VALUES.items()}
 PRIORITY_NAMES = {value: name for name, value in PRIORITIES.items()}
+# The day -> bit table of ``event_i<N>_weekday``, defined here only (resources, the importer,
+# the emulator and ``schedule`` all read it from here). UNCONFIRMED: this order is the
+# contract's "bit 0 Saturday ... bit 6 Sunday" read as Sat, Mon .. Fri, Sun; VIVOTEK's
+# parameter tables for some models read bit 0 Sat, bit 1 Fri ... bit 5 Mon, bit 6 Sun (Mon<->Fri
+# and Tue<->Thu swapped). Every day (127), mon-fri (62) and sat+sun (65) are the same either
+# way. Left as it is until a real camera's dump settles it: docs/firmware-contract-notes.md.
 WEEKDAY_BITS = {"sat": 0, "sun": 6, "mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5}
 ALL_WEEK = 127
 NAME_TYPE = StringType(40)
+
+
+PRESET_NAME = "name"  # of ``preset_param``
+PRESET_AXES = ("pan", "tilt", "zoom")  # its position fields, named as ``POSITION_KEYS``
 
 
 def preset_param(slot: int, field: str) -> str:
@@ -193,50 +203,74 @@ def split_slot(name: str) -> tuple[str, int, str] | None:
 # The parameter table of one camera, derived from its capabilities. The emulator serves
 # exactly these; validation checks values against their types.
 
+# The field names of one event slot (``event_i<slot>_<field>``), for code that reads or
+# writes a particular field: nothing outside this module spells one.
+EVENT_NAME, EVENT_ENABLE, EVENT_PRIORITY, EVENT_DELAY = "name", "enable", "priority", "delay"
+EVENT_WEEKDAY, EVENT_BEGIN, EVENT_END = "weekday", "begintime", "endtime"
+EVENT_TRIGGER = "trigger"
+EVENT_DO_ENABLE, EVENT_DO_DURATION = "action_do_i0_enable", "action_do_i0_duration"
+EVENT_GOTO_ENABLE, EVENT_GOTO_NAME = "action_goto_enable", "action_goto_name"
+EVENT_CF_ENABLE = "action_cf_enable"
+SERVER_ENABLE = "enable"  # of ``event_server_field(server, ...)``
+
 EVENT_FIELDS: dict[str, tuple[ValueType, str]] = {
-    "name": (NAME_TYPE, ""),
-    "enable": (BOOL, "0"),
-    "priority": (EnumType(("0", "1", "2")), "1"),
-    "delay": (IntType(1, 999), "10"),
-    "weekday": (bitmask(7), "127"),
-    "begintime": (TimeType(), "00:00"),
-    "endtime": (TimeType(), "24:00"),
-    "trigger": (EnumType(EVENT_TRIGGERS), "motion"),
+    EVENT_NAME: (NAME_TYPE, ""),
+    EVENT_ENABLE: (BOOL, "0"),
+    EVENT_PRIORITY: (EnumType(("0", "1", "2")), "1"),
+    EVENT_DELAY: (IntType(1, 999), "10"),
+    EVENT_WEEKDAY: (bitmask(7), "127"),
+    EVENT_BEGIN: (TimeType(), "00:00"),
+    EVENT_END: (TimeType(), "24:00"),
+    EVENT_TRIGGER: (EnumType(EVENT_TRIGGERS), "motion"),
     "di": (bitmask(8), "0"),
     "vi": (bitmask(8), "0"),
     "mdwin": (bitmask(8), "0"),
-    "vadp_rule": (NAME_TYPE, ""),  # [modelled]
-    "action_do_i0_enable": (BOOL, "0"),
-    "action_do_i0_duration": (IntType(1, 999), "1"),
-    "action_goto_enable": (BOOL, "0"),
-    "action_goto_name": (NAME_TYPE, ""),
-    "action_cf_enable": (BOOL, "0"),
+    TRIGGER_RULE_FIELD: (NAME_TYPE, ""),  # [modelled]
+    EVENT_DO_ENABLE: (BOOL, "0"),
+    EVENT_DO_DURATION: (IntType(1, 999), "1"),
+    EVENT_GOTO_ENABLE: (BOOL, "0"),
+    EVENT_GOTO_NAME: (NAME_TYPE, ""),
+    EVENT_CF_ENABLE: (BOOL, "0"),
     "action_cf_media": (NAME_TYPE, ""),
 }
 SERVER_FIELDS: dict[str, tuple[ValueType, str]] = {
-    "enable": (BOOL, "0"),
+    SERVER_ENABLE: (BOOL, "0"),
     "media": (NAME_TYPE, ""),
 }
 NSERVER = 5
-# [modelled] Camera Link action of an event for one peer.
+
+
+def event_server_field(server: int, field: str) -> str:
+    """``action_server_i<server>_<field>``: an upload action's field within an event slot."""
+    return f"action_server_i{server}_{field}"
+
+
+# [modelled] Camera Link action of an event for one peer (``link_action_param``).
+ACTION_ENABLE, ACTION_PRESET = "enable", "preset"
+ACTION_DO_ENABLE, ACTION_DO_DURATION = "do_enable", "do_duration"
+ACTION_TRACK_ENABLE, ACTION_TRACK_RULE = "track_enable", "track_rule"
 LINK_ACTION_FIELDS: dict[str, tuple[ValueType, str]] = {
-    "enable": (BOOL, "0"),
-    "do_enable": (BOOL, "0"),
-    "do_duration": (IntType(1, 999), "1"),
-    "preset": (NAME_TYPE, ""),
-    "track_enable": (BOOL, "0"),
-    "track_rule": (NAME_TYPE, ""),
+    ACTION_ENABLE: (BOOL, "0"),
+    ACTION_DO_ENABLE: (BOOL, "0"),
+    ACTION_DO_DURATION: (IntType(1, 999), "1"),
+    ACTION_PRESET: (NAME_TYPE, ""),
+    ACTION_TRACK_ENABLE: (BOOL, "0"),
+    ACTION_TRACK_RULE: (NAME_TYPE, ""),
 }
-# [modelled] Camera Link peers.
+# [modelled] Camera Link peers (``peer_param``).
+PEER_ENABLE, PEER_NAME, PEER_ADDRESS, PEER_PORT = "enable", "name", "ipaddress", "port"
+PEER_USERNAME, PEER_PASSWORD = "username", "passwd"
 PEER_FIELDS: dict[str, tuple[ValueType, str]] = {
-    "enable": (BOOL, "0"),
-    "name": (NAME_TYPE, ""),
-    "ipaddress": (AddressType(), ""),
-    "port": (IntType(1, 65535), "80"),
-    "username": (StringType(64), ""),
-    "passwd": (StringType(64), ""),
+    PEER_ENABLE: (BOOL, "0"),
+    PEER_NAME: (NAME_TYPE, ""),
+    PEER_ADDRESS: (AddressType(), ""),
+    PEER_PORT: (IntType(1, 65535), "80"),
+    PEER_USERNAME: (StringType(64), ""),
+    PEER_PASSWORD: (StringType(64), ""),
 }
-PEER_SECRET_FIELDS = frozenset({"passwd"})
+PEER_SECRET_FIELDS = frozenset({PEER_PASSWORD})
+# A boolean parameter's two values [real].
+ON, OFF = "1", "0"
 
 
 @dataclass(frozen=True)
@@ -256,7 +290,7 @@ def event_specs(slot: int, caps: Capabilities) -> Iterator[ParamSpec]:
         yield ParamSpec(event_param(slot, field), vtype, 6, 6, default)
     for server in range(NSERVER):
         for field, (vtype, default) in SERVER_FIELDS.items():
-            yield ParamSpec(event_param(slot, f"action_server_i{server}_{field}"), vtype, 6, 6,
+            yield ParamSpec(event_param(slot, event_server_field(server, field)), vtype, 6, 6,
                             default)
     if caps.cameralink:
         for peer in range(caps.npeer):
@@ -273,8 +307,8 @@ def peer_specs(peer: int) -> Iterator[ParamSpec]:
 def preset_specs(slot: int) -> Iterator[ParamSpec]:
     # Presets are created by preset.cgi, not setparam: the name is read-only here, as on a
     # real camera where setparam of a preset name is refused.
-    yield ParamSpec(preset_param(slot, "name"), NAME_TYPE, 1, NOBODY, "")
-    for axis in ("pan", "tilt", "zoom"):
+    yield ParamSpec(preset_param(slot, PRESET_NAME), NAME_TYPE, 1, NOBODY, "")
+    for axis in PRESET_AXES:
         yield ParamSpec(preset_param(slot, axis), IntType(-36000, 36000), 1, NOBODY, "0")
 
 
@@ -312,21 +346,31 @@ RULE_TYPES = ("intrusion", "loitering", "linecrossing")
 RULE_CONDITIONS = ("enter", "leave", "both")
 RULE_DIRECTIONS = ("AtoB", "BtoA", "both")
 FIELD_MAX = 10000
-TRACKING_STATUSES = ("Waiting", "Tracking", "Missing", "Sleep")
+TRACKING_WAITING, TRACKING_ACTIVE = "Waiting", "Tracking"
+TRACKING_STATUSES = (TRACKING_WAITING, TRACKING_ACTIVE, "Missing", "Sleep")
+
+
+# The keys of one rule object; ``RULE_TYPE_KEYS``: the one key each type adds.
+VCA_RULE_NAME = "RuleName"  # also the query of DELETE <VCA_TRACKING>?RuleName=<name>
+VCA_TYPE, VCA_FIELD, VCA_CONNECT_EVENT = "Type", "Field", "ConnectEvent"
+VCA_CONDITION, VCA_DURATION, VCA_DIRECTION = "Condition", "Duration", "Direction"
+RULE_TYPE_KEYS = {"intrusion": VCA_CONDITION, "loitering": VCA_DURATION,
+                  "linecrossing": VCA_DIRECTION}
+RULE_DEFAULTS: dict[str, object] = {VCA_CONDITION: "enter", VCA_DURATION: 5,
+                                    VCA_DIRECTION: "both"}
 
 
 def rule_to_vca(name: str, kind: str, field: list[list[int]], connect_event: bool,
                 condition: str | None = None, duration: int | None = None,
                 direction: str | None = None) -> dict[str, object]:
     """The VCA JSON object of one tracking rule, with only the keys its type uses."""
-    rule: dict[str, object] = {"RuleName": name, "Type": kind, "Field": field,
-                               "ConnectEvent": connect_event}
-    if kind == "intrusion":
-        rule["Condition"] = condition or "enter"
-    elif kind == "loitering":
-        rule["Duration"] = duration if duration is not None else 5
-    elif kind == "linecrossing":
-        rule["Direction"] = direction or "both"
+    rule: dict[str, object] = {VCA_RULE_NAME: name, VCA_TYPE: kind, VCA_FIELD: field,
+                               VCA_CONNECT_EVENT: connect_event}
+    key = RULE_TYPE_KEYS.get(kind)
+    if key is not None:
+        given = {VCA_CONDITION: condition, VCA_DURATION: duration,
+                 VCA_DIRECTION: direction}[key]
+        rule[key] = given if given is not None and given != "" else RULE_DEFAULTS[key]
     return rule
 
 
@@ -363,11 +407,15 @@ TRACK_RULE = "rule"  # [modelled]
 LINK_TEST_INDEX = "index"  # cameralink_test.cgi?index=<peer>[&event=<slot>] [modelled]
 LINK_TEST_EVENT = "event"  # [modelled]
 LINK_TEST_RESULT = "result"  # the reply: result='ok|unreachable|unauthorized' [modelled]
-LINK_TEST_RESULTS = ("ok", "unreachable", "unauthorized")
+LINK_TEST_OK, LINK_TEST_UNREACHABLE = "ok", "unreachable"
+LINK_TEST_UNAUTHORIZED = "unauthorized"
+LINK_TEST_REFUSED = "refused"  # an action's call the peer answered with other than 200
+LINK_TEST_RESULTS = (LINK_TEST_OK, LINK_TEST_UNREACHABLE, LINK_TEST_UNAUTHORIZED)
 LINK_TEST_ACTION = "action"  # with &event=: a second line action='<result>' [modelled]
 # The action's outcome, the worst of its calls to the peer: "refused" is a call the peer
 # answered with something other than 200 (no such preset, ERROR:, 403/500/503) [modelled]
-LINK_TEST_ACTIONS = ("ok", "refused", "unauthorized", "unreachable")
+LINK_TEST_ACTIONS = (LINK_TEST_OK, LINK_TEST_REFUSED, LINK_TEST_UNAUTHORIZED,
+                     LINK_TEST_UNREACHABLE)
 # How long a spotter waits for each HTTP request it sends its peer (the Test button's contact,
 # each call of a camera-link action) [modelled]. A link test's reply comes only after those
 # requests: up to LINK_TEST_PEER_REQUESTS of them, or LINK_TEST_EVENT_PEER_REQUESTS with
@@ -375,7 +423,6 @@ LINK_TEST_ACTIONS = ("ok", "refused", "unauthorized", "unreachable")
 LINK_PEER_TIMEOUT = 5.0
 LINK_TEST_PEER_REQUESTS = 2
 LINK_TEST_EVENT_PEER_REQUESTS = 2 + 3 * 2
-VCA_RULE_NAME = "RuleName"  # DELETE <VCA_TRACKING>?RuleName=<name> [modelled]
 VCA_PTZ_INFO = "PTZInfo"  # GET VCA_STATUS -> {"PTZInfo": {"Status": ..., "Rule": ...}}
 VCA_STATUS_KEY = "Status"
 VCA_RULE_KEY = "Rule"

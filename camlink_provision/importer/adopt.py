@@ -2,8 +2,10 @@
 
     adopt(source, readings) -> Adoption(site, warnings, placeholders)
 
-For each camera read (``read.Reading``; the planner's own parse in resources/ does the
-splitting): its presets, its tracking rules, and, on spotters, its named events. Links are
+For each camera read (``read.Reading``), each resource kind adopts what it holds: the
+inverse of its desired state (``Resource.adopt`` in resources/, next to ``observed`` and
+``compare``): its presets, its tracking rules, and, on spotters, its named events and its
+peers. What spans cameras is assembled here. Links are
 reassembled from the spotters: every enabled camera-link action of an event, on a peer slot
 that holds an enabled peer, is one target of the link ``<spotter>-<event>``; the peer is
 matched to an inventory camera by its address. A PTZ camera takes its site port and its
@@ -27,36 +29,25 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TypeVar, cast
+from typing import TypeVar
 
-from camlink_provision.firmware import models, profile
+from camlink_provision.firmware import models
 from camlink_provision.importer.read import Reading
 from camlink_provision.inventory.model import (
     Camera,
     Credentials,
-    Event,
     Link,
     LinkTarget,
     Preset,
-    Priority,
     Role,
-    Schedule,
     Secret,
     Site,
     TrackingRule,
-    Trigger,
-    TriggerKind,
 )
-from camlink_provision.model import JSON
-from camlink_provision.resources import events as event_kind
-from camlink_provision.resources import facts, peers, presets, tracking
-from camlink_provision.resources.base import Have
+from camlink_provision.resources import Context, events, facts, peers, presets, tracking
+from camlink_provision.resources.events import HeldEvent
+from camlink_provision.resources.peers import HeldPeer
 
-ON = event_kind.ON
-# The profile's inverse tables, narrowed to the inventory model's literal types.
-KINDS_BY_TRIGGER = cast(dict[str, TriggerKind], profile.TRIGGER_KINDS)
-PRIORITY_NAMES = cast(dict[str, Priority], profile.PRIORITY_NAMES)
-DAYS = Schedule().days  # the order an inventory lists them in
 K = TypeVar("K")
 LINK_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -99,139 +90,41 @@ class _Work:
     def warn(self, camera: str, text: str) -> None:
         self.warnings.append(f"{camera}: {text}")
 
+    def warn_all(self, camera: str, texts: Iterable[str]) -> None:
+        for text in texts:
+            self.warn(camera, text)
 
-# -- presets and rules -------------------------------------------------------------------------
-def adopt_presets(reading: Reading) -> tuple[Preset, ...]:
-    out = []
-    for have in presets.RESOURCE.observed(reading.observed):
-        axes = [have.attrs.get(axis) for axis in presets.AXES]
-        pan, tilt, zoom = (v if isinstance(v, int) else None for v in axes)
-        out.append(Preset(have.name, pan=pan, tilt=tilt, zoom=zoom))
-    return tuple(out)
+    def context(self, reading: Reading) -> Context:
+        return Context(self.source, self.source.cameras[reading.camera], reading.observed)
 
 
-def adopt_rule(name: str, vca: Mapping[str, JSON]) -> TrackingRule | str:
-    """A VCA rule as a TrackingRule, or why it cannot be one."""
-    kind = vca.get("Type")
-    if kind not in profile.RULE_TYPES:
-        return f"tracking rule '{name}' has type {kind!r}, which the inventory cannot hold"
-    points = vca.get("Field")
-    if not isinstance(points, list) or not all(
-            isinstance(p, list) and len(p) == 2 and all(isinstance(v, int) for v in p)
-            for p in points):
-        return f"tracking rule '{name}' has a Field that is not a list of [x, y] points"
-    rule = TrackingRule(name=name, type=kind, field=tuple((p[0], p[1]) for p in points),
-                        condition=vca.get("Condition") if kind == "intrusion" else None,
-                        duration=vca.get("Duration") if kind == "loitering" else None,
-                        direction=vca.get("Direction") if kind == "linecrossing" else None,
-                        connect_event=bool(vca.get("ConnectEvent", False)))
-    wanted = tracking.to_vca(rule)
-    differ = sorted(key for key, value in wanted.items() if vca.get(key) != value)
-    if differ:
-        return (f"tracking rule '{name}': {', '.join(differ)} cannot be written as the camera "
-                "holds it")
-    return rule
+# -- what each kind adopts ---------------------------------------------------------------------
+def adopt_presets(work: _Work, reading: Reading) -> tuple[Preset, ...]:
+    return presets.RESOURCE.adopt(work.context(reading),
+                                  presets.RESOURCE.observed(reading.observed)).items
 
 
-def adopt_rules(reading: Reading, work: _Work) -> tuple[TrackingRule, ...]:
-    out = []
-    for name, vca in sorted((reading.observed.rules or {}).items()):
-        rule = adopt_rule(name, vca)
-        if isinstance(rule, str):
-            work.warn(reading.camera, rule + "; left unmanaged")
-        else:
-            out.append(rule)
-    return tuple(out)
+def adopt_rules(work: _Work, reading: Reading) -> tuple[TrackingRule, ...]:
+    adopted = tracking.RESOURCE.adopt(work.context(reading),
+                                      tracking.RESOURCE.observed(reading.observed))
+    work.warn_all(reading.camera, adopted.warnings)
+    return adopted.items
 
 
-# -- events ------------------------------------------------------------------------------------
-def bits(mask: str) -> tuple[int, ...]:
-    value = int(mask) if mask.isdigit() else 0
-    return tuple(bit for bit in range(value.bit_length()) if value >> bit & 1)
+def adopt_events(work: _Work, reading: Reading) -> tuple[HeldEvent, ...]:
+    adopted = events.RESOURCE.adopt(work.context(reading),
+                                    events.RESOURCE.observed(reading.observed))
+    work.warn_all(reading.camera, adopted.warnings)
+    return adopted.items
 
 
-def adopt_trigger(fields: Mapping[str, str]) -> Trigger | str:
-    value = fields.get("trigger", "")
-    kind = KINDS_BY_TRIGGER.get(value)
-    if kind is None:
-        return f"trigger '{value}' cannot be written in an inventory"
-    if kind == "detection":
-        return Trigger(kind, rule=fields.get(profile.TRIGGER_RULE_FIELD) or None)
-    return Trigger(kind, inputs=bits(fields.get(profile.TRIGGER_INPUT_FIELDS[kind], "0")))
+def adopt_peers(work: _Work, reading: Reading) -> dict[int, HeldPeer]:
+    adopted = peers.RESOURCE.adopt(work.context(reading),
+                                   peers.RESOURCE.observed(reading.observed))
+    return {peer.slot: peer for peer in adopted.items}
 
 
-def adopt_schedule(fields: Mapping[str, str]) -> Schedule:
-    mask = int(fields.get("weekday", str(profile.ALL_WEEK)) or 0)
-    days = tuple(day for day in DAYS if mask >> profile.WEEKDAY_BITS[day] & 1)
-    return Schedule(days=days, begin=fields.get("begintime", "00:00"),
-                    end=fields.get("endtime", "24:00"))
-
-
-def adopt_event(have: Have) -> Event | str:
-    """A named event slot as an Event, or why it cannot be one."""
-    fields = {k: str(v) for k, v in have.attrs.items()}
-    trigger = adopt_trigger(fields)
-    if isinstance(trigger, str):
-        return trigger
-    do = fields.get("action_do_i0_enable") == ON
-    goto = fields.get("action_goto_enable") == ON
-    return Event(name=have.name, trigger=trigger, enabled=fields.get("enable") == ON,
-                 priority=PRIORITY_NAMES.get(fields.get("priority", ""), "normal"),
-                 delay=int(fields.get("delay", "10") or 10), schedule=adopt_schedule(fields),
-                 do_duration=int(fields.get("action_do_i0_duration", "1")) if do else None,
-                 goto_preset=fields.get("action_goto_name") if goto else None)
-
-
-def event_drift(event: Event, have: Have) -> list[str]:
-    """Fields the Event cannot carry as the camera holds them (plan would rewrite them)."""
-    wanted = event_kind.event_attrs(event)
-    return sorted(key for key, value in wanted.items() if str(have.attrs.get(key)) != value)
-
-
-def adopt_events(reading: Reading, work: _Work) -> list[tuple[Event, Have]]:
-    out = []
-    for have in event_kind.RESOURCE.observed(reading.observed):
-        where = f"event slot {have.slot}"
-        if not have.name:
-            work.warn(reading.camera, f"{where} is enabled but has no name; left unmanaged")
-            continue
-        event = adopt_event(have)
-        if isinstance(event, str):
-            work.warn(reading.camera, f"event '{have.name}' ({where}): {event}; left "
-                      "unmanaged")
-            continue
-        drift = event_drift(event, have)
-        if drift:
-            work.warn(reading.camera, f"event '{have.name}' ({where}): {', '.join(drift)} "
-                      "cannot be written as the camera holds them; plan will rewrite them")
-        out.append((event, have))
-    return out
-
-
-# -- links -------------------------------------------------------------------------------------
-def action_fields(have: Have, peer: int) -> dict[str, str]:
-    return {name: str(have.attrs.get(event_kind.action_field(peer, name), default))
-            for name, (_, default) in profile.LINK_ACTION_FIELDS.items()}
-
-
-def adopt_target(ptz: str, action: Mapping[str, str]) -> LinkTarget:
-    do = action.get("do_enable") == ON
-    track = action.get("track_enable") == ON
-    return LinkTarget(ptz=ptz, preset=action.get("preset") or None,
-                      track_rule=action.get("track_rule") or None if track else None,
-                      do_duration=int(action.get("do_duration", "1")) if do else None)
-
-
-def action_drift(target: LinkTarget, action: Mapping[str, str]) -> list[str]:
-    wanted = event_kind.target_action(target)
-    return sorted(key for key, value in wanted.items() if action.get(key) != value)
-
-
-def camera_at(cameras: Sequence[Camera], address: str) -> Camera | None:
-    folded = address.lower()
-    return next((c for c in cameras if c.address.lower() == folded), None)
-
-
+# -- links: a spotter's events and peers, matched to the PTZ cameras ---------------------------
 def link_name(spotter: str, event: str, taken: set[str], shared: set[str]) -> str:
     """The event's name when no other spotter has an event of that name, else
     ``<spotter>-<event>``; a number added until it is unique."""
@@ -250,34 +143,32 @@ class SpotterLinks:
     def __init__(self, work: _Work, reading: Reading) -> None:
         self.work, self.reading = work, reading
         self.spotter = reading.camera
-        self.peers = {h.slot: h for h in peers.RESOURCE.observed(reading.observed)
-                      if h.slot is not None}
+        self.peers = adopt_peers(work, reading)
         self.used: set[int] = set()
 
-    def links(self, adopted: Sequence[tuple[Event, Have]], taken: set[str],
+    def links(self, adopted: Sequence[HeldEvent], taken: set[str],
               shared: set[str]) -> list[Link]:
         out = []
-        for event, have in adopted:
-            name = link_name(self.spotter, event.name, taken, shared)
-            targets = self.targets(name, event, have)
+        for held in adopted:
+            name = link_name(self.spotter, held.event.name, taken, shared)
+            targets = self.targets(name, held)
             if targets:
-                out.append(Link(name=name, spotter=self.spotter, event=event.name,
+                out.append(Link(name=name, spotter=self.spotter, event=held.event.name,
                                 targets=tuple(targets)))
         self.unused_peers()
         return out
 
-    def targets(self, link: str, event: Event, have: Have) -> list[LinkTarget]:
+    def targets(self, link: str, held: HeldEvent) -> list[LinkTarget]:
         out: list[LinkTarget] = []
         seen: set[str] = set()
         for slot in range(facts.npeer(self.reading.params)):
-            action = action_fields(have, slot)
-            where = f"event '{event.name}' peer slot {slot}"
-            if action["enable"] != ON:
-                if action != event_kind.action_defaults():
+            where = f"event '{held.event.name}' peer slot {slot}"
+            if not held.calls(slot):
+                if held.keeps_settings(slot):
                     self.work.warn(self.spotter, f"{where}: a disabled camera-link action "
                                    "holds settings; plan will reset them")
                 continue
-            target = self.target(link, event, slot, action, where)
+            target = self.target(link, held, slot, where)
             if target is None:
                 continue
             if target.ptz in seen:
@@ -288,46 +179,44 @@ class SpotterLinks:
             out.append(target)
         return out
 
-    def target(self, link: str, event: Event, slot: int, action: Mapping[str, str],
-               where: str) -> LinkTarget | None:
+    def target(self, link: str, held: HeldEvent, slot: int, where: str) -> LinkTarget | None:
         peer = self.peers.get(slot)
-        if peer is None or not peer.attrs.get("ipaddress"):
+        if peer is None or not peer.address:
             self.work.warn(self.spotter, f"{where}: the action is on but the peer slot is "
                            "empty; plan will disable it")
             return None
         self.used.add(slot)
-        address, port = str(peer.attrs["ipaddress"]), str(peer.attrs.get("port", "80"))
-        if peer.attrs.get("enable") != ON:
-            self.work.warn(self.spotter, f"{where}: peer {address}:{port} is disabled; "
-                           "imported as a link target (plan will enable the peer)")
-        ptz = camera_at(list(self.work.source.cameras.values()), address)
-        if ptz is None or ptz.name not in self.work.readings:
-            self.placeholder(link, event, address, port, action, ptz)
+        if not peer.enabled:
+            self.work.warn(self.spotter, f"{where}: peer {peer.address}:{peer.port} is "
+                           "disabled; imported as a link target (plan will enable the peer)")
+        if peer.ptz is None or peer.ptz not in self.work.readings:
+            self.placeholder(link, held, slot, peer)
             return None
-        target = adopt_target(ptz.name, action)
-        drift = action_drift(target, action)
+        target, drift = held.target(slot, peer.ptz)
         if drift:
             self.work.warn(self.spotter, f"{where}: {', '.join(drift)} cannot be written as "
                            "the spotter holds them; plan will rewrite them")
-        self.note_peer(ptz.name, peer, int(port) if port.isdigit() else 80)
+        self.note_peer(peer.ptz, peer)
         return target
 
-    def placeholder(self, link: str, event: Event, address: str, port: str,
-                    action: Mapping[str, str], known: Camera | None) -> None:
-        why = (f"{known.name} was not imported (outside --limit)" if known is not None
+    def placeholder(self, link: str, held: HeldEvent, slot: int, peer: HeldPeer) -> None:
+        why = (f"{peer.ptz} was not imported (outside --limit)" if peer.ptz is not None
                else "no camera in the inventory has that address")
-        self.work.warn(self.spotter, f"event '{event.name}' commands {address}:{port}, but "
-                       f"{why}: written as a commented-out placeholder in link '{link}'")
-        self.work.placeholders.append(Placeholder(link, self.spotter, event.name, address,
-                                                  port, adopt_target(address, action)))
+        self.work.warn(self.spotter, f"event '{held.event.name}' commands {peer.address}:"
+                       f"{peer.port}, but {why}: written as a commented-out placeholder in "
+                       f"link '{link}'")
+        self.work.placeholders.append(Placeholder(
+            link, self.spotter, held.event.name, peer.address, peer.port,
+            held.target(slot, peer.address)[0]))
 
-    def note_peer(self, ptz: str, peer: Have, port: int) -> None:
-        user = str(peer.attrs.get("username", ""))
-        self.work.peer_users.setdefault(ptz, {}).setdefault(user, []).append(self.spotter)
-        self.work.peer_ports.setdefault(ptz, {}).setdefault(port, []).append(self.spotter)
-        if peer.attrs.get("name") != ptz:
+    def note_peer(self, ptz: str, peer: HeldPeer) -> None:
+        self.work.peer_users.setdefault(ptz, {}).setdefault(peer.username, []).append(
+            self.spotter)
+        self.work.peer_ports.setdefault(ptz, {}).setdefault(peer.site_port, []).append(
+            self.spotter)
+        if peer.name != ptz:
             self.work.warn(self.spotter, f"peer slot {peer.slot} for {ptz} is named "
-                           f"'{peer.attrs.get('name', '')}'; plan will rename it '{ptz}' "
+                           f"'{peer.name}'; plan will rename it '{ptz}' "
                            "(peers carry the inventory name of their PTZ)")
 
     def unused_peers(self) -> None:
@@ -340,11 +229,9 @@ class SpotterLinks:
 # -- cameras -----------------------------------------------------------------------------------
 def acts_as_spotter(reading: Reading) -> bool:
     """Whether any named event has an enabled camera-link action."""
-    for have in event_kind.RESOURCE.observed(reading.observed):
-        for slot in range(facts.npeer(reading.params)):
-            if have.name and have.attrs.get(event_kind.action_field(slot, "enable")) == ON:
-                return True
-    return False
+    npeer = facts.npeer(reading.params)
+    return any(events.calls_peers(have, npeer)
+               for have in events.RESOURCE.observed(reading.observed))
 
 
 def decide_role(reading: Reading) -> Role:
@@ -388,7 +275,7 @@ def link_side(camera: Camera, work: _Work) -> Camera:
 def shared_event_names(readings: Iterable[Reading]) -> set[str]:
     """Event names held by more than one camera: a link named after one would be ambiguous."""
     names = Counter(h.name for reading in readings
-                    for h in event_kind.RESOURCE.observed(reading.observed) if h.name)
+                    for h in events.RESOURCE.observed(reading.observed) if h.name)
     return {name for name, count in names.items() if count > 1}
 
 
@@ -424,17 +311,17 @@ def adopt(source: Site, readings: Mapping[str, Reading]) -> Adoption:
         if reading is None:
             continue
         role = decide_role(reading)
-        adopted: list[tuple[Event, Have]] = []
+        adopted: tuple[HeldEvent, ...] = ()
         if role == "spotter":
-            adopted = adopt_events(reading, work)
+            adopted = adopt_events(work, reading)
             work.links.extend(SpotterLinks(work, reading).links(adopted, taken, shared))
-        elif any(h.name for h in event_kind.RESOURCE.observed(reading.observed)):
+        elif any(h.name for h in events.RESOURCE.observed(reading.observed)):
             work.warn(name, "named events on a PTZ camera are left unmanaged")
         cameras[name] = replace(
             base, role=role, model=canonical_model(reading),
-            presets=adopt_presets(reading),
-            tracking_rules=adopt_rules(reading, work) if reading.observed.rules else (),
-            events=tuple(event for event, _ in adopted), prune=frozenset())
+            presets=adopt_presets(work, reading),
+            tracking_rules=adopt_rules(work, reading) if reading.observed.rules else (),
+            events=tuple(held.event for held in adopted), prune=frozenset())
     links = [complete_link(link, cameras, work) for link in work.links]
     cameras = {name: link_side(camera, work) for name, camera in cameras.items()}
     site = replace(source, cameras=cameras, links=tuple(links))

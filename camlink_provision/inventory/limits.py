@@ -26,24 +26,24 @@ def _peer(field: str) -> profile.ValueType:
 
 FIRMWARE_TYPES: dict[str, profile.ValueType] = {
     # A PTZ camera's inventory name is the peer name a spotter stores for it.
-    "camera.name": _peer("name"),
-    "address": _peer("ipaddress"),
-    "port": _peer("port"),
-    "username": _peer("username"),
-    "password": _peer("passwd"),
-    "preset.name": _PRESET_SPECS[profile.preset_param(0, "name")].type,
-    "preset.axis": _PRESET_SPECS[profile.preset_param(0, "pan")].type,
+    "camera.name": _peer(profile.PEER_NAME),
+    "address": _peer(profile.PEER_ADDRESS),
+    "port": _peer(profile.PEER_PORT),
+    "username": _peer(profile.PEER_USERNAME),
+    "password": _peer(profile.PEER_PASSWORD),
+    "preset.name": _PRESET_SPECS[profile.preset_param(0, profile.PRESET_NAME)].type,
+    "preset.axis": _PRESET_SPECS[profile.preset_param(0, profile.PRESET_AXES[0])].type,
     # A tracking rule's name is what a spotter's camera-link action stores as track_rule.
-    "rule.name": _action("track_rule"),
-    "event.name": _event("name"),
-    "event.delay": _event("delay"),
-    "event.do": _event("action_do_i0_duration"),
-    "event.goto": _event("action_goto_name"),
+    "rule.name": _action(profile.ACTION_TRACK_RULE),
+    "event.name": _event(profile.EVENT_NAME),
+    "event.delay": _event(profile.EVENT_DELAY),
+    "event.do": _event(profile.EVENT_DO_DURATION),
+    "event.goto": _event(profile.EVENT_GOTO_NAME),
     "event.rule": _event(profile.TRIGGER_RULE_FIELD),
-    "event.time": _event("begintime"),
-    "link.preset": _action("preset"),
-    "link.track": _action("track_rule"),
-    "link.do": _action("do_duration"),
+    "event.time": _event(profile.EVENT_BEGIN),
+    "link.preset": _action(profile.ACTION_PRESET),
+    "link.track": _action(profile.ACTION_TRACK_RULE),
+    "link.do": _action(profile.ACTION_DO_DURATION),
 }
 
 # Contract section 7: a loitering rule's duration is "seconds >= 1"; the profile has no type.

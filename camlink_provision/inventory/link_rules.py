@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from camlink_provision import schedule as schedule_rules
 from camlink_provision.errors import InventoryError, Location
 from camlink_provision.firmware import models, profile
 from camlink_provision.inventory import limits
@@ -21,8 +22,6 @@ from camlink_provision.inventory.hints import STRICT, did_you_mean
 from camlink_provision.inventory.model import Camera, Event, Link, LinkTarget, Schedule, Site
 
 Errors = list[InventoryError]
-DAY_MINUTES = 24 * 60
-WEEK_ORDER = Schedule().days  # mon .. sun: consecutive days are consecutive here
 TIME = limits.FIRMWARE_TYPES["event.time"]
 GROUP_OF_ROLE = {role: group for group, role in ROLE_GROUPS.items()}
 ROLE_WORDS = {"spotter": "a spotter", "ptz": "a PTZ camera"}
@@ -237,34 +236,13 @@ def _conflict(a: _Use, b: _Use, events: dict[tuple[str, str], Event]) -> bool:
                                                                  second.schedule)
 
 
-def _minutes(hhmm: str) -> int | None:
-    if TIME.check(hhmm):
-        return None  # reported by the schema check
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _week_intervals(schedule: Schedule) -> list[tuple[int, int]]:
-    """Minutes of the week the schedule is active; begin after end runs past midnight."""
-    begin, end = _minutes(schedule.begin), _minutes(schedule.end)
-    if begin is None or end is None:
+def _week_spans(schedule: Schedule) -> list[schedule_rules.Span]:
+    """Minutes of the week the schedule is active, by the one shared reading (an overnight
+    span belongs to the day it starts on); none for a time the schema check reports."""
+    if TIME.check(schedule.begin) or TIME.check(schedule.end):
         return []
-    week = len(WEEK_ORDER) * DAY_MINUTES
-    out = []
-    for day in (d for d in schedule.days if d in WEEK_ORDER):
-        start = WEEK_ORDER.index(day) * DAY_MINUTES
-        if begin < end:
-            out.append((start + begin, start + end))
-        elif begin == end:
-            out.append((start, start + DAY_MINUTES))
-        else:
-            out.append((start + begin, start + DAY_MINUTES))
-            tomorrow = (start + DAY_MINUTES) % week
-            out.append((tomorrow, tomorrow + end))
-    return out
+    return schedule_rules.week_spans(schedule.days, schedule.begin, schedule.end)
 
 
 def schedules_overlap(a: Schedule, b: Schedule) -> bool:
-    return any(a_start < b_end and b_start < a_end
-               for a_start, a_end in _week_intervals(a)
-               for b_start, b_end in _week_intervals(b))
+    return schedule_rules.spans_overlap(_week_spans(a), _week_spans(b))

@@ -9,9 +9,18 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
-from camlink_provision.model import JSON, SENSITIVE, AttributeChange, CameraPlan, Change, Plan
+from camlink_provision.model import (
+    JSON,
+    SENSITIVE,
+    AttributeChange,
+    CameraPlan,
+    Change,
+    Plan,
+    Step,
+)
+from camlink_provision.order import PHASES
 
 SYMBOLS = {"create": "+", "update": "~", "delete": "-"}
 UNMANAGED_NOTE = "unmanaged, left alone; add prune: true to remove"
@@ -144,3 +153,34 @@ def change_title(change: Change) -> str:
     """``preset "gate" (slot 3)``: kind, quoted name and slot of one change."""
     slot = slot_text(change.slot)
     return f"{change.kind} {quoted(change.name)}" + (f" ({slot})" if slot else "")
+
+
+def run_order_heading(plan: Plan) -> str:
+    """``Order of the run: 2 phases, 3 steps, 5 requests, sent exactly as listed.``"""
+    phases = len({step.phase for step in plan.steps})
+    requests = sum(len(step.requests) for step in plan.steps)
+    return (f"Order of the run: {_plural(phases, 'phase', 'phases')}, "
+            f"{_plural(len(plan.steps), 'step', 'steps')}, "
+            f"{_plural(requests, 'request', 'requests')}, sent exactly as listed.")
+
+
+def phases_of(plan: Plan) -> Iterator[tuple[str, list[Step]]]:
+    """Each phase that has steps: ``phase 1 — PTZ side: ...`` and its steps in run order."""
+    for phase, title in PHASES.items():
+        steps = [step for step in plan.steps if step.phase == phase]
+        if steps:
+            yield f"phase {phase} — {title}", steps
+
+
+def step_changes_text(plan: Plan, step: Step) -> str:
+    """``+ preset "gate", - event "old"``: the step's changes in the order they run."""
+    by_key = {change.key: change for change in plan.changes}
+    return ", ".join(f"{SYMBOLS[c.action]} {c.kind} {quoted(c.name)}"
+                     for c in (by_key[key] for key in step.changes if key in by_key))
+
+
+def step_requests_text(step: Step) -> str:
+    """``2 requests: move, add_preset``: what apply sends for the step, in order."""
+    count = _plural(len(step.requests), "request", "requests")
+    calls = ", ".join(request.command.call for request in step.requests)
+    return f"{count}: {calls}" if calls else count

@@ -19,12 +19,17 @@ from camlink_provision.render.common import (
     error_text,
     has_news,
     in_sync_sentence,
+    phases_of,
     printable,
+    run_order_heading,
+    step_changes_text,
+    step_requests_text,
     totals_sentence,
 )
 
-TABLE_HEADER = ("| action | kind | name | slot | attribute changes | why |\n"
-                "|---|---|---|--:|---|---|")
+TABLE_HEADER = ("| phase | action | kind | name | slot | attribute changes | why |\n"
+                "|--:|---|---|---|--:|---|---|")
+RUN_ORDER_HEADER = "| phase | camera | changes, in order | requests |\n|--:|---|---|---|"
 LEGEND = ("Solid arrow: link as configured now. Dashed orange arrow: link this plan creates, "
           "changes or removes. Square box: spotter; rounded box: PTZ camera; "
           "red border: camera that could not be planned.")
@@ -39,7 +44,7 @@ def render_markdown(plan: Plan) -> str:
     sections = [_heading(plan), _failed_section(plan)]
     sections += [_camera_section(cam) for cam in plan.cameras
                  if has_news(cam) and not cam.error]
-    sections += [in_sync_sentence(plan), _links_section(plan)]
+    sections += [in_sync_sentence(plan), _run_order_section(plan), _links_section(plan)]
     return "\n\n".join(s for s in sections if s) + "\n"
 
 
@@ -106,8 +111,8 @@ def _camera_section(cam: CameraPlan) -> str:
 def _change_row(change: Change) -> str:
     slot = "" if change.slot is None else str(change.slot)
     attributes = "<br>".join(_attribute_cell(change.action, a) for a in change.attributes)
-    cells = [f"**{change.action}**", change.kind, md_text(change.name), slot, attributes,
-             md_text(change.reason)]
+    cells = [str(change.phase), f"**{change.action}**", change.kind, md_text(change.name),
+             slot, attributes, md_text(change.reason)]
     return "| " + " | ".join(cells) + " |"
 
 
@@ -123,6 +128,17 @@ def _unmanaged_item(item: Unmanaged) -> str:
 def _unmanaged_text(item: Unmanaged) -> str:
     slot = "" if item.slot is None else f" (slot {item.slot})"
     return f"{item.kind} {md_text(item.name)}{slot}"
+
+
+def _run_order_section(plan: Plan) -> str:
+    if not plan.steps:
+        return ""
+    rows = [f"| {step.phase} | {md_text(step.camera)} | {md_text(step_changes_text(plan, step))} "
+            f"| {md_text(step_requests_text(step))} |"
+            for _, steps in phases_of(plan) for step in steps]
+    phases = "; ".join(md_text(title) for title, _ in phases_of(plan))
+    return "\n\n".join([f"### Order of the run\n\n{md_text(run_order_heading(plan))}",
+                        f"Phases: {phases}.", "\n".join([RUN_ORDER_HEADER, *rows])])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,6 +12,10 @@
 
     spotter-gate (spotter): unreachable: connection refused — check the address or ...
 
+    Order of the run: 1 phase, 1 step, 2 requests, sent exactly as listed.
+      phase 1 — PTZ side: presets and tracking rules
+          ptz-north: + preset "gate", ~ peer "ptz-north" (2 requests: move, add_preset)
+
     Plan: 1 to create, 1 to update, 0 to delete; 1 camera failed; 1 unmanaged left alone.
 
 Cameras with nothing to report are counted, not listed: a site of a thousand cameras with
@@ -36,9 +40,13 @@ from camlink_provision.render.common import (
     error_text,
     has_news,
     in_sync_sentence,
+    phases_of,
     printable,
     quoted,
+    run_order_heading,
     slot_text,
+    step_changes_text,
+    step_requests_text,
     totals_sentence,
 )
 
@@ -65,7 +73,23 @@ def plan_lines(plan: Plan) -> Iterator[Line]:
     in_sync = in_sync_sentence(plan)
     if in_sync:
         yield [(in_sync, "")]
+    if plan.steps:
+        if in_sync:
+            yield []
+        yield from run_order_lines(plan)
+        yield []
     yield [(totals_sentence(plan), "bold")]
+
+
+def run_order_lines(plan: Plan) -> Iterator[Line]:
+    """The steps apply runs, phase by phase: the order a reviewer approves."""
+    yield [(run_order_heading(plan), "bold")]
+    for title, steps in phases_of(plan):
+        yield [(f"{CHANGE_INDENT}{title}", "")]
+        for step in steps:
+            yield [(f"{ATTRIBUTE_INDENT}{printable(step.camera)}: ", ""),
+                   (step_changes_text(plan, step), ""),
+                   (f" ({step_requests_text(step)})", "")]
 
 
 def camera_lines(cam: CameraPlan) -> Iterator[Line]:

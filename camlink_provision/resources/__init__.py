@@ -10,6 +10,7 @@ from __future__ import annotations
 from camlink_provision.inventory.model import ResourceKind
 from camlink_provision.resources import events, peers, presets, tracking
 from camlink_provision.resources.base import (
+    Adopted,
     Context,
     Have,
     KindResult,
@@ -23,5 +24,5 @@ KINDS: tuple[Resource, ...] = (presets.RESOURCE, tracking.RESOURCE, peers.RESOUR
                                events.RESOURCE)
 BY_KIND: dict[ResourceKind, Resource] = {kind.kind: kind for kind in KINDS}
 
-__all__ = ["BY_KIND", "KINDS", "Context", "Have", "KindResult", "Noop", "Resource",
+__all__ = ["BY_KIND", "KINDS", "Adopted", "Context", "Have", "KindResult", "Noop", "Resource",
            "SlotResource", "Wanted"]

@@ -11,6 +11,17 @@ A kind (``presets``, ``tracking``, ``peers``, ``events``) is an object satisfyin
                                                  true), Unmanaged slots, a reason for every
                                                  no-op, warnings, errors, and the slot each
                                                  managed name occupies after the plan
+    adopt(ctx, have)           -> Adopted        the inverse of ``desired``: what the camera
+                                                 holds in the inventory's words (a Preset, a
+                                                 TrackingRule, an Event, the PTZ a peer
+                                                 calls), and a warning for each held thing
+                                                 the inventory cannot say as it is (import)
+
+``adopt`` is per camera and per kind. What spans cameras (the link a spotter's event and peer
+make with a PTZ, the port and account every spotter stores for one PTZ, a link's name) is
+the importer's to assemble from what the kinds adopt. The round trip every kind passes
+(tests/resources/test_contract.py): desired -> applied -> observed -> adopt gives back the
+inventory it started from.
 
 ``SlotResource`` implements ``compare`` once, with the decisions of architecture.md:
 
@@ -43,10 +54,11 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from deepdiff import DeepDiff
 
+from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import Command
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, Action, AttributeChange, Change, Observed, Unmanaged
@@ -81,6 +93,19 @@ class Have:
     def label(self) -> str:
         """How a report names it: its name, or its slot when it has none."""
         return self.name or f"(unnamed, slot {self.slot})"
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Adopted(Generic[T]):
+    """What one kind adopts from one camera: the items in the inventory's words, in the
+    order the camera holds them, and why each held thing left out (or changed) was."""
+
+    kind: ResourceKind
+    items: tuple[T, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -134,6 +159,10 @@ class Resource(Protocol):
     def compare(self, ctx: Context, wanted: Sequence[Wanted],
                 have: Sequence[Have]) -> KindResult: ...
 
+    # The item type differs by kind (Preset, TrackingRule, ...): each kind's own signature
+    # names it; callers that need it call the kind, not the protocol.
+    def adopt(self, ctx: Context, have: Sequence[Have]) -> Adopted[Any]: ...
+
 
 def attribute_changes(wanted: Mapping[str, JSON],
                       held: Mapping[str, JSON]) -> list[AttributeChange]:
@@ -184,9 +213,9 @@ def unknown(value: JSON) -> str:
 
 def yes_no(value: JSON) -> str:
     """A firmware boolean ("1" / "0", or a JSON boolean) as a reviewer says it."""
-    if value == "1" or value is True:
+    if value == profile.ON or value is True:
         return "yes"
-    if value == "0" or value is False:
+    if value == profile.OFF or value is False:
         return "no"
     return unknown(value)
 

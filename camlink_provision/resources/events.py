@@ -40,6 +40,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import cast
 
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import SetParams
@@ -47,13 +48,17 @@ from camlink_provision.inventory.model import (
     Camera,
     Event,
     LinkTarget,
+    Priority,
     ResourceKind,
     Schedule,
     Site,
+    Trigger,
+    TriggerKind,
 )
 from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources import facts, peers
 from camlink_provision.resources.base import (
+    Adopted,
     Context,
     Have,
     KindResult,
@@ -66,7 +71,7 @@ from camlink_provision.resources.base import (
     yes_no,
 )
 
-ON, OFF = "1", "0"
+ON, OFF = profile.ON, profile.OFF
 DEFAULT_INPUTS = (0,)  # input 0 / motion window 0 when the inventory names none
 SUMMARY = ("name", "enabled", "trigger")  # what a deletion shows (view attributes)
 
@@ -111,7 +116,7 @@ def weekday_mask(days: Sequence[str]) -> str:
 
 def trigger_attrs(event: Event) -> dict[str, str]:
     trigger = event.trigger
-    attrs = {"trigger": profile.TRIGGER_VALUES[trigger.kind]}
+    attrs = {profile.EVENT_TRIGGER: profile.TRIGGER_VALUES[trigger.kind]}
     if trigger.kind == "detection":
         attrs[profile.TRIGGER_RULE_FIELD] = trigger.rule or ""
     else:
@@ -121,34 +126,37 @@ def trigger_attrs(event: Event) -> dict[str, str]:
 
 
 def local_action_attrs(event: Event) -> dict[str, str]:
-    attrs = {"action_do_i0_enable": ON if event.do_duration else OFF}
+    attrs = {profile.EVENT_DO_ENABLE: ON if event.do_duration else OFF}
     if event.do_duration:
-        attrs["action_do_i0_duration"] = str(event.do_duration)
-    attrs["action_goto_enable"] = ON if event.goto_preset else OFF
+        attrs[profile.EVENT_DO_DURATION] = str(event.do_duration)
+    attrs[profile.EVENT_GOTO_ENABLE] = ON if event.goto_preset else OFF
     if event.goto_preset:
-        attrs["action_goto_name"] = event.goto_preset
+        attrs[profile.EVENT_GOTO_NAME] = event.goto_preset
     return attrs
 
 
 def event_attrs(event: Event) -> dict[str, str]:
     schedule = event.schedule
     return {
-        "name": event.name, "enable": ON if event.enabled else OFF,
-        "priority": profile.PRIORITIES[event.priority], "delay": str(event.delay),
-        "weekday": weekday_mask(schedule.days), "begintime": schedule.begin,
-        "endtime": schedule.end, **trigger_attrs(event), **local_action_attrs(event),
+        profile.EVENT_NAME: event.name, profile.EVENT_ENABLE: ON if event.enabled else OFF,
+        profile.EVENT_PRIORITY: profile.PRIORITIES[event.priority],
+        profile.EVENT_DELAY: str(event.delay),
+        profile.EVENT_WEEKDAY: weekday_mask(schedule.days), profile.EVENT_BEGIN: schedule.begin,
+        profile.EVENT_END: schedule.end, **trigger_attrs(event), **local_action_attrs(event),
     }
 
 
 def target_action(target: LinkTarget) -> dict[str, str]:
     out = action_defaults()
-    out["enable"] = ON
+    out[profile.ACTION_ENABLE] = ON
     if target.do_duration:
-        out.update(do_enable=ON, do_duration=str(target.do_duration))
+        out[profile.ACTION_DO_ENABLE] = ON
+        out[profile.ACTION_DO_DURATION] = str(target.do_duration)
     if target.preset:
-        out["preset"] = target.preset
+        out[profile.ACTION_PRESET] = target.preset
     if target.track_rule:
-        out.update(track_enable=ON, track_rule=target.track_rule)
+        out[profile.ACTION_TRACK_ENABLE] = ON
+        out[profile.ACTION_TRACK_RULE] = target.track_rule
     return out
 
 
@@ -172,12 +180,14 @@ OFF_TEXT = "off"
 OTHER_ACTIONS = "recording and upload actions"  # unmanaged fields a new event resets
 # firmware field -> the view attribute it feeds (link actions: ``Events.owners``)
 OWNERS: dict[str, str] = {
-    "name": "name", "enable": "enabled", "priority": "priority", "delay": "delay",
-    "weekday": "schedule", "begintime": "schedule", "endtime": "schedule",
-    "trigger": "trigger", profile.TRIGGER_RULE_FIELD: "trigger",
+    profile.EVENT_NAME: "name", profile.EVENT_ENABLE: "enabled",
+    profile.EVENT_PRIORITY: "priority", profile.EVENT_DELAY: "delay",
+    profile.EVENT_WEEKDAY: "schedule", profile.EVENT_BEGIN: "schedule",
+    profile.EVENT_END: "schedule",
+    profile.EVENT_TRIGGER: "trigger", profile.TRIGGER_RULE_FIELD: "trigger",
     **{selector: "trigger" for selector in profile.TRIGGER_INPUT_FIELDS.values()},
-    "action_do_i0_enable": "local output", "action_do_i0_duration": "local output",
-    "action_goto_enable": "local preset", "action_goto_name": "local preset",
+    profile.EVENT_DO_ENABLE: "local output", profile.EVENT_DO_DURATION: "local output",
+    profile.EVENT_GOTO_ENABLE: "local preset", profile.EVENT_GOTO_NAME: "local preset",
 }
 
 
@@ -220,8 +230,8 @@ def days_text(mask: str) -> str:
 
 def schedule_text(fields: Mapping[str, JSON]) -> str:
     """``every day 19:00-06:30``: days, then the window (begin later than end spans midnight)."""
-    return (f"{days_text(value_of(fields, 'weekday'))} "
-            f"{value_of(fields, 'begintime')}-{value_of(fields, 'endtime')}")
+    return (f"{days_text(value_of(fields, profile.EVENT_WEEKDAY))} "
+            f"{value_of(fields, profile.EVENT_BEGIN)}-{value_of(fields, profile.EVENT_END)}")
 
 
 def numbers_text(words: str, mask: str) -> str:
@@ -236,7 +246,7 @@ def numbers_text(words: str, mask: str) -> str:
 
 def trigger_text(fields: Mapping[str, JSON]) -> str:
     """The trigger and only what selects for it: ``detection yard-loiter``, ``digital input 1``."""
-    value = value_of(fields, "trigger")
+    value = value_of(fields, profile.EVENT_TRIGGER)
     kind = profile.TRIGGER_KINDS.get(value)
     if kind == "detection":
         rule = value_of(fields, profile.TRIGGER_RULE_FIELD)
@@ -253,16 +263,17 @@ def output_text(enable: str, duration: str) -> str:
 
 def action_text(fields: Mapping[str, JSON], peer: int) -> str:
     """One camera-link action: ``preset gate, track gate-zone, output 5 s`` or ``off``."""
-    if action_value(fields, peer, "enable") != ON:
+    if action_value(fields, peer, profile.ACTION_ENABLE) != ON:
         return OFF_TEXT
     parts = []
-    preset = action_value(fields, peer, "preset")
+    preset = action_value(fields, peer, profile.ACTION_PRESET)
     if preset:
         parts.append(f"preset {preset}")
-    if action_value(fields, peer, "track_enable") == ON:
-        parts.append(f"track {action_value(fields, peer, 'track_rule') or '(no rule)'}")
-    if action_value(fields, peer, "do_enable") == ON:
-        parts.append(f"output {seconds(action_value(fields, peer, 'do_duration'))}")
+    if action_value(fields, peer, profile.ACTION_TRACK_ENABLE) == ON:
+        rule = action_value(fields, peer, profile.ACTION_TRACK_RULE)
+        parts.append(f"track {rule or '(no rule)'}")
+    if action_value(fields, peer, profile.ACTION_DO_ENABLE) == ON:
+        parts.append(f"output {seconds(action_value(fields, peer, profile.ACTION_DO_DURATION))}")
     return ", ".join(parts) or "on, does nothing"
 
 
@@ -275,18 +286,19 @@ def view(fields: Mapping[str, JSON], links: Mapping[int, str]) -> dict[str, JSON
 
     ``links`` maps the peer slots to show to the PTZ camera each points at, in slot order.
     """
-    priority = value_of(fields, "priority")
-    goto = value_of(fields, "action_goto_name") or "(no preset)"
+    priority = value_of(fields, profile.EVENT_PRIORITY)
+    goto = value_of(fields, profile.EVENT_GOTO_NAME) or "(no preset)"
+    goto_on = value_of(fields, profile.EVENT_GOTO_ENABLE) == ON
     out: dict[str, JSON] = {
-        "name": value_of(fields, "name"),
-        "enabled": yes_no(value_of(fields, "enable")),
+        "name": value_of(fields, profile.EVENT_NAME),
+        "enabled": yes_no(value_of(fields, profile.EVENT_ENABLE)),
         "priority": profile.PRIORITY_NAMES.get(priority, unknown(priority)),
-        "delay": seconds(value_of(fields, "delay")),
+        "delay": seconds(value_of(fields, profile.EVENT_DELAY)),
         "schedule": schedule_text(fields),
         "trigger": trigger_text(fields),
-        "local output": output_text(value_of(fields, "action_do_i0_enable"),
-                                    value_of(fields, "action_do_i0_duration")),
-        "local preset": goto if value_of(fields, "action_goto_enable") == ON else OFF_TEXT,
+        "local output": output_text(value_of(fields, profile.EVENT_DO_ENABLE),
+                                    value_of(fields, profile.EVENT_DO_DURATION)),
+        "local preset": goto if goto_on else OFF_TEXT,
     }
     for peer in sorted(links):
         out[link_key(links[peer])] = action_text(fields, peer)
@@ -313,15 +325,125 @@ def link_refs(fields: Mapping[str, JSON], targets: Mapping[int, str]) -> set[tup
     its peer calls (actions on other slots call no camera of the site)."""
     out: set[tuple[str, str]] = set()
     for peer, ptz in targets.items():
-        if action_value(fields, peer, "enable") != ON:
+        if action_value(fields, peer, profile.ACTION_ENABLE) != ON:
             continue
-        preset = action_value(fields, peer, "preset")
+        preset = action_value(fields, peer, profile.ACTION_PRESET)
         if preset:
             out.add((ptz, f"preset {preset}"))
-        rule = action_value(fields, peer, "track_rule")
-        if action_value(fields, peer, "track_enable") == ON and rule:
+        rule = action_value(fields, peer, profile.ACTION_TRACK_RULE)
+        if action_value(fields, peer, profile.ACTION_TRACK_ENABLE) == ON and rule:
             out.add((ptz, f"tracking_rule {rule}"))
     return out
+
+
+# -- the firmware fields, back in the inventory's words (adopt: the inverse of desired) -------
+# The profile's inverse tables, narrowed to the inventory model's literal types.
+KINDS_BY_TRIGGER = cast(dict[str, TriggerKind], profile.TRIGGER_KINDS)
+PRIORITY_WORDS = cast(dict[str, Priority], profile.PRIORITY_NAMES)
+
+
+@dataclass(frozen=True)
+class HeldEvent:
+    """A held event the inventory can say, with the slot it came from (its link actions are
+    read from ``have``: which links they make is the importer's to decide, with the peers)."""
+
+    event: Event
+    have: Have
+
+    def action(self, peer: int) -> dict[str, str]:
+        """The camera-link action fields on peer slot ``peer`` (defaults where unreported)."""
+        return {name: action_value(self.have.attrs, peer, name)
+                for name in profile.LINK_ACTION_FIELDS}
+
+    def calls(self, peer: int) -> bool:
+        """Whether the camera-link action on peer slot ``peer`` is on."""
+        return action_value(self.have.attrs, peer, profile.ACTION_ENABLE) == ON
+
+    def keeps_settings(self, peer: int) -> bool:
+        """An action that is off but not at its defaults (plan resets it)."""
+        return not self.calls(peer) and self.action(peer) != action_defaults()
+
+    def target(self, peer: int, ptz: str) -> tuple[LinkTarget, list[str]]:
+        """The action on ``peer`` as a target on ``ptz``, and the action fields the target
+        cannot carry as the spotter holds them (plan rewrites them)."""
+        action = self.action(peer)
+        target = adopt_target(ptz, action)
+        return target, action_drift(target, action)
+
+
+def bits(mask: str) -> tuple[int, ...]:
+    """The set bits of a firmware bitmask, lowest first (not a number: none)."""
+    value = int(mask) if mask.isdigit() else 0
+    return tuple(bit for bit in range(value.bit_length()) if value >> bit & 1)
+
+
+def number(text: str, default: str) -> int:
+    return int(text) if text.isdigit() else int(default)
+
+
+def adopt_trigger(fields: Mapping[str, JSON]) -> Trigger | str:
+    value = value_of(fields, profile.EVENT_TRIGGER)
+    kind = KINDS_BY_TRIGGER.get(value)
+    if kind is None:
+        return f"trigger '{value}' cannot be written in an inventory"
+    if kind == "detection":
+        return Trigger(kind, rule=value_of(fields, profile.TRIGGER_RULE_FIELD) or None)
+    return Trigger(kind, inputs=bits(value_of(fields, profile.TRIGGER_INPUT_FIELDS[kind])))
+
+
+def adopt_schedule(fields: Mapping[str, JSON]) -> Schedule:
+    mask = number(value_of(fields, profile.EVENT_WEEKDAY), "0")
+    return Schedule(days=tuple(day for day in WEEK if mask >> profile.WEEKDAY_BITS[day] & 1),
+                    begin=value_of(fields, profile.EVENT_BEGIN),
+                    end=value_of(fields, profile.EVENT_END))
+
+
+def adopt_event(have: Have) -> Event | str:
+    """A named event slot as an Event (the inverse of ``event_attrs``), or why it cannot be."""
+    fields = have.attrs
+    trigger = adopt_trigger(fields)
+    if isinstance(trigger, str):
+        return trigger
+    default_delay = profile.EVENT_FIELDS[profile.EVENT_DELAY][1]
+    do = value_of(fields, profile.EVENT_DO_ENABLE) == ON
+    goto = value_of(fields, profile.EVENT_GOTO_ENABLE) == ON
+    return Event(
+        name=have.name, trigger=trigger, enabled=value_of(fields, profile.EVENT_ENABLE) == ON,
+        priority=PRIORITY_WORDS.get(value_of(fields, profile.EVENT_PRIORITY), "normal"),
+        delay=number(value_of(fields, profile.EVENT_DELAY), default_delay),
+        schedule=adopt_schedule(fields),
+        do_duration=number(value_of(fields, profile.EVENT_DO_DURATION), "1") if do else None,
+        goto_preset=value_of(fields, profile.EVENT_GOTO_NAME) if goto else None)
+
+
+def event_drift(event: Event, have: Have) -> list[str]:
+    """Fields the Event cannot carry as the camera holds them (plan would rewrite them)."""
+    wanted = event_attrs(event)
+    return sorted(key for key, value in wanted.items() if str(have.attrs.get(key)) != value)
+
+
+def adopt_target(ptz: str, action: Mapping[str, str]) -> LinkTarget:
+    """One enabled camera-link action as a link target on ``ptz`` (inverse of
+    ``target_action``): a tracking rule counts only while tracking is on."""
+    do = action.get(profile.ACTION_DO_ENABLE) == ON
+    track = action.get(profile.ACTION_TRACK_ENABLE) == ON
+    rule = action.get(profile.ACTION_TRACK_RULE) or None
+    duration = action.get(profile.ACTION_DO_DURATION, "")
+    return LinkTarget(ptz=ptz, preset=action.get(profile.ACTION_PRESET) or None,
+                      track_rule=rule if track else None,
+                      do_duration=number(duration, "1") if do else None)
+
+
+def action_drift(target: LinkTarget, action: Mapping[str, str]) -> list[str]:
+    """Action fields the target cannot carry as the spotter holds them."""
+    wanted = target_action(target)
+    return sorted(key for key, value in wanted.items() if action.get(key) != value)
+
+
+def calls_peers(have: Have, npeer: int) -> bool:
+    """Whether a named event has an enabled camera-link action on any peer slot."""
+    return bool(have.name) and any(action_value(have.attrs, peer, profile.ACTION_ENABLE) == ON
+                                   for peer in range(npeer))
 
 
 def free_label(peer: int) -> str:
@@ -341,7 +463,8 @@ class Events(SlotResource):
         return bool(camera.events) or self.capacity(observed) > 0
 
     def capacity(self, observed: Observed) -> int:
-        return facts.capacity(observed.params, profile.CAP_NEVENT, profile.event_param, "name")
+        return facts.capacity(observed.params, profile.CAP_NEVENT, profile.event_param,
+                              profile.EVENT_NAME)
 
     def desired(self, site: Site, camera: Camera) -> list[Wanted]:
         actions = link_actions(site, camera)
@@ -356,8 +479,8 @@ class Events(SlotResource):
     def observed(self, observed: Observed) -> list[Have]:
         params, out = observed.params, []
         for slot in range(self.capacity(observed)):
-            name = params.get(profile.event_param(slot, "name"), "")
-            if name or params.get(profile.event_param(slot, "enable")) == ON:
+            name = params.get(profile.event_param(slot, profile.EVENT_NAME), "")
+            if name or params.get(profile.event_param(slot, profile.EVENT_ENABLE)) == ON:
                 out.append(Have(name=name, slot=slot, attrs=held(params, slot)))
         return out
 
@@ -379,6 +502,27 @@ class Events(SlotResource):
             for name, value in by_slot.get(peer, action_defaults()).items():
                 attrs[action_field(peer, name)] = value
         return replace(want, attrs=attrs)
+
+    def adopt(self, ctx: Context, have: Sequence[Have]) -> Adopted[HeldEvent]:
+        """Every named event the inventory can say; a field it cannot carry as held is a
+        warning (plan will rewrite it), an event it cannot say at all is left unmanaged."""
+        out: list[HeldEvent] = []
+        warnings: list[str] = []
+        for held in have:
+            where = f"event slot {held.slot}"
+            if not held.name:
+                warnings.append(f"{where} is enabled but has no name; left unmanaged")
+                continue
+            event = adopt_event(held)
+            if isinstance(event, str):
+                warnings.append(f"event '{held.name}' ({where}): {event}; left unmanaged")
+                continue
+            drift = event_drift(event, held)
+            if drift:
+                warnings.append(f"event '{held.name}' ({where}): {', '.join(drift)} cannot be "
+                                "written as the camera holds them; plan will rewrite them")
+            out.append(HeldEvent(event, held))
+        return Adopted(self.kind, tuple(out), tuple(warnings))
 
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         return f"event '{wanted.name}' already as wanted in slot {have.slot}"
@@ -408,7 +552,7 @@ class Events(SlotResource):
         for peer in range(facts.npeer(ctx.observed.params)):
             if peer in labels:
                 out[peer] = labels[peer]
-            elif any(action_value(f, peer, "enable") == ON for f in fields):
+            elif any(action_value(f, peer, profile.ACTION_ENABLE) == ON for f in fields):
                 out[peer] = free_label(peer)
         return out
 

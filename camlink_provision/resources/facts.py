@@ -44,13 +44,13 @@ def capacity(params: Mapping[str, str], name: str, param: SlotParam, probe: str)
 
 
 def cameralink_capable(params: Mapping[str, str]) -> bool:
-    return params.get(profile.CAP_CAMERALINK) == "1"
+    return params.get(profile.CAP_CAMERALINK) == profile.ON
 
 
 def npeer(params: Mapping[str, str]) -> int:
     if not cameralink_capable(params):
         return 0
-    return capacity(params, profile.CAP_NPEER, profile.peer_param, "name")
+    return capacity(params, profile.CAP_NPEER, profile.peer_param, profile.PEER_NAME)
 
 
 def as_int(value: str | None) -> int | str | None:

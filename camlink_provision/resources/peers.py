@@ -32,6 +32,7 @@ only after the change is in place.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import SetParams
@@ -39,6 +40,7 @@ from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, SENSITIVE, AttributeChange, Observed
 from camlink_provision.resources import facts
 from camlink_provision.resources.base import (
+    Adopted,
     Context,
     Have,
     KindResult,
@@ -51,15 +53,37 @@ from camlink_provision.resources.base import (
     yes_no,
 )
 
-MANAGED = ("enable", "name", "ipaddress", "port", "username")
-PASSWORD = "passwd"  # the one field in profile.PEER_SECRET_FIELDS
+ENABLE, NAME, ADDRESS, PORT = (profile.PEER_ENABLE, profile.PEER_NAME, profile.PEER_ADDRESS,
+                               profile.PEER_PORT)
+USERNAME, PASSWORD = profile.PEER_USERNAME, profile.PEER_PASSWORD  # PASSWORD: the secret one
+MANAGED = (ENABLE, NAME, ADDRESS, PORT, USERNAME)
 PASSWORD_ATTRIBUTE = "password"  # how a reviewer reads it
 # firmware field -> the view attribute it feeds
-OWNERS = {"enable": "enabled", "name": "name", "ipaddress": "address", "port": "address",
-          "username": "username"}
+OWNERS = {ENABLE: "enabled", NAME: "name", ADDRESS: "address", PORT: "address",
+          USERNAME: "username"}
 SUMMARY = ("name", "address", "username")  # what a deletion shows
 
 OK, UNREACHABLE, UNAUTHORIZED = profile.LINK_TEST_RESULTS
+DEFAULT_PORT = profile.PEER_FIELDS[PORT][1]
+
+
+@dataclass(frozen=True)
+class HeldPeer:
+    """One held peer slot in the inventory's words (what ``adopt`` gives back)."""
+
+    slot: int
+    label: str  # how a report names the slot (``Have.label``)
+    name: str  # the peer's own name; the inventory's is its PTZ camera's
+    address: str  # "" when the slot holds none
+    port: str  # as the spotter stores it
+    username: str
+    enabled: bool
+    ptz: str | None  # the site camera at ``address`` (None: no camera of the site is there)
+
+    @property
+    def site_port(self) -> int:
+        """The port as the inventory's ``site_port`` (the firmware default when unreadable)."""
+        return int(self.port) if self.port.isdigit() else int(DEFAULT_PORT)
 
 
 def address_key(address: str, port: str) -> tuple[Hashable, ...]:
@@ -94,10 +118,10 @@ def address_text(address: JSON, port: JSON) -> str:
 
 def view(fields: Mapping[str, JSON]) -> dict[str, JSON]:
     """One peer slot's fields in the inventory's words (the password is never among them)."""
-    return {"name": fields.get("name"),
-            "address": address_text(fields.get("ipaddress"), fields.get("port")),
-            "username": fields.get("username"),
-            "enabled": yes_no(fields.get("enable"))}
+    return {"name": fields.get(NAME),
+            "address": address_text(fields.get(ADDRESS), fields.get(PORT)),
+            "username": fields.get(USERNAME),
+            "enabled": yes_no(fields.get(ENABLE))}
 
 
 class Peers(SlotResource):
@@ -123,8 +147,8 @@ class Peers(SlotResource):
     @staticmethod
     def wanted(site: Site, ptz_name: str, present: bool) -> Wanted:
         ptz = site.cameras[ptz_name]
-        attrs = {"enable": "1", "name": ptz.name, "ipaddress": ptz.address,
-                 "port": str(ptz.site_port), "username": ptz.peer_credentials.username}
+        attrs = {ENABLE: profile.ON, NAME: ptz.name, ADDRESS: ptz.address,
+                 PORT: str(ptz.site_port), USERNAME: ptz.peer_credentials.username}
         return Wanted(name=ptz.name, present=present, attrs=attrs,
                       match_keys=(address_key(ptz.address, str(ptz.site_port)),),
                       depends_on=(ptz.name,))
@@ -133,14 +157,33 @@ class Peers(SlotResource):
         out = []
         for slot in range(self.capacity(observed)):
             fields = facts.slot_values(observed.params, profile.peer_param, slot, MANAGED)
-            address, port = fields.get("ipaddress", ""), fields.get("port", "")
-            if not (fields.get("enable") == "1" or fields.get("name") or address):
+            address, port = fields.get(ADDRESS, ""), fields.get(PORT, "")
+            if not (fields.get(ENABLE) == profile.ON or fields.get(NAME) or address):
                 continue  # a free slot
-            name = fields.get("name") or (f"{address}:{port}" if address else "")
+            name = fields.get(NAME) or (f"{address}:{port}" if address else "")
             keys = (address_key(address, port),) if address else ()
             attrs = {key: fields[key] for key in MANAGED if key in fields}
             out.append(Have(name=name, slot=slot, attrs=attrs, match_keys=keys))
         return out
+
+    def adopt(self, ctx: Context, have: Sequence[Have]) -> Adopted[HeldPeer]:
+        """The inverse of ``desired``: each held peer, and the site camera (a PTZ of some
+        link) it calls, by its address. A peer has no inventory entry of its own: which
+        links use it, and what its PTZ's ``site_port`` and link account are, is the
+        importer's to decide across the spotters (their events say which peers are used)."""
+        out = []
+        for held in have:
+            if held.slot is None:
+                continue
+            address = str(held.attrs.get(ADDRESS, ""))
+            ptz = camera_at(ctx.site, address) if address else None
+            out.append(HeldPeer(
+                slot=held.slot, label=held.label, name=str(held.attrs.get(NAME, "")),
+                address=address, port=str(held.attrs.get(PORT, DEFAULT_PORT)),
+                username=str(held.attrs.get(USERNAME, "")),
+                enabled=held.attrs.get(ENABLE) == profile.ON,
+                ptz=None if ptz is None else ptz.name))
+        return Adopted(self.kind, tuple(out))
 
     def slots_to_test(self, site: Site, camera: Camera, observed: Observed) -> list[int]:
         """Peer slots whose readable attributes match: only their password is unknown."""
@@ -254,6 +297,12 @@ def points_at(site: Site, have: Have) -> str | None:
     if by_address is not None:
         return by_address
     return have.name if have.name in site.cameras else None
+
+
+def camera_at(site: Site, address: str) -> Camera | None:
+    """The site camera whose site address is ``address`` (host names compare folded)."""
+    folded = address.lower()
+    return next((c for c in site.cameras.values() if c.address.lower() == folded), None)
 
 
 def held_targets(site: Site, observed: Observed) -> dict[int, str]:

@@ -16,13 +16,20 @@ from collections.abc import Mapping, Sequence
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import AddPreset, Command, DeletePreset, Move
 from camlink_provision.firmware.models import lookup
-from camlink_provision.inventory.model import Camera, ResourceKind, Site
+from camlink_provision.inventory.model import Camera, Preset, ResourceKind, Site
 from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources import facts
-from camlink_provision.resources.base import Context, Have, KindResult, SlotResource, Wanted
+from camlink_provision.resources.base import (
+    Adopted,
+    Context,
+    Have,
+    KindResult,
+    SlotResource,
+    Wanted,
+)
 
-AXES = profile.POSITION_KEYS  # ("pan", "tilt", "zoom")
-NAME = "name"
+AXES = profile.PRESET_AXES
+NAME = profile.PRESET_NAME
 
 
 def wants_presets(camera: Camera) -> bool:
@@ -63,6 +70,16 @@ class Presets(SlotResource):
                 out.append(Have(name=name, slot=slot, attrs=attrs))
         return out
 
+    def adopt(self, ctx: Context, have: Sequence[Have]) -> Adopted[Preset]:
+        """Every held preset with its whole position: a saved preset always has one, so the
+        inventory places it where it is (an axis the camera reports as no number is left
+        open, and plan shows it as drift)."""
+        out = []
+        for held in have:
+            pan, tilt, zoom = (_axis(held.attrs.get(axis)) for axis in AXES)
+            out.append(Preset(held.name, pan=pan, tilt=tilt, zoom=zoom))
+        return Adopted(self.kind, tuple(out))
+
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         if wanted.adopt:
             return f"preset '{wanted.name}' already on the camera (adopted, slot {have.slot})"
@@ -93,6 +110,10 @@ class Presets(SlotResource):
         position = {axis: wanted.attrs.get(axis, _held_axis(held, axis)) for axis in AXES}
         return (Move(position["pan"], position["tilt"], position["zoom"]),
                 AddPreset(wanted.name, slot))
+
+
+def _axis(value: JSON) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _held_axis(held: Mapping[str, JSON], axis: str) -> int:

@@ -16,9 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import Command, DeleteRule, PutRules
+from camlink_provision.inventory.limits import LOITERING_MIN_SECONDS
 from camlink_provision.inventory.model import Camera, ResourceKind, Site, TrackingRule
 from camlink_provision.model import JSON, AttributeChange, Observed
 from camlink_provision.resources.base import (
+    Adopted,
     Context,
     Have,
     KindResult,
@@ -30,9 +32,10 @@ from camlink_provision.resources.base import (
 )
 
 # VCA JSON key (``profile.rule_to_vca``) -> the inventory's key, in the order a view lists them
-INVENTORY_KEYS = {"RuleName": "name", "Type": "type", "Field": "field",
-                  "Condition": "condition", "Duration": "duration", "Direction": "direction",
-                  "ConnectEvent": "connect_event"}
+INVENTORY_KEYS = {profile.VCA_RULE_NAME: "name", profile.VCA_TYPE: "type",
+                  profile.VCA_FIELD: "field", profile.VCA_CONDITION: "condition",
+                  profile.VCA_DURATION: "duration", profile.VCA_DIRECTION: "direction",
+                  profile.VCA_CONNECT_EVENT: "connect_event"}
 SUMMARY = ("type",)  # what a deletion shows: enough to recognise it; the polygon is noise
 
 
@@ -48,10 +51,10 @@ def to_vca(rule: TrackingRule) -> dict[str, JSON]:
 
 
 def view_value(vca_key: str, value: JSON) -> JSON:
-    if vca_key == "Duration":
+    if vca_key == profile.VCA_DURATION:
         return f"{value} s" if isinstance(value, int) and not isinstance(value, bool) \
             else unknown(value)
-    if vca_key == "ConnectEvent":
+    if vca_key == profile.VCA_CONNECT_EVENT:
         return yes_no(value)
     return value
 
@@ -61,6 +64,50 @@ def view(rule: Mapping[str, JSON]) -> dict[str, JSON]:
     camera's own additions) are left out, as they are out of the comparison."""
     return {key: view_value(vca, rule[vca]) for vca, key in INVENTORY_KEYS.items()
             if vca in rule}
+
+
+def is_point(value: JSON) -> bool:
+    return (isinstance(value, list) and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value))
+
+
+def fits(kind: str, value: JSON) -> bool:
+    """Whether the value of a type's own key is one the inventory's schema accepts."""
+    if kind == "intrusion":
+        return value in profile.RULE_CONDITIONS
+    if kind == "linecrossing":
+        return value in profile.RULE_DIRECTIONS
+    return (isinstance(value, int) and not isinstance(value, bool)
+            and value >= LOITERING_MIN_SECONDS)
+
+
+def adopt_rule(name: str, vca: Mapping[str, JSON]) -> TrackingRule | str:
+    """A VCA rule object as a TrackingRule (the inverse of ``to_vca``), or why it cannot be
+    one: a type the inventory has no word for, a Field that is no list of points, or a key
+    that would not be written back as the camera holds it."""
+    kind = vca.get(profile.VCA_TYPE)
+    if kind not in profile.RULE_TYPES:
+        return f"tracking rule '{name}' has type {kind!r}, which the inventory cannot hold"
+    points = vca.get(profile.VCA_FIELD)
+    if not isinstance(points, list) or not all(is_point(p) for p in points):
+        return f"tracking rule '{name}' has a Field that is not a list of [x, y] points"
+    # Only the key of its own type is read: what a camera keeps under another type's key
+    # is not the inventory's (and ``to_vca`` does not write it).
+    key = profile.RULE_TYPE_KEYS[kind]
+    extra = vca.get(key)
+    if extra is not None and not fits(kind, extra):
+        return f"tracking rule '{name}': {key} {extra!r} is not a value the inventory can hold"
+    rule = TrackingRule(name=name, type=kind, field=tuple((p[0], p[1]) for p in points),
+                        condition=extra if kind == "intrusion" else None,
+                        duration=extra if kind == "loitering" else None,
+                        direction=extra if kind == "linecrossing" else None,
+                        connect_event=bool(vca.get(profile.VCA_CONNECT_EVENT, False)))
+    wanted = to_vca(rule)
+    differ = sorted(key for key, value in wanted.items() if vca.get(key) != value)
+    if differ:
+        return (f"tracking rule '{name}': {', '.join(differ)} cannot be written as the camera "
+                "holds it")
+    return rule
 
 
 class TrackingRules(SlotResource):
@@ -89,6 +136,18 @@ class TrackingRules(SlotResource):
                                  "Smart Tracking Advanced rules were not read (not a PTZ)")
             return result
         return super().compare(ctx, wanted, have)
+
+    def adopt(self, ctx: Context, have: Sequence[Have]) -> Adopted[TrackingRule]:
+        """Every rule the inventory can hold exactly; the others are left unmanaged."""
+        rules: list[TrackingRule] = []
+        warnings: list[str] = []
+        for held in have:
+            rule = adopt_rule(held.name, held.attrs)
+            if isinstance(rule, str):
+                warnings.append(rule + "; left unmanaged")
+            else:
+                rules.append(rule)
+        return Adopted(self.kind, tuple(rules), tuple(warnings))
 
     def in_sync(self, wanted: Wanted, have: Have) -> str:
         return f"tracking rule '{wanted.name}' already as wanted"

@@ -11,6 +11,7 @@ from camlink_provision.apply import apply_plan
 from camlink_provision.apply.events import ApplyEvent, BatchStarted
 from camlink_provision.emulator import Fault
 from camlink_provision.inventory.model import Site
+from camlink_provision.order import PHASES
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import Playbook, load_playbook, parse_playbook
 
@@ -42,8 +43,10 @@ def test_max_fail_percentage_stops_the_rollout(site: Site, fleet: Any) -> None:
     assert result.camera("ptz-b").status == "skipped"
     assert "rollout" in result.camera("ptz-b").reason
     assert writes(fleet, "ptz-b") == [] and writes(fleet, "spot") == []
-    assert [(p.name, p.outcome) for p in result.plays] == [("ptz", "stopped"),
-                                                            ("spotters", "not run")]
+    # A play runs per phase, named after both: the plan's order, the playbook's batching.
+    assert [(p.name, p.outcome) for p in result.plays] == [
+        (f"phase 1: {PHASES[1]} — ptz", "stopped"), (f"phase 2: {PHASES[2]} — spotters",
+                                                     "not run")]
 
 
 def test_without_max_fail_the_other_batches_go_on(site: Site, fleet: Any) -> None:
@@ -51,7 +54,7 @@ def test_without_max_fail_the_other_batches_go_on(site: Site, fleet: Any) -> Non
     batches: list[tuple[str, ...]] = []
 
     def record(event: ApplyEvent) -> None:
-        if isinstance(event, BatchStarted) and event.play == "ptz":
+        if isinstance(event, BatchStarted) and event.play.endswith("— ptz"):
             batches.append(event.cameras)
 
     result = apply_plan(site, make_plan(site), playbook=_playbook("1"), on_event=record)
@@ -85,11 +88,10 @@ def test_a_change_no_play_covers_is_skipped_and_its_dependents_wait(site: Site,
 
 
 def test_the_default_playbook_is_site_yml(tmp_path: Path) -> None:
-    plays = load_playbook().plays
-    assert [p.kinds for p in plays] == [("preset", "tracking_rule"), ("peer", "event"),
-                                        ("preset", "tracking_rule")]
-    assert [p.actions for p in plays] == [("create", "update"),
-                                          ("create", "update", "delete"), ("delete",)]
+    # One play of everything: the phases come from the plan, never from the playbook.
+    (play,) = load_playbook().plays
+    assert play.kinds == ("preset", "tracking_rule", "peer", "event")
+    assert play.actions == ("create", "update", "delete")
 
 
 def test_a_camera_unreachable_at_plan_time_is_reported_and_its_spotter_waits(

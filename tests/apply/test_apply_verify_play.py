@@ -13,6 +13,7 @@ from camlink_provision.apply.progress import LiveProgress
 from camlink_provision.apply.recap import render_recap
 from camlink_provision.apply.verifying import site_verifier
 from camlink_provision.inventory.model import Site
+from camlink_provision.order import PHASES
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import parse_playbook
 
@@ -31,8 +32,10 @@ def test_a_verify_play_checks_the_links_it_just_built(site: Site, fleet: Any) ->
                         playbook=parse_playbook(CONVERGE_THEN_VERIFY, "pb.yml"),
                         verifier=site_verifier(4), on_event=seen.append)
     assert not result.failed, render_recap(result)
-    assert [(p.name, p.outcome) for p in result.plays] == [("converge", "done"),
-                                                            ("prove the links", "verified")]
+    # One converge play runs as the plan's phases; the verify play once they all ran.
+    assert [(p.name, p.outcome) for p in result.plays] == [
+        (f"phase 1: {PHASES[1]}", "done"), (f"phase 2: {PHASES[2]}", "done"),
+        ("prove the links", "verified")]
     verdicts = [e for e in seen if isinstance(e, VerifyDone)]
     assert len(verdicts) == 1 and verdicts[0].ok
     assert "2 of 2 link check(s) passed" in verdicts[0].summary
@@ -55,4 +58,4 @@ def test_the_live_display_renders_a_run(site: Site, fleet: Any) -> None:
     result = apply_plan(site, make_plan(site), on_event=live)
     assert not result.failed
     text = screen.getvalue()
-    assert "PLAY [converge]" in text and "ptz-a: changed" in text
+    assert f"PLAY [phase 1: {PHASES[1]}]" in text and "ptz-a: changed" in text

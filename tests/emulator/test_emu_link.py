@@ -125,6 +125,19 @@ def test_the_schedule_decides(linked: dict[str, Cam], fleet: Fleet) -> None:
     assert len(fleet.fire("spot1", "detection", rule="gate", at=SATURDAY_NIGHT)["events"]) == 1
 
 
+def test_an_overnight_span_runs_on_the_day_it_starts(linked: dict[str, Cam],
+                                                       fleet: Fleet) -> None:
+    # Monday only, 19:00-06:30: Tuesday 03:00 is Monday's night (camlink_provision.schedule),
+    # Monday 03:00 would be Sunday's and is not.
+    setparam(linked["spot1"], {fw.event_param(0, "weekday"): str(1 << fw.WEEKDAY_BITS["mon"]),
+                               fw.event_param(0, "begintime"): "19:00",
+                               fw.event_param(0, "endtime"): "06:30"})
+    tuesday_night = datetime(2026, 12, 1, 3, 0)
+    assert len(fleet.fire("spot1", "detection", rule="gate", at=tuesday_night)["events"]) == 1
+    skipped = fleet.fire("spot1", "detection", rule="gate", at=MONDAY_NOON.replace(hour=3))
+    assert skipped["skipped"][0]["reason"] == "outside its schedule"
+
+
 def test_wrong_stored_credentials_make_the_link_unauthorized(linked: dict[str, Cam],
                                                              fleet: Fleet) -> None:
     setparam(linked["spot1"], peer(0, PTZ_ADDRESS, user=("admin", "stale-password")))

@@ -61,7 +61,11 @@ def test_preset_refusals(cams: dict[str, Cam]) -> None:
     assert ptz.get(f"{fw.PRESET}?addpos=a%27b").body == INVALID  # not a valid name
     assert ptz.get(f"{fw.PRESET}?delpos=nothing").body == INVALID
     assert ptz.get(f"{fw.PRESET}?addpos=x&delpos=gate").body == INVALID
-    assert ptz.get(f"{fw.PRESET}?addpos=gate&index=2").body == b""  # same slot: re-saved
+    # Never saved over, not even by its own name in its own slot: re-saving is delete + add.
+    assert ptz.get(f"{fw.PRESET}?addpos=gate&index=2").body == INVALID
+    assert ptz.get(f"{fw.PRESET}?addpos=other&index=2").body == INVALID  # slot in use
+    assert ptz.get(f"{fw.PRESET}?delpos=gate").body == b""
+    assert ptz.get(f"{fw.PRESET}?addpos=other&index=2").body == b""
 
 
 def test_delete_and_recall(cams: dict[str, Cam], fleet: Fleet) -> None:

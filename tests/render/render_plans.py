@@ -7,7 +7,9 @@ view may ever show it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
+from camlink_provision import order
 from camlink_provision.firmware.commands import AddPreset, Move, SetParams
 from camlink_provision.model import (
     SENSITIVE,
@@ -22,6 +24,15 @@ MARKER = "s3cret-MARKER-4711"
 FINGERPRINT = "sha256:" + "ab" * 32
 
 Golden = Callable[[str, str], None]  # the ``golden`` fixture: check(file name, actual text)
+
+
+def ordered(plan: Plan) -> Plan:
+    """A hand-built plan as the planner finishes one: phases given, steps derived."""
+    held = order.held_cameras(plan.cameras)
+    cameras = tuple(replace(cam, changes=order.order_changes(cam.changes,
+                                                             late=cam.camera in held))
+                    for cam in plan.cameras)
+    return replace(plan, cameras=cameras, steps=order.steps_of(cameras))
 
 
 def create_preset() -> Change:
@@ -41,7 +52,7 @@ def update_peer(password: AttributeChange) -> Change:
         ops=(SetParams({"cameralink_i1_ipaddress": "192.0.2.6", "cameralink_i1_port": 8080,
                              "cameralink_i1_username": "link-operator",
                              "cameralink_i1_passwd": SENSITIVE},
-                secret_args={"cameralink_i1_passwd": "ptz-north"}),),
+                secrets={"cameralink_i1_passwd": "ptz-north"}),),
         reason="drift; link test refused", depends_on=("ptz-north",))
 
 
@@ -56,7 +67,7 @@ def small_plan(password: AttributeChange | None = None) -> Plan:
     """Every feature once: create, update (with a sensitive attribute), delete, unmanaged,
     a warning, a failed camera and two links (one changed)."""
     password = password or AttributeChange("password", MARKER, MARKER + "-new", sensitive=True)
-    return Plan(
+    return ordered(Plan(
         site="construction-site",
         cameras=(
             CameraPlan("ptz-north", "ptz", "SD9364-EHL", "2.2103.34.01d", FINGERPRINT,
@@ -78,7 +89,7 @@ def small_plan(password: AttributeChange | None = None) -> Plan:
              "ptz": "ptz-east", "preset": None, "track_rule": "intruder", "do": 5,
              "changed": False},
         ),
-    )
+    ))
 
 
 def json_native_plan() -> Plan:
@@ -88,9 +99,9 @@ def json_native_plan() -> Plan:
 
 
 def empty_plan() -> Plan:
-    return Plan(site="quiet-site", cameras=(
+    return ordered(Plan(site="quiet-site", cameras=(
         CameraPlan("ptz-1", "ptz", "SD9364-EHL", "2.2103.34.01d", FINGERPRINT),
-        CameraPlan("spotter-1", "spotter", "IB9387-EHT", "2.2103.12.01", FINGERPRINT)))
+        CameraPlan("spotter-1", "spotter", "IB9387-EHT", "2.2103.12.01", FINGERPRINT))))
 
 
 # Every character that means something to markdown, mermaid, HTML or a terminal.
@@ -102,11 +113,11 @@ def hostile_plan() -> Plan:
     change = Change(HOSTILE, "event", HOSTILE, "update", 1,
                     (AttributeChange(HOSTILE, HOSTILE, [HOSTILE, {"k": HOSTILE}]),), (),
                     reason=HOSTILE)
-    return Plan(
+    return ordered(Plan(
         site=HOSTILE,
         cameras=(CameraPlan(HOSTILE, "spotter", "IB9387-EHT", "2.2103.12.01", FINGERPRINT,
                             changes=(change,), unmanaged=(Unmanaged(HOSTILE, "event", HOSTILE, 2),),
                             warnings=(HOSTILE,)),
                  CameraPlan("ptz-1", "ptz", error=HOSTILE, error_kind="protocol")),
         links=({"link": HOSTILE, "spotter": HOSTILE, "event": HOSTILE, "ptz": "ptz-1",
-                "preset": HOSTILE, "track_rule": None, "do": None, "changed": True},))
+                "preset": HOSTILE, "track_rule": None, "do": None, "changed": True},)))

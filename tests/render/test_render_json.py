@@ -84,7 +84,7 @@ def test_round_trip_keeps_everything_but_the_secret(tmp_path: Path) -> None:
     save_plan(plan, tmp_path / "p.json")
     loaded = load_plan(tmp_path / "p.json")
     assert loaded.to_json() == plan.to_json()
-    assert loaded.cameras[3].changes[0].attributes[2].before == "(sensitive)"
+    assert loaded.cameras[3].changes[1].attributes[2].before == "(sensitive)"
 
 
 def _plan_data() -> dict[str, Any]:
@@ -97,7 +97,20 @@ def _tampered_action(data: dict[str, Any]) -> None:
 
 
 def _leaked_secret(data: dict[str, Any]) -> None:
-    data["cameras"][3]["changes"][0]["attributes"][2]["after"] = "hunter2"
+    data["cameras"][3]["changes"][1]["attributes"][2]["after"] = "hunter2"
+
+
+def _steps_reordered(data: dict[str, Any]) -> None:
+    # The spotter's step before the PTZ's: a plan a reviewer approved runs in its order only.
+    data["steps"].reverse()
+
+
+def _step_phase_moved(data: dict[str, Any]) -> None:
+    data["steps"][0]["phase"] = 3
+
+
+def _request_dropped(data: dict[str, Any]) -> None:
+    data["steps"][0]["requests"].pop()
 
 
 def _wrong_totals(data: dict[str, Any]) -> None:
@@ -118,7 +131,10 @@ def _missing_fingerprint(data: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("tamper", "says"), [
     (_tampered_action, "at $.cameras[0].changes[0].action"),
-    (_leaked_secret, "at $.cameras[3].changes[0].attributes[2].after"),
+    (_leaked_secret, "at $.cameras[3].changes[1].attributes[2].after"),
+    (_steps_reordered, "the steps do not match the changes listed"),
+    (_step_phase_moved, "the steps do not match the changes listed"),
+    (_request_dropped, "the steps do not match the changes listed"),
     (_wrong_totals, "do not match the changes listed"),
     (_stray_change, "listed under camera 'ptz-north'"),
     (_extra_field, "at $.cameras[0]: Additional properties"),
@@ -142,7 +158,9 @@ def test_an_edited_plan_file_is_refused(tmp_path: Path, tamper: Callable[[dict[s
     ("{not json", "not a plan file: not JSON"),
     ('{"hosts": {"ptz-1": {}}}', 'not a camlink-provision plan file (no "format" field)'),
     ("[1, 2]", 'not a camlink-provision plan file (no "format" field)'),
-    ('{"format": 2, "site": "s"}', "a plan in format 2; this camlink-provision reads format 1"),
+    # format 1 plans had no steps: their order was the rollout's, not the reviewer's
+    ('{"format": 1, "site": "s"}', "a plan in format 1; this camlink-provision reads format 2"),
+    ('{"format": 3, "site": "s"}', "a plan in format 3; this camlink-provision reads format 2"),
 ])
 def test_a_foreign_file_is_refused_with_what_to_do(tmp_path: Path, content: str,
                                                    says: str) -> None:

@@ -15,7 +15,8 @@ def _mermaid(markdown: str) -> list[str]:
 
 
 def _table_rows(markdown: str) -> list[str]:
-    return [line for line in markdown.splitlines() if line.startswith("| **")]
+    # Change rows: phase, then the action in bold (the run-order table has no bold cell).
+    return [line for line in markdown.splitlines() if re.match(r"\| \d \| \*\*", line)]
 
 
 def _cells(row: str) -> list[str]:
@@ -37,15 +38,24 @@ def test_heading_carries_the_totals() -> None:
 def test_a_table_per_camera_with_changes() -> None:
     md = render_plan(small_plan(), "markdown")
     rows = _table_rows(md)
-    assert [_cells(r)[:4] for r in rows] == [
-        ["**create**", "preset", "gate", "3"],
-        ["**update**", "peer", "ptz-north", "1"],
-        ["**delete**", "event", "old-alarm", "2"]]
-    assert _cells(rows[1])[4] == ('address: <code>"192.0.2.5:80"</code> → '
+    assert [_cells(r)[:5] for r in rows] == [
+        ["1", "**create**", "preset", "gate", "3"],
+        ["2", "**delete**", "event", "old-alarm", "2"],
+        ["2", "**update**", "peer", "ptz-north", "1"]]
+    assert _cells(rows[2])[5] == ('address: <code>"192.0.2.5:80"</code> → '
                                   '<code>"192.0.2.6:8080"</code><br>username: '
                                   '<code>"camlink"</code> → <code>"link-operator"</code>'
                                   "<br>password: (sensitive) → (sensitive)")
-    assert md.count("### ") == 3  # ptz-north, spotter-gate, the link topology
+    assert md.count("### ") == 4  # ptz-north, spotter-gate, the order of the run, the links
+
+
+def test_the_order_of_the_run_is_a_table_of_steps_phase_by_phase() -> None:
+    md = render_plan(small_plan(), "markdown")
+    section = md[md.index("### Order of the run"):md.index("### Link topology")]
+    rows = [_cells(line) for line in section.splitlines() if re.match(r"\| \d \|", line)]
+    assert rows == [["1", "ptz-north", '+ preset "gate"', "2 requests: move, add\\_preset"],
+                    ["2", "spotter-gate", '- event "old-alarm", \\~ peer "ptz-north"',
+                     "1 request: setparam"]]
 
 
 def test_failed_cameras_are_called_out_before_the_tables() -> None:
@@ -93,7 +103,7 @@ def test_pipes_in_names_cannot_add_table_cells() -> None:
     md = render_plan(hostile_plan(), "markdown")
     rows = _table_rows(md)
     assert len(rows) == 1
-    assert len(_cells(rows[0])) == 6
+    assert len(_cells(rows[0])) == 7
 
 
 def test_hostile_names_are_escaped_for_markdown() -> None:

@@ -1,4 +1,4 @@
-"""``Change.releases`` in plan files: written sorted, read back, and optional in older files."""
+"""``Change.releases`` in plan files: written sorted, read back, and required (format 2)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from render_plans import FINGERPRINT, json_native_plan
+from render_plans import FINGERPRINT, json_native_plan, ordered
 
 from camlink_provision.errors import PlanError
 from camlink_provision.firmware.commands import SetParams
@@ -24,7 +24,7 @@ def _releasing_plan() -> Plan:
     plan = json_native_plan()
     spotter = CameraPlan("spotter-yard", "spotter", "IB9387-EHT", "2.2103.12.01",
                          FINGERPRINT, changes=(drop,))
-    return replace(plan, cameras=(*plan.cameras, spotter))
+    return ordered(replace(plan, cameras=(*plan.cameras, spotter)))
 
 
 def _data(plan: Plan) -> dict[str, Any]:
@@ -47,14 +47,12 @@ def test_releases_go_through_a_plan_file(tmp_path: Path) -> None:
     assert _data(plan)["cameras"][-1]["changes"][0]["releases"] == ["ptz-east", "ptz-north"]
 
 
-def test_a_plan_saved_before_releases_existed_loads_with_none(tmp_path: Path) -> None:
-    plan = _releasing_plan()
-    data = _data(plan)
-    for camera in data["cameras"]:
-        for change in camera["changes"]:
-            del change["releases"]
-    loaded = load_plan(_saved(tmp_path, data))
-    assert loaded.changes == [replace(c, releases=()) for c in plan.changes]
+def test_a_change_without_releases_is_refused(tmp_path: Path) -> None:
+    # What a change lets go of decides when the PTZ tidy-up runs: never guessed as "none".
+    data = _data(_releasing_plan())
+    del data["cameras"][-1]["changes"][0]["releases"]
+    with pytest.raises(PlanError, match=r"'releases' is a required property"):
+        load_plan(_saved(tmp_path, data))
 
 
 def test_a_release_named_twice_is_refused(tmp_path: Path) -> None:

@@ -84,9 +84,10 @@ def test_hostile_names_cannot_add_lines_or_reorder_text() -> None:
     assert "\x1b" not in plain  # the only escape sequences are our colours
     assert "\u202e" not in text
     assert "k\\u000al\\u202em" in plain  # shown, not obeyed
-    # site, blank, header, change, attribute, unmanaged, warning, blank, failed, blank, totals:
-    # a newline smuggled in a name would add a line.
-    assert len(plain.splitlines()) == 11
+    # site, blank, header, change, attribute, unmanaged, warning, blank, failed, blank, the
+    # order of the run (heading, phase, step), blank, totals: a newline smuggled in a name
+    # would add a line.
+    assert len(plain.splitlines()) == 15
 
 
 def test_slotless_resources_show_no_slot() -> None:

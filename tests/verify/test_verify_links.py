@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from camlink_provision.commands.verify_cmd import FleetFirer
 from camlink_provision.emulator import Fault, Fleet
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Secret, Site
@@ -96,7 +97,8 @@ def test_peer_user_changed_on_the_spotter(site: Site, fleet: Fleet) -> None:
 
 
 def test_preset_moved_by_hand_and_saved_again(site: Site, fleet: Fleet) -> None:
-    with client(fleet, "ptz1") as ptz1:
+    with client(fleet, "ptz1") as ptz1:  # saved again: the firmware refuses a name in use
+        ptz1.delete_preset("gate")
         ptz1.move(600, -10, 2)
         ptz1.add_preset("gate")
     report = run(site)
@@ -172,13 +174,13 @@ def test_a_refused_action_is_attributed_to_what_the_ptz_lacks_now(site: Site,
     try:
         with client(fleet, "ptz1") as ptz1:
             ptz1.delete_tracking_rule("gate-track")
-        failed = checker.action_failed("refused", 0)
+        failed = checker.action_failed(profile.LINK_TEST_REFUSED, 0)
         assert (failed.cause, failed.check) == ("rule_missing", "test preset")
         assert failed.detail == ("the spotter performed event slot 0's action and answered "
                                  "action='refused': ptz1 holds no tracking rule 'gate-track'")
         with client(fleet, "ptz1") as ptz1:
             ptz1.delete_preset("gate")
-        assert checker.action_failed("refused", 0).cause == "preset_missing"
+        assert checker.action_failed(profile.LINK_TEST_REFUSED, 0).cause == "preset_missing"
     finally:
         checker.run.clients.close()
 
@@ -231,7 +233,7 @@ def test_a_spotter_this_tool_cannot_log_into(site: Site) -> None:
 
 def test_end_to_end_fires_each_event_and_sees_the_ptz_move(site: Site, fleet: Fleet) -> None:
     fleet.set_position("ptz1", 300, 30, 3)
-    report = run(site, fleet=fleet, end_to_end=True)
+    report = run(site, firer=FleetFirer(fleet))
     assert report.ok, [r.to_json() for r in report.failed]
     gate = by_key(report)[("gate", "ptz1")]
     assert {"end-to-end position", "end-to-end tracking"} <= {c.name for c in gate.checks}
@@ -244,21 +246,22 @@ def test_end_to_end_catches_a_disabled_event(site: Site, fleet: Fleet) -> None:
     # does not. Only the full event path shows it.
     with client(fleet, "spot2") as spot2:
         spot2.setparam({profile.event_param(0, "enable"): "0"})
-    report = run(site, fleet=fleet, end_to_end=True)
+    report = run(site, firer=FleetFirer(fleet))
     assert failing(report) == {("yard", "ptz1"): "event_not_fired"}
     failure = by_key(report)[("yard", "ptz1")].failure
     assert failure is not None and "disabled" in failure.detail
 
 
-def test_end_to_end_needs_the_emulator(site: Site) -> None:
-    with pytest.raises(ValueError, match="emulated fleet"):
-        run(site, end_to_end=True)
+def test_end_to_end_runs_only_with_a_firer(site: Site) -> None:
+    report = run(site)
+    assert report.ok and not report.end_to_end
+    assert not any(c.name.startswith("end-to-end") for r in report.results for c in r.checks)
 
 
 def test_no_secret_in_any_result(site: Site, fleet: Fleet) -> None:
     with client(fleet, "spot1") as spot1:
         spot1.setparam({profile.peer_param(0, "passwd"): Secret("not-the-password")})
-    text = str(run(site, fleet=fleet, end_to_end=True).to_json())
+    text = str(run(site, firer=FleetFirer(fleet)).to_json())
     for secret in (ADMIN_PASSWORD, LINK_PASSWORD, "not-the-password"):
         assert secret not in text
 
@@ -277,8 +280,8 @@ def test_verify_passes_on_the_applied_construction_site(tmp_path: Path) -> None:
     with running_fleet(specs_of(load_site([inventory], secrets).site)) as fleet:
         site = load_site([inventory, overlay(tmp_path / "overlay.yml", fleet)], secrets).site
         apply_plan(site, make_plan(site), concurrency=8)
-        report = verify_site(site, list(site.cameras), concurrency=8, fleet=fleet,
-                             end_to_end=True)
+        report = verify_site(site, list(site.cameras), concurrency=8,
+                             firer=FleetFirer(fleet), settle=0.0)
     pairs = sum(len(link.targets) for link in site.links)
     assert len(report.results) == pairs == 12
     # ptz-yard-east's "yard-gate" is adopted (set up by hand on the real camera): a fresh
@@ -292,6 +295,8 @@ def test_verify_passes_on_the_applied_construction_site(tmp_path: Path) -> None:
     ("2026-11-25 20:00", "2026-11-25 20:00"),  # already active: now
     ("2026-11-26 03:00", "2026-11-26 03:00"),  # after midnight, still last night's window
     ("2026-11-28 12:00", "2026-11-30 19:00"),  # a Saturday: Monday evening
+    ("2026-11-28 03:00", "2026-11-28 03:00"),  # Saturday 03:00 is Friday's night: now
+    ("2026-11-30 03:00", "2026-11-30 19:00"),  # Monday 03:00 would be Sunday's: tonight
 ])
 def test_end_to_end_fires_inside_the_event_schedule(now: str, expected: str) -> None:
     from datetime import datetime
@@ -320,6 +325,6 @@ def test_end_to_end_twice_on_the_same_fleet_is_not_swallowed_by_the_detect_delay
         site: Site, fleet: Fleet) -> None:
     """Each event's "detect next event after" delay would ignore a second firing at the same
     moment; verify fires each time a week later, where the weekly schedule still matches."""
-    assert run(site, fleet=fleet, end_to_end=True).ok
-    report = run(site, fleet=fleet, end_to_end=True)
+    assert run(site, firer=FleetFirer(fleet)).ok
+    report = run(site, firer=FleetFirer(fleet))
     assert report.ok, [r.to_json() for r in report.failed]
