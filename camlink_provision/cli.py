@@ -5,7 +5,8 @@ work and turns what comes back (or what is raised) into an exit status. The stat
 defined here and only here (the commands import them):
 
     0    success (with --detailed-exitcode: success and nothing to change)
-    1    an error: bad inventory, a camera failed, a stale plan, a refused confirmation
+    1    an error: bad inventory, a camera failed, a stale plan, a refused confirmation,
+         a site locked by another apply
     2    only with `plan --detailed-exitcode`: success, and there are changes
     3    an unexpected internal error (traceback written to .camlink/crash.log)
     64   a usage error: unknown option, bad argument (EX_USAGE; argparse's own 2 remapped,
@@ -64,6 +65,7 @@ HANDLERS: dict[str, str] = {
     "import": "camlink_provision.commands.import_cmd:run_import",
     "emulate": "camlink_provision.emulator.service:run_emulate",
     "completion": "camlink_provision.cli:run_completion",
+    "unlock": "camlink_provision.commands.unlock_cmd:run_unlock",
 }
 # What each sub-command does, and examples: its --help.
 ABOUT: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -102,6 +104,11 @@ ABOUT: dict[str, tuple[str, tuple[str, ...]]] = {
         "Serve emulated cameras on loopback (127.0.0.1), speaking the firmware's HTTP "
         "interface, for trying the tool without cameras.",
         ("camlink-provision emulate -i inventories/minimal --overlay emulated.yml",)),
+    "unlock": (
+        "Release a site's lock that an apply left behind on another host, or a corrupt lock "
+        "file. A lock whose holder still runs on this host is never removed.",
+        ("camlink-provision unlock construction-site",
+         "camlink-provision unlock construction-site --yes --lock-dir /shared/locks")),
     "completion": (
         "Print a shell completion script, generated from this command line's options.",
         ("camlink-provision completion bash > "
@@ -151,6 +158,13 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
                         "(default .camlink/emulator/<site>)")
 
 
+def _add_lock_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lock-dir", metavar="DIR", default=None,
+                        help="where site locks live, shared by every checkout (default: "
+                        "$CAMLINK_LOCK_DIR, else $XDG_STATE_HOME/camlink-provision/locks, "
+                        "else ~/.local/state/camlink-provision/locks)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = UsageParser(prog="camlink-provision", description="Provision VIVOTEK "
                                      "Camera Link deployments from inventories in git.")
@@ -183,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--playbook", metavar="FILE", help="plays to run (default "
                        "playbooks/site.yml)")
     apply.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _add_lock_dir_option(apply)
     apply.add_argument("planfile", nargs="?", metavar="PLANFILE",
                        help="apply exactly this saved plan (refused if stale)")
 
@@ -197,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inventory_options(imp)
     _add_run_options(imp)
     imp.add_argument("--out", required=True, metavar="DIR", help="directory to write")
+
+    unlock = _command(sub, "unlock", help="release a site's lock left by an apply that is "
+                            "gone (another host, a corrupt lock file)")
+    unlock.add_argument("site", metavar="SITE", help="the site's name, as its inventory gives it")
+    unlock.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    _add_lock_dir_option(unlock)
 
     emulate = _command(sub, "emulate", help="serve emulated cameras on loopback")
     source = emulate.add_mutually_exclusive_group(required=True)

@@ -6,6 +6,7 @@
     ├── InventoryErrors              several InventoryError at once (validation reports all)
     ├── CameraError                  one camera misbehaved; carries the camera and the request
     │   ├── CameraUnreachable        refused, reset, timed out, DNS, TLS
+    │   ├── CameraLocalLimit         this machine is out of file descriptors (EMFILE)
     │   ├── CameraAuthError          401: the credentials were refused
     │   ├── CameraCommandError       "ERROR: Invalid command!" inside a 200, or a VCA 400
     │   └── CameraProtocolError      a reply that does not follow the firmware contract
@@ -99,6 +100,12 @@ class CameraError(CamlinkError):
 
 class CameraUnreachable(CameraError):
     kind = "unreachable"
+
+
+class CameraLocalLimit(CameraError):
+    """This machine, not the camera, ran out of something (file descriptors)."""
+
+    kind = "local"
 
 
 class CameraAuthError(CameraError):

@@ -12,6 +12,12 @@ What it keeps from ``HTTPDigestAuth``: after the first challenge the nonce is re
 increasing nonce count, so every later request costs one round trip. A 401 that carries a new
 nonce (stale, or the camera rebooted) is answered once more; a 401 to an answer made with the
 current nonce is final, and the client reports it as refused credentials.
+
+Except after a repeat: urllib3 repeats a timed-out read with the very same headers, so the
+repeat carries a Digest answer (nonce count) the camera may already have accepted from the
+late first attempt, and refuses as a replay. A 401 to a request the transport sent more than
+once says nothing about the password: it is answered afresh (new nonce count, at most
+``MAX_REANSWERS`` times per request), never taken as refused credentials.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ from urllib.request import parse_http_list, parse_keqv_list
 import requests
 from requests.auth import AuthBase
 
+from camlink_provision.camera.transport import was_repeated
 from camlink_provision.inventory.model import Credentials
 
 Scheme = Literal["basic", "digest"]
 AuthMode = Literal["auto", "basic", "digest"]
 _SCHEME = re.compile(r"^\s*(\w+)")
+MAX_REANSWERS = 2  # answers to 401s of repeated requests, beyond the one challenge answer
 
 
 def challenged_scheme(header: str) -> str:
@@ -122,12 +130,26 @@ class CameraAuth(AuthBase):
         if response.status_code != 401:
             return response
         header = response.headers.get("WWW-Authenticate", "")
-        if not self._accept_challenge(header, response.request):
+        if not self._accept_challenge(header, response.request, was_repeated(response)):
             return response
-        return self._resend(response, kwargs)
+        answer = self._resend(response, kwargs)
+        for _ in range(MAX_REANSWERS):
+            # The answer itself timed out and was repeated, and the repeat was refused: a
+            # replay of what the camera took from the late attempt, not a wrong password.
+            if answer.status_code != 401 or not was_repeated(answer):
+                break
+            header = answer.headers.get("WWW-Authenticate", "")
+            if not self._accept_challenge(header, answer.request, True):
+                break
+            answer = self._resend(answer, kwargs)
+        return answer
 
-    def _accept_challenge(self, header: str, sent: requests.PreparedRequest) -> bool:
-        """Take the challenge on as the scheme for this and later requests, if it should be."""
+    def _accept_challenge(self, header: str, sent: requests.PreparedRequest,
+                          repeated: bool = False) -> bool:
+        """Take the challenge on as the scheme for this and later requests, if it should be.
+
+        ``repeated``: the refused request was sent more than once by the transport, so a
+        Digest refusal may be of a replayed nonce count, not of the password."""
         scheme = challenged_scheme(header)
         pinned = self._mode != "auto"
         if scheme not in ("basic", "digest"):
@@ -145,7 +167,7 @@ class CameraAuth(AuthBase):
         challenge = _parse_digest(header)
         fresh = self._digest is None or challenge.nonce != self._digest.nonce
         self._scheme, self._digest = "digest", challenge
-        return not answered or self._scheme_of(sent) != "digest" or fresh
+        return not answered or self._scheme_of(sent) != "digest" or fresh or repeated
 
     @staticmethod
     def _scheme_of(sent: requests.PreparedRequest) -> str:

@@ -27,12 +27,13 @@ import requests
 
 from camlink_provision.camera import wire
 from camlink_provision.camera.auth import CameraAuth
-from camlink_provision.camera.failures import describe_failure
+from camlink_provision.camera.failures import describe_failure, local_limit
 from camlink_provision.camera.transport import camera_session
 from camlink_provision.errors import (
     CameraAuthError,
     CameraCommandError,
     CameraError,
+    CameraLocalLimit,
     CameraProtocolError,
     CameraUnreachable,
 )
@@ -227,8 +228,10 @@ class CameraClient:
         if event is not None:
             args[fw.LINK_TEST_EVENT] = event
         call = Call("POST", fw.LINK_TEST, tuple(args))
-        with self._failures(call):
-            pairs = wire.parse_pairs(self._text(call, query=wire.encode_pairs(args)))
+        budget = link_test_budget(self.connection.timeout, event is not None)
+        with self._failures(call, budget):
+            pairs = wire.parse_pairs(self._text(call, query=wire.encode_pairs(args),
+                                                read_timeout=budget))
             result = wire.require_choice(pairs, fw.LINK_TEST_RESULT, fw.LINK_TEST_RESULTS)
             performed = event is not None and (result == fw.LINK_TEST_RESULTS[0]
                                                or fw.LINK_TEST_ACTION in pairs)
@@ -253,11 +256,14 @@ class CameraClient:
             self._text(call, query=wire.encode_pairs(args))
 
     def _text(self, call: Call, *, query: str = "", body: bytes | None = None,
-              content_type: str | None = None) -> str:
-        """Send one request; the 200 reply's text, with a hidden ``ERROR:`` raised."""
+              content_type: str | None = None, read_timeout: float | None = None) -> str:
+        """Send one request; the 200 reply's text, with a hidden ``ERROR:`` raised.
+
+        ``read_timeout``: how long the reply may take, when the camera has more to do than
+        answer (a link test); the connection's timeout otherwise."""
         url = self.connection.base_url + call.path + (f"?{query}" if query else "")
         headers = {"Content-Type": content_type} if content_type else {}
-        timeout = (self.connection.timeout, self.connection.timeout)
+        timeout = (self.connection.timeout, read_timeout or self.connection.timeout)
         with self._lock:
             response = self._session.request(call.method, url, data=body, headers=headers,
                                              auth=self._auth, timeout=timeout,
@@ -273,8 +279,9 @@ class CameraClient:
         self.requests_sent += 1
 
     @contextmanager
-    def _failures(self, call: Call) -> Iterator[None]:
-        """Turn whatever goes wrong inside into a CameraError naming this camera and call."""
+    def _failures(self, call: Call, timeout: float | None = None) -> Iterator[None]:
+        """Turn whatever goes wrong inside into a CameraError naming this camera and call
+        (``timeout``: the request's read timeout, when not the connection's)."""
         try:
             yield
         except CameraError:
@@ -286,9 +293,14 @@ class CameraClient:
                                      str(call)) from None
         except wire.ReplyError as bad:
             raise CameraProtocolError(self.name, str(bad), str(call)) from None
-        except requests.RequestException as error:
+        except (requests.RequestException, OSError) as error:
             # ``from None``: the underlying exceptions quote the URL, values included.
-            message = describe_failure(error, call.method, self.connection.timeout)
+            limit = local_limit(error)
+            if limit:
+                raise CameraLocalLimit(self.name, limit, str(call)) from None
+            if not isinstance(error, requests.RequestException):
+                raise  # an OSError of this machine that is not a network failure
+            message = describe_failure(error, call.method, timeout or self.connection.timeout)
             raise CameraUnreachable(self.name, message, str(call)) from None
 
     def _status_error(self, call: Call, status: _HttpStatus) -> CameraError:
@@ -315,6 +327,14 @@ class CameraClient:
         return (f"credentials refused by {self.name} for user {self._username!r}{why} — "
                 "check the username and password the inventory gives for this camera "
                 "(and its auth setting), and that the account is an admin")
+
+
+def link_test_budget(own: float, with_event: bool) -> float:
+    """How long a link test's reply may take: the spotter's own round trip, plus its wait
+    for each request it sends the peer first (contract §6; the firmware's per-request wait).
+    One timeout for both hops would misreport a slow link as a spotter that never answered."""
+    requests = fw.LINK_TEST_EVENT_PEER_REQUESTS if with_event else fw.LINK_TEST_PEER_REQUESTS
+    return own + fw.LINK_PEER_TIMEOUT * requests
 
 
 def _vca_reason(body: bytes) -> str:

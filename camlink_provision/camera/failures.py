@@ -8,6 +8,7 @@ matters for a write: it is then reported, never repeated).
 
 from __future__ import annotations
 
+import errno
 import http.client
 import socket
 import ssl
@@ -71,6 +72,22 @@ def _classify(causes: list[BaseException], timeout: float) -> tuple[str, bool]:
         if found is not None:
             return text.format(detail=_detail(found), timeout=timeout), maybe_sent
     return f"request failed ({type(causes[0]).__name__})", True
+
+
+LOCAL_LIMIT = "too many open files on this machine: raise ulimit -n or lower --concurrency"
+_OUT_OF_FILES = frozenset({errno.EMFILE, errno.ENFILE})
+
+
+def local_limit(error: BaseException) -> str:
+    """What ran out on *this* machine when ``error`` happened ("" when nothing did).
+
+    EMFILE (this process) or ENFILE (the whole system) out of file descriptors: no socket
+    could even be made, so nothing reached the camera, whose address and power are fine.
+    """
+    for cause in _causes(error):
+        if isinstance(cause, OSError) and cause.errno in _OUT_OF_FILES:
+            return LOCAL_LIMIT
+    return ""
 
 
 def describe_failure(error: BaseException, method: str, timeout: float) -> str:

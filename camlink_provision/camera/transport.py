@@ -16,6 +16,7 @@ the tests read it as ``CameraClient.requests_sent``.
 from __future__ import annotations
 
 import io
+import resource
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -146,7 +147,15 @@ class CameraAdapter(HTTPAdapter):
                               status=resp.status, reason=resp.reason, version=resp.version,
                               preload_content=False, decode_content=False,
                               request_method=req.method, request_url=req.url)
+        replay.retries = resp.retries  # how often urllib3 sent it: see ``was_repeated``
         return super().build_response(req, replay)
+
+
+def was_repeated(response: requests.Response) -> bool:
+    """Whether urllib3 sent this reply's request more than once (a read retried after a
+    timeout or a reset): every attempt carried the same headers, Authorization included."""
+    retries = getattr(response.raw, "retries", None)
+    return isinstance(retries, Retry) and bool(retries.history)
 
 
 def camera_session(connection: Connection, on_sent: OnSent, retries: int,
@@ -167,3 +176,45 @@ def tls_verify(connection: Connection) -> bool | str:
     if not connection.verify_tls:
         return False
     return connection.ca_bundle or True
+
+
+# -- file descriptors --------------------------------------------------------------------------
+# Each camera worked on holds a socket to it (plus one while a connection is replaced). With
+# --emulate the emulator runs in the same process: per camera in flight the socket it
+# accepted, and a spotter's link test opens a connection to its PTZ (both ends are ours);
+# every emulated camera also listens on a socket of its own.
+FDS_RESERVED = 48  # the interpreter, stdio, journal, lock, the emulator's event loop
+FDS_PER_CAMERA = 2
+FDS_PER_EMULATED_CAMERA = 3
+
+
+def fit_concurrency(requested: int, *, emulated_cameras: int = 0,
+                    limits: tuple[int, int] | None = None) -> tuple[int, str]:
+    """``requested`` cameras at once, or fewer if this process cannot open enough files.
+
+    The soft RLIMIT_NOFILE is first raised towards the hard one as far as the work needs
+    (any process may); what still does not fit lowers the concurrency, and the returned
+    note says so ("" when nothing was lowered). ``limits``: (soft, hard), for tests.
+    """
+    soft, hard = limits if limits is not None else resource.getrlimit(resource.RLIMIT_NOFILE)
+    per_camera = FDS_PER_CAMERA + (FDS_PER_EMULATED_CAMERA if emulated_cameras else 0)
+    needed = FDS_RESERVED + emulated_cameras + requested * per_camera
+    if soft == resource.RLIM_INFINITY or needed <= soft:
+        return requested, ""
+    if limits is None and (hard == resource.RLIM_INFINITY or hard > soft):
+        raised = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+        if needed <= soft:
+            return requested, ""
+    fits = max(1, (soft - FDS_RESERVED - emulated_cameras) // per_camera)
+    if fits >= requested:
+        return requested, ""
+    emulated = (f", the emulated fleet's {emulated_cameras} camera(s) included"
+                if emulated_cameras else "")
+    return fits, (f"note: --concurrency {requested} lowered to {fits}: this process may have "
+                  f"only {soft} files open (ulimit -n){emulated}; raise ulimit -n to work on "
+                  "more cameras at once")

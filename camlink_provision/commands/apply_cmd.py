@@ -6,8 +6,9 @@
 Stages, in order; nothing is written to a camera before the last one:
 
     load      the playbook (checked first: a typo must not cost a round of camera reads)
-              and the site (``open_session``: inventory, --limit, --emulate)
-    lock      ``.camlink/locks/<site>.lock``: one apply per site at a time
+              and the site (``open_session``: inventory, --limit)
+    lock      ``<lock dir>/<site>.lock``, shared by every checkout on the machine
+              (``sitelock``): one apply per site at a time; then --emulate's fleet starts
     plan      without PLANFILE: read the cameras and plan (the dry run is the first half of
               the run); with PLANFILE: read them again and refuse a stale plan
     confirm   on a terminal, ask; without one, only ``--yes`` goes on
@@ -22,10 +23,7 @@ Everything the run attempts and what came of it goes to the journal,
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
 
 from rich.console import Console
 
@@ -41,10 +39,11 @@ from camlink_provision.apply.stopping import stop_on_signals
 from camlink_provision.apply.verifying import site_verifier
 from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
 from camlink_provision.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED
-from camlink_provision.commands.common import open_session, retry_path, wants_color
+from camlink_provision.commands.common import open_session, retry_path
+from camlink_provision.commands.terminal import Terminal, system_terminal
 from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
-from camlink_provision.journal import Journal, site_lock
+from camlink_provision.journal import Journal
 from camlink_provision.model import Plan
 from camlink_provision.playbook import Playbook, load_playbook
 from camlink_provision.render import load_plan, render_plan
@@ -53,45 +52,17 @@ from camlink_provision.selection import write_retry_file
 CONFIRM_WORD = "yes"
 
 
-@dataclass(frozen=True)
-class Terminal:
-    """Where the command talks to its operator; swapped in tests."""
-
-    out: TextIO
-    stdin: TextIO
-    ask: Callable[[str], str]
-    no_color: bool = False  # --no-color
-
-    @property
-    def interactive(self) -> bool:
-        return self.stdin.isatty()
-
-    @property
-    def live(self) -> bool:
-        """A terminal: progress redraws in place (plain lines otherwise, as in CI)."""
-        return self.out.isatty()
-
-    @property
-    def color(self) -> bool:
-        return wants_color(self.out, no_color=self.no_color)
-
-    def say(self, text: str = "") -> None:
-        print(text, file=self.out, flush=True)
-
-
-def _system_terminal(*, no_color: bool) -> Terminal:
-    return Terminal(out=sys.stdout, stdin=sys.stdin, ask=input, no_color=no_color)
-
-
 def run_apply(args: argparse.Namespace) -> int:
-    return apply_command(args, _system_terminal(no_color=args.no_color))
+    return apply_command(args, system_terminal(no_color=args.no_color))
 
 
 def apply_command(args: argparse.Namespace, term: Terminal) -> int:
     playbook = load_playbook(args.playbook)
     saved = _saved_plan(args)
-    with open_session(args) as session, site_lock(session.site.name) as lock, \
+    with open_session(args, lock=True) as session, \
             Journal.open_for(session.site.name) as journal:
+        lock = session.lock
+        assert lock is not None
         if lock.note:
             term.say(f"note: {lock.note}")
         journal.write("run_started", site=session.site.name, version=__version__,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
+from camlink_provision.camera.transport import fit_concurrency
 from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.emulator.inventory_fleet import (
     point_site_at_fleet,
@@ -20,24 +19,14 @@ from camlink_provision.emulator.inventory_fleet import (
 from camlink_provision.inventory.loader import site_from_args
 from camlink_provision.inventory.model import Site
 from camlink_provision.selection import select
+from camlink_provision.sitelock import SiteLock, lock_dir, site_lock
 
 STATE_ROOT = Path(".camlink")
-NO_COLOR_ENV = "NO_COLOR"  # https://no-color.org: set and not empty, no colour
 
 
 def retry_path(site: Site) -> Path:
     """Where a failed apply lists its failed cameras, for ``--limit @PATH``."""
     return STATE_ROOT / "retry" / f"{site.name}.retry"
-
-
-def wants_color(stream: TextIO, *, no_color: bool = False,
-                environ: Mapping[str, str] | None = None) -> bool:
-    """Colour only on a terminal, and never with --no-color or $NO_COLOR: the one rule
-    every command's output follows."""
-    environ = os.environ if environ is None else environ
-    if no_color or environ.get(NO_COLOR_ENV):
-        return False
-    return stream.isatty()
 
 
 @dataclass(frozen=True)
@@ -47,6 +36,18 @@ class Session:
     site: Site
     names: list[str]
     fleet: Fleet | None = None
+    lock: SiteLock | None = None  # with ``open_session(..., lock=True)``
+
+
+def _fit_concurrency(args: argparse.Namespace, site: Site) -> None:
+    """Lower ``args.concurrency`` to what this process's open-file limit allows, saying so."""
+    requested = getattr(args, "concurrency", None)
+    if not isinstance(requested, int):
+        return
+    emulated = len(site.cameras) if getattr(args, "emulate", False) else 0
+    args.concurrency, note = fit_concurrency(requested, emulated_cameras=emulated)
+    if note:
+        print(note, file=sys.stderr)
 
 
 def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
@@ -56,19 +57,28 @@ def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
 
 
 @contextmanager
-def open_session(args: argparse.Namespace) -> Iterator[Session]:
-    """Load and validate the inventory (errors raise before any camera is contacted)."""
+def open_session(args: argparse.Namespace, *, lock: bool = False) -> Iterator[Session]:
+    """Load and validate the inventory (errors raise before any camera is contacted).
+
+    ``lock``: hold the site's lock (``sitelock``, in ``--lock-dir``) for the whole session,
+    taken before an emulated fleet starts, so a run refused by the lock touches nothing.
+    """
     loaded = site_from_args(args)
     for warning in loaded.warnings:
         print(warning.render(), file=sys.stderr)
     site = loaded.site
     names = select(site, getattr(args, "limit", None))
-    if not getattr(args, "emulate", False):
-        yield Session(site, names)
-        return
-    state_dir = emulator_state_dir(args, site)
-    state_dir.mkdir(parents=True, exist_ok=True)
-    with running_fleet(specs_for_site(site), state_dir=state_dir) as fleet:
+    _fit_concurrency(args, site)
+    with ExitStack() as stack:
+        held = (stack.enter_context(site_lock(site.name, lock_dir(getattr(args, "lock_dir",
+                                                                          None))))
+                if lock else None)
+        if not getattr(args, "emulate", False):
+            yield Session(site, names, lock=held)
+            return
+        state_dir = emulator_state_dir(args, site)
+        state_dir.mkdir(parents=True, exist_ok=True)
+        fleet = stack.enter_context(running_fleet(specs_for_site(site), state_dir=state_dir))
         site = point_site_at_fleet(site, fleet)
         seed_adopted_presets(site)
-        yield Session(site, names, fleet)
+        yield Session(site, names, fleet, held)

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 from camlink_provision.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
-from camlink_provision.commands.common import open_session, wants_color
+from camlink_provision.commands.common import open_session
+from camlink_provision.commands.terminal import wants_color
 from camlink_provision.plan import make_plan
 from camlink_provision.render import render_plan, save_plan
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from camlink_provision.emulator.auth import digest_response, parse_directives
-from camlink_provision.firmware.profile import AUTH_REALM, INVALID_COMMAND
+from camlink_provision.firmware.profile import AUTH_REALM, INVALID_COMMAND, LINK_PEER_TIMEOUT
 from camlink_provision.netguard import is_loopback
 
 Outcome = Literal["ok", "unreachable", "unauthorized", "refused"]
@@ -43,7 +43,7 @@ class _Challenge:
 class PeerDialer:
     route: Router
     host: str = "127.0.0.1"
-    timeout: float = 5.0
+    timeout: float = LINK_PEER_TIMEOUT  # per request to a peer (a 401 and its answer: two)
     _challenges: dict[tuple[int, str], _Challenge] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -57,9 +57,8 @@ class PeerDialer:
         if local_port is None:
             return CallResult("unreachable")
         try:
-            return await asyncio.wait_for(
-                self._call(local_port, f"{address}:{port}", username, password, target),
-                self.timeout)
+            return await self._call(local_port, f"{address}:{port}", username, password,
+                                    target)
         except (OSError, TimeoutError, ValueError, asyncio.IncompleteReadError):
             return CallResult("unreachable")
 
@@ -93,6 +92,12 @@ class PeerDialer:
 
     async def _exchange(self, port: int, host_header: str, target: str,
                         authorization: str) -> tuple[int, str, bytes]:
+        """One request, within the firmware's wait for one request to a peer."""
+        return await asyncio.wait_for(self._send(port, host_header, target, authorization),
+                                      self.timeout)
+
+    async def _send(self, port: int, host_header: str, target: str,
+                    authorization: str) -> tuple[int, str, bytes]:
         """One request on a new connection (the firmware closes after each reply)."""
         reader, writer = await asyncio.open_connection(self.host, port)
         try:

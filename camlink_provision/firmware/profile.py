@@ -416,6 +416,13 @@ LINK_TEST_ACTION = "action"  # with &event=: a second line action='<result>' [mo
 # answered with something other than 200 (no such preset, ERROR:, 403/500/503) [modelled]
 LINK_TEST_ACTIONS = (LINK_TEST_OK, LINK_TEST_REFUSED, LINK_TEST_UNAUTHORIZED,
                      LINK_TEST_UNREACHABLE)
+# How long a spotter waits for each HTTP request it sends its peer (the Test button's contact,
+# each call of a camera-link action) [modelled]. A link test's reply comes only after those
+# requests: up to LINK_TEST_PEER_REQUESTS of them, or LINK_TEST_EVENT_PEER_REQUESTS with
+# &event= (the contact, then recall, tracking and output), each maybe challenged once (401).
+LINK_PEER_TIMEOUT = 5.0
+LINK_TEST_PEER_REQUESTS = 2
+LINK_TEST_EVENT_PEER_REQUESTS = 2 + 3 * 2
 VCA_PTZ_INFO = "PTZInfo"  # GET VCA_STATUS -> {"PTZInfo": {"Status": ..., "Rule": ...}}
 VCA_STATUS_KEY = "Status"
 VCA_RULE_KEY = "Rule"

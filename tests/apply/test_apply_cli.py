@@ -17,7 +17,8 @@ from camlink_provision.cli import build_parser
 from camlink_provision.commands.apply_cmd import Terminal, apply_command
 from camlink_provision.demo_secrets import ensure_secrets
 from camlink_provision.inventory import load_site
-from camlink_provision.journal import lock_path, read_journal
+from camlink_provision.journal import read_journal
+from camlink_provision.sitelock import lock_dir, lock_path
 
 INVENTORY = Path(__file__).parents[2] / "inventories" / "construction-site"
 SITE = "construction-site"
@@ -70,7 +71,7 @@ def test_apply_twice_second_run_changes_nothing_and_no_secret_leaks(secrets: Pat
     everything += "".join(p.read_text() for p in journals)
     for password in _passwords(secrets):
         assert password not in everything
-    assert not lock_path(SITE, secrets.parent / ".camlink").exists()
+    assert not lock_path(SITE, lock_dir()).exists()
 
 
 def test_without_a_terminal_and_without_yes_nothing_is_applied(secrets: Path) -> None:
@@ -99,8 +100,8 @@ def test_a_stale_plan_file_is_refused_naming_the_cameras(secrets: Path) -> None:
 
 
 def test_a_second_apply_is_refused_while_the_site_is_locked(secrets: Path) -> None:
-    path = lock_path(SITE, secrets.parent / ".camlink")
-    path.parent.mkdir(parents=True)
+    path = lock_path(SITE, lock_dir())
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                                 "user": "tester", "started": "2026-11-25T08:00:00+00:00"}))
     locked = _cli(secrets, "--yes")

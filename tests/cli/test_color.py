@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from camlink_provision.commands.common import wants_color
+from camlink_provision.commands.terminal import wants_color
 
 from .cli_kit import COMMAND, MINIMAL, cli_env, secrets_for
 

@@ -16,7 +16,7 @@ from camlink_provision.cli import (
     EXIT_TERMINATED,
     EXIT_USAGE,
 )
-from camlink_provision.journal import lock_path
+from camlink_provision.sitelock import lock_dir, lock_path
 
 from .cli_kit import COMMAND, MINIMAL, cli_env, run, secrets_for
 
@@ -84,5 +84,5 @@ def test_a_signal_mid_apply_exits_130_or_143_and_releases_the_lock(
                 process.kill()
     assert process.returncode == code, err
     assert word in err
-    assert not list((tmp_path / ".camlink" / "locks").glob("*.lock"))
-    assert lock_path("minimal", tmp_path / ".camlink").parent.is_dir()
+    assert not list(lock_dir().glob("*.lock"))
+    assert lock_path("minimal", lock_dir()).with_name("minimal.lock.guard").exists()
