@@ -91,5 +91,8 @@ def stop_on_signals(say: Say = _stderr) -> Iterator[StopRequest]:
     try:
         yield stop
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        # Once stopping, the run only has its recap, journal and lock left to close: a
+        # further signal must not cut those short, so ours stays until the process exits.
+        if not stop.requested:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
