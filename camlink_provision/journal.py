@@ -58,7 +58,10 @@ class Journal:
                 continue
         raise OSError(f"could not create a journal file under {folder}")
 
-    def write(self, record: str, **fields: Any) -> None:
+    def write(self, record: str, *, durable: bool = False, **fields: Any) -> None:
+        """Append a record. Each is flushed to the OS at once (a killed process loses
+        nothing written); ``durable`` also waits for the disk (power loss), for the records
+        recovery depends on: a step's snapshot, and the end of a run."""
         entry = {"at": datetime.now(UTC).isoformat(timespec="milliseconds"),
                  "record": record, **fields}
         line = json.dumps(entry, sort_keys=False, default=str)
@@ -67,6 +70,13 @@ class Journal:
                 return
             self._file.write(line + "\n")
             self._file.flush()
+            if durable:
+                os.fsync(self._file.fileno())
+
+    def flush(self) -> None:
+        with self._lock:
+            if not self._file.closed:
+                self._file.flush()
 
     def close(self) -> None:
         with self._lock:

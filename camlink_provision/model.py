@@ -23,6 +23,7 @@ from typing import Any, Literal
 from camlink_provision import __version__
 from camlink_provision.firmware import commands
 from camlink_provision.firmware.commands import SENSITIVE, Command, Request
+from camlink_provision.firmware.profile import PEER_SECRET_FIELDS
 from camlink_provision.inventory.model import ResourceKind
 
 JSON = Any
@@ -48,6 +49,19 @@ class Observed:
         settings = {k: v for k, v in self.params.items() if not k.startswith(volatile)}
         blob = json.dumps({"params": settings, "rules": self.rules}, sort_keys=True)
         return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
+
+    def to_json(self) -> dict[str, JSON]:
+        """The settings, as the journal keeps a snapshot. A write-only value (a peer's
+        password) is never in a getparam reply; one found anyway is left out, never kept."""
+        params = {k: v for k, v in self.params.items()
+                  if k.rsplit("_", 1)[-1] not in PEER_SECRET_FIELDS}
+        return {"camera": self.camera, "params": params, "rules": self.rules}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> Observed:
+        rules = data.get("rules")
+        return cls(camera=str(data["camera"]), params=dict(data["params"]),
+                   rules=None if rules is None else dict(rules))
 
 
 @dataclass(frozen=True)

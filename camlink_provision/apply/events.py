@@ -9,12 +9,15 @@ but ``RunFinished`` is a ``PlayEvent`` (it names its play); those about one came
     PlayStarted      a play begins (its batches and cameras are known)
     BatchStarted     a batch of a play begins
     CameraStarted    one camera's share of a play begins (snapshot, write, read back)
+    StepWriting      its snapshot was read and matched: the first write comes next (the
+                     journal keeps the snapshot, ahead of the writes, for recovery)
+    RequestSending   a request is about to go out (journaled before it is sent)
     RequestDone      one request of that camera went out (apply or restore), and how it went
     ChangeApplied    every request of one change was accepted
     CameraRestoring  something went wrong: the camera's snapshot is being restored
     CameraDone       one camera's share of a play ended: changed / failed / unreachable
     ChangeSkipped    a change was not attempted, and why
-    RolloutStopped   max_fail_percentage was exceeded: the rest of the run is skipped
+    RolloutStopped   max_fail_percentage was exceeded, or a signal came: the rest is skipped
     VerifyDone       a verify play ended
     RunFinished      the recap is ready
 """
@@ -23,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from camlink_provision.apply.result import RunResult
@@ -68,6 +71,25 @@ class CameraStarted(CameraEvent):
 
 
 @dataclass(frozen=True)
+class StepWriting(CameraEvent):
+    """Written ahead: the step is about to send its first write. With what the camera held
+    (``snapshot``, ``Observed.to_json``) and what may change (``step``, ``Step.to_json``),
+    the next run can put a camera back if this one is killed half-way (``recovery``)."""
+
+    step: dict[str, Any]
+    snapshot: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RequestSending(CameraEvent):
+    """Written ahead of every request (names, never values)."""
+
+    purpose: Purpose
+    call: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RequestDone(CameraEvent):
     purpose: Purpose
     call: str  # setparam, move, add_preset, ... or "gather"
@@ -92,6 +114,7 @@ class CameraDone(CameraEvent):
     reason: str
     requests: int
     writes: int
+    ends_in: str = ""  # after | before | unknown: where the step left the camera
 
 
 @dataclass(frozen=True)
@@ -116,7 +139,8 @@ class RunFinished:
     result: RunResult
 
 
-ApplyEvent = (PlayStarted | BatchStarted | CameraStarted | RequestDone | ChangeApplied
+ApplyEvent = (PlayStarted | BatchStarted | CameraStarted | StepWriting | RequestSending
+              | RequestDone | ChangeApplied
               | CameraRestoring | CameraDone | ChangeSkipped | RolloutStopped | VerifyDone
               | RunFinished)
 EventSink = Callable[[ApplyEvent], None]

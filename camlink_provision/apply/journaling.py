@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished
+from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished, StepWriting
 from camlink_provision.journal import Journal
 
 _WORD = re.compile(r"(?<!^)(?=[A-Z])")
@@ -25,5 +25,6 @@ def journal_sink(journal: Journal) -> EventSink:
         if isinstance(event, RunFinished):
             journal.write("run_finished", result=event.result.to_json())
             return
-        journal.write(record_name(event), **dataclasses.asdict(event))
+        journal.write(record_name(event), durable=isinstance(event, StepWriting),
+                      **dataclasses.asdict(event))
     return record

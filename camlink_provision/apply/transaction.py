@@ -29,6 +29,8 @@ from camlink_provision.apply.events import (
     EventSink,
     Purpose,
     RequestDone,
+    RequestSending,
+    StepWriting,
 )
 from camlink_provision.apply.restore import PAUSES, restore_camera
 from camlink_provision.camera import CameraClient
@@ -118,6 +120,8 @@ class _Step:
             self.send_one(op, purpose)
 
     def send_one(self, op: Command, purpose: Purpose) -> None:
+        self.tools.emit(RequestSending(self.play, self.camera.name, purpose, op.call,
+                                       op.names()))
         if op.writes:
             self.writes += 1  # counted when attempted: it may have landed even if it failed
         try:
@@ -145,7 +149,7 @@ def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
         finally:
             client.close()
     tools.emit(CameraDone(play, camera.name, outcome.status, outcome.reason,
-                          tools.requests_of(camera.name), outcome.writes))
+                          tools.requests_of(camera.name), outcome.writes, outcome.ends_in))
     return outcome
 
 
@@ -161,6 +165,7 @@ def _run(step: _Step) -> StepOutcome:
         return StepOutcome(name, "failed", "the camera changed since the plan was made "
                            "(its settings no longer match the plan's fingerprint); nothing "
                            "written — plan again", (), "before", snapshot.fingerprint(), 0)
+    step.tools.emit(StepWriting(step.play, name, step.step.to_json(), snapshot.to_json()))
     try:
         fingerprint = _write_and_check(step)
     except _Failure as failure:

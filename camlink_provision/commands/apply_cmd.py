@@ -34,6 +34,7 @@ from camlink_provision.apply.events import EventSink, fan_out
 from camlink_provision.apply.journaling import journal_sink
 from camlink_provision.apply.progress import LiveProgress, PlainProgress
 from camlink_provision.apply.recap import render_recap
+from camlink_provision.apply.recovery import end_run, recover_site
 from camlink_provision.apply.saved import check_not_stale
 from camlink_provision.apply.stopping import stop_on_signals
 from camlink_provision.apply.verifying import site_verifier
@@ -69,14 +70,19 @@ def apply_command(args: argparse.Namespace, term: Terminal) -> int:
                       cameras=list(session.names),
                       playbook=playbook.to_json(), planfile=args.planfile or "",
                       concurrency=args.concurrency, lock_note=lock.note)
-        run = _Run(args, term, journal, session.site, playbook)
+        code = EXIT_FAILED
         try:
-            code = run.execute(list(session.names), saved)
-        except CamlinkError as error:  # stale plan, refused confirmation, ...: on record
-            journal.write("run_refused", error=str(error))
-            raise
-        journal.write("run_exit", code=code)
-        return code
+            # Before anything else: cameras an earlier, killed run may have half-written.
+            recover_site(session.site, journal.path.parent, journal, term.say)
+            run = _Run(args, term, journal, session.site, playbook)
+            try:
+                code = run.execute(list(session.names), saved)
+            except CamlinkError as error:  # stale plan, refused confirmation, ...: on record
+                journal.write("run_refused", error=str(error))
+                raise
+            return code
+        finally:
+            end_run(journal, code=code)
 
 
 def _saved_plan(args: argparse.Namespace) -> Plan | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -40,10 +41,38 @@ def is_setparam(path: str) -> bool:
     return path.startswith("/cgi-bin/") and path.endswith("/setparam.cgi")
 
 
+class CommandGate:
+    """For crash tests: hold the fleet's ``at``-th command (a request that is not a GET:
+    a write, a move) once it has arrived, until the test has killed the client; then answer
+    it as usual or drop it (``release``), as a camera does with a request whose sender died.
+    Counted over every camera of the fleet, on the loop thread."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+        self.seen = 0
+        self.reached = threading.Event()  # waited on by the test's thread
+        self.drop = False
+        self._open = asyncio.Event()
+
+    async def wait(self) -> bool:
+        """Let a command through; True when it must be dropped unanswered and unstored."""
+        self.seen += 1
+        if self.seen != self.at:
+            return False
+        self.reached.set()
+        await self._open.wait()
+        return self.drop
+
+    def open(self, drop: bool) -> None:  # on the loop thread
+        self.drop = drop
+        self._open.set()
+
+
 class CameraEndpoint:
     def __init__(self, camera: EmulatedCamera, host: str, port: int, latency_ms: float,
                  control: ControlHandler) -> None:
         self.camera = camera
+        self.gate: CommandGate | None = None
         self.server = HttpServer(self.handle, replies.status_page, host, port)
         self.faults = FaultState(camera.name, latency_ms)
         self.log: deque[LogEntry] = deque(maxlen=LOG_SIZE)
@@ -57,6 +86,10 @@ class CameraEndpoint:
     async def handle(self, request: Request) -> Reply | None:
         if request.path.startswith(CONTROL_PREFIX):
             return await self._control(self, request)
+        if self.gate is not None and request.method != "GET" and await self.gate.wait():
+            self.log.append(LogEntry(request.method, request.path, logged_names(request), 0,
+                                     False, "dropped by a test's gate", next(_ANSWERED)))
+            return None
         decision = self.faults.decide(request.path, is_setparam(request.path))
         if decision.delay:
             await asyncio.sleep(decision.delay)

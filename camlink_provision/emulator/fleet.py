@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from camlink_provision.emulator.camera import EmulatedCamera
 from camlink_provision.emulator.control import ControlPlane
 from camlink_provision.emulator.dialer import PeerDialer
-from camlink_provision.emulator.endpoint import CameraEndpoint
+from camlink_provision.emulator.endpoint import CameraEndpoint, CommandGate
 from camlink_provision.emulator.persist import StateDir
 from camlink_provision.emulator.spec import CameraSpec, Fault, LogEntry
 from camlink_provision.netguard import is_loopback
@@ -166,6 +166,21 @@ class Fleet:
 
     def reset(self, name: str) -> None:
         self._call(self._on_loop(self._core.endpoint(name).camera.factory_reset))
+
+    def hold_command(self, at: int) -> CommandGate:
+        """Hold the fleet's ``at``-th command from now on (``CommandGate``); the previous
+        gate, if any, is dropped."""
+        gate = CommandGate(at)
+        self._call(self._on_loop(self._set_gate, gate))
+        return gate
+
+    def _set_gate(self, gate: CommandGate | None) -> None:
+        for endpoint in self._core.endpoints.values():
+            endpoint.gate = gate
+
+    def release(self, gate: CommandGate, *, drop: bool) -> None:
+        """Let the held command go on: answered as usual, or dropped unanswered."""
+        self._loop.call_soon_threadsafe(gate.open, drop)
 
     def clear_faults(self) -> None:
         """Every camera back to working order (settings kept)."""

@@ -65,7 +65,8 @@ def test_apply_twice_second_run_changes_nothing_and_no_secret_leaks(secrets: Pat
     journals = _journals(secrets.parent)
     assert len(journals) == 2
     records = read_journal(journals[0])
-    assert records[0]["record"] == "run_started" and records[-1]["record"] == "run_exit"
+    assert records[0]["record"] == "run_started"
+    assert records[-1]["record"] == "run_ended" and records[-1]["in_flight"] == []
     assert not any(r["record"] == "request_done" for r in read_journal(journals[1]))
     everything = first.stdout + first.stderr + second.stdout + second.stderr
     everything += "".join(p.read_text() for p in journals)

@@ -18,66 +18,16 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from camlink_provision.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED
-from camlink_provision.emulator import Fleet, running_fleet
-from camlink_provision.emulator.inventory_fleet import (
-    overlay_data,
-    point_site_at_fleet,
-    seed_adopted_presets,
-    specs_for_site,
-)
-from camlink_provision.firmware import profile as fw
-from camlink_provision.inventory.loader import load_site
-from camlink_provision.sitelock import lock_dir
+from camlink_provision.emulator import Fleet
 
-from .cli_kit import COMMAND, CONSTRUCTION, cli_env, secrets_for
+from .cli_kit import CONSTRUCTION, secrets_for
+from .rollout_kit import Site, States, fresh, reference, serve
 
 LATENCY_MS = 50.0
-
-
-def settings(fleet: Fleet, name: str) -> dict[str, Any]:
-    """What a camera holds, without what is not a setting (position, status)."""
-    state = fleet.state(name)
-    params = {k: v for k, v in state["params"].items() if not k.startswith("status_")}
-    return {"params": params, "presets": state["presets"], "rules": state["rules"]}
-
-
-class Site:
-    """The construction site on a fresh emulated fleet, and how to apply it as a process."""
-
-    def __init__(self, fleet: Fleet, root: Path, secrets: Path) -> None:
-        self.fleet = fleet
-        self.root = root
-        self.overlay = root / "overlay.yml"
-        self.overlay.write_text(yaml.safe_dump(overlay_data(fleet)))
-        self.secrets = secrets
-        self.names = fleet.names()
-
-    def start(self) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [*COMMAND, "apply", "-i", str(CONSTRUCTION), "-i", str(self.overlay),
-             "--secrets", str(self.secrets), "--yes", "--concurrency", "4"],
-            cwd=self.root, env=cli_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, start_new_session=True)
-
-    def answered(self) -> int:
-        return sum(len(self.fleet.request_log(name)) for name in self.names)
-
-    def commands(self) -> int:
-        """Requests that change a camera (what the rollout sends; planning only reads)."""
-        return sum(1 for name in self.names for entry in self.fleet.request_log(name)
-                   if entry.method != "GET" and entry.path != fw.LINK_TEST)
-
-    def states(self) -> dict[str, dict[str, Any]]:
-        return {name: settings(self.fleet, name) for name in self.names}
-
-    def lock_files(self) -> list[Path]:
-        return list(lock_dir().glob("*.lock"))  # $CAMLINK_LOCK_DIR: this test's own
 
 
 @pytest.fixture(scope="module")
@@ -85,34 +35,22 @@ def secrets(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return secrets_for(CONSTRUCTION, tmp_path_factory.mktemp("secrets") / "secrets.yml")
 
 
-def _fleet(secrets: Path) -> Iterator[Fleet]:
-    loaded = load_site([CONSTRUCTION], secrets).site
-    with running_fleet(specs_for_site(loaded), latency_ms=LATENCY_MS) as fleet:
-        seed_adopted_presets(point_site_at_fleet(loaded, fleet))  # as --emulate does
-        for name in fleet.names():
-            fleet.clear_log(name)  # the log holds the apply's requests only
-        yield fleet
+@pytest.fixture(scope="module")
+def served(secrets: Path) -> Iterator[Fleet]:
+    yield from serve(secrets, LATENCY_MS)
 
 
 @pytest.fixture(scope="module")
-def converged(secrets: Path, tmp_path_factory: pytest.TempPathFactory
-              ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Every camera's settings factory-fresh, and after one whole apply."""
-    fleets = _fleet(secrets)
-    site = Site(next(fleets), tmp_path_factory.mktemp("reference"), secrets)
-    before = site.states()
-    done = site.start()
-    _, err = done.communicate(timeout=300)
-    assert done.returncode == EXIT_OK, err
-    after = site.states()
-    fleets.close()  # the reference fleet stops here
+def converged(served: Fleet, secrets: Path,
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[States, States]:
+    before, after, _ = reference(served, tmp_path_factory.mktemp("reference"), secrets)
     return before, after
 
 
 @pytest.fixture
-def site(secrets: Path, tmp_path: Path) -> Iterator[Site]:
-    for fleet in _fleet(secrets):
-        yield Site(fleet, tmp_path, secrets)
+def site(served: Fleet, secrets: Path, converged: object, tmp_path: Path) -> Site:
+    fresh(served, secrets)
+    return Site(served, tmp_path, secrets)
 
 
 def _signal_after(site: Site, process: subprocess.Popen[str], commands: int,
@@ -151,7 +89,7 @@ CASES = [
 @pytest.mark.parametrize(("label", "signals", "code", "commands"), CASES,
                          ids=[case[0] for case in CASES])
 def test_a_signal_mid_rollout_leaves_every_camera_before_or_after(
-        site: Site, converged: tuple[dict[str, Any], dict[str, Any]], label: str,
+        site: Site, converged: tuple[States, States], label: str,
         signals: list[signal.Signals], code: int, commands: int) -> None:
     before, after = converged
     process = site.start()

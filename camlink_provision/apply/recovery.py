@@ -1,0 +1,195 @@
+"""Recovery: an apply that was killed (SIGKILL, power loss, OOM) leaves no camera half-written
+once the next apply has run.
+
+Each run's journal is written ahead (``journal.py``, ``journaling.py``): before a step sends
+its first write, a ``step_writing`` record holds the camera's snapshot and the step's
+requests; a ``camera_done`` record says where it left the camera; ``run_ended`` closes the
+run, listing the cameras it leaves in flight (a restore that could not be confirmed). The
+next apply of the site, holding the site's lock, looks first for journals that did not end,
+or ended with cameras in flight, and for every camera whose step began writing and did not
+end ``after`` or ``before``:
+
+    read it again  -> the snapshot's fingerprint: nothing landed            "before"
+                   -> none of the step's changes left to make: it completed  "after"
+                   -> else put the snapshot back (restore.py), confirmed     "restored"
+                                                           or not confirmed  "unknown"
+
+Each camera's verdict is printed and journaled; the old journal then gets a ``recovered``
+record, so it is never recovered twice. Then the run plans as usual, from what the cameras hold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from camlink_provision import plan as planner
+from camlink_provision.apply.restore import PAUSES, restore_camera
+from camlink_provision.errors import CameraError
+from camlink_provision.firmware.commands import Command, Scope, merge_commands
+from camlink_provision.inventory.model import Site
+from camlink_provision.journal import Journal
+from camlink_provision.model import Observed, Step
+
+END_RECORD = "run_ended"
+DONE_RECORD = "recovered_by"  # appended to a journal once its cameras were recovered
+SETTLED = ("after", "before")  # a camera_done that leaves nothing to recover
+_TAIL = 65536  # bytes: the end record is the last line; no need to read a long journal
+
+
+@dataclass(frozen=True)
+class InFlight:
+    camera: str
+    step: Step
+    snapshot: Observed
+
+
+@dataclass(frozen=True)
+class Recovered:
+    journal: str  # the unfinished run's journal file
+    camera: str
+    outcome: str  # before | after | restored | unknown | unreachable | not in the inventory
+    note: str
+
+    def line(self) -> str:
+        return f"{self.camera}: {self.outcome} — {self.note}"
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    """A journal's records; a line cut off by the crash (the last one, usually) is skipped."""
+    records = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records
+
+
+def unfinished(folder: Path, current: Path) -> list[Path]:
+    """Journals of the site that may have left a camera half-written, oldest first: no end
+    record, or one naming cameras in flight, and not recovered since (``current`` left
+    out)."""
+    if not folder.is_dir():
+        return []
+    return [path for path in sorted(folder.glob("*.jsonl"))
+            if path != current and _needs_recovery(_last_record(path))]
+
+
+def _last_record(path: Path) -> dict[str, Any]:
+    with path.open("rb") as stream:
+        stream.seek(max(0, path.stat().st_size - _TAIL))
+        lines = stream.read().decode("utf-8", errors="replace").splitlines()
+    for line in reversed(lines):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # cut off by the crash
+        return record if isinstance(record, dict) else {}
+    return {}
+
+
+def _needs_recovery(last: dict[str, Any]) -> bool:
+    if last.get("record") == DONE_RECORD:
+        return False
+    return not (last.get("record") == END_RECORD and not last.get("in_flight"))
+
+
+def end_run(journal: Journal, **fields: Any) -> None:
+    """The run's end record, naming the cameras it leaves in flight (restore unconfirmed)."""
+    journal.flush()
+    left = [flight.camera for flight in in_flight(read_records(journal.path))]
+    journal.write(END_RECORD, in_flight=left, durable=True, **fields)
+
+
+def in_flight(records: Sequence[dict[str, Any]]) -> list[InFlight]:
+    """Cameras whose last step began writing and did not end fully before or after."""
+    open_steps: dict[str, InFlight] = {}
+    for record in records:
+        kind, camera = record.get("record"), record.get("camera")
+        if kind == "step_writing" and isinstance(camera, str):
+            open_steps[camera] = InFlight(camera, Step.from_json(record["step"]),
+                                          Observed.from_json(record["snapshot"]))
+        elif kind == "camera_done" and record.get("ends_in") in SETTLED:
+            open_steps.pop(str(camera), None)
+    return list(open_steps.values())
+
+
+Say = Callable[[str], None]
+
+
+def recover_site(site: Site, folder: Path, journal: Journal, say: Say, *,
+                 client_factory: planner.ClientFactory = planner.default_client,
+                 pauses: Sequence[float] = PAUSES) -> list[Recovered]:
+    """Repair what unfinished runs of this site left in flight; every verdict said."""
+    results: list[Recovered] = []
+    for path in unfinished(folder, journal.path):
+        cameras = in_flight(read_records(path))
+        names = ", ".join(c.camera for c in cameras) or "none"
+        say(f"note: an earlier apply of site {site.name} may have left cameras half-written "
+            f"(journal {path}): {names}; they are read and repaired first")
+        journal.write("recovery_started", journal=str(path),
+                      cameras=[c.camera for c in cameras], durable=True)
+        for flight in cameras:
+            result = _recover_camera(site, flight, str(path), client_factory, pauses)
+            say(f"  recovered {result.line()}")
+            journal.write("recovered", journal=str(path), camera=result.camera,
+                          outcome=result.outcome, note=result.note, durable=True)
+            results.append(result)
+        _close(path, journal.path)
+    return results
+
+
+def _close(path: Path, by: Path) -> None:
+    with path.open("a", encoding="utf-8") as old:
+        old.write("\n" + json.dumps({"record": DONE_RECORD, "journal": str(by)}) + "\n")
+
+
+def _recover_camera(site: Site, flight: InFlight, journal: str,
+                    client_factory: planner.ClientFactory,
+                    pauses: Sequence[float]) -> Recovered:
+    camera = site.cameras.get(flight.camera)
+    if camera is None:
+        return Recovered(journal, flight.camera, "not in the inventory",
+                         "the inventory no longer has this camera: check it by hand")
+    try:
+        with client_factory(camera) as client:
+            return _settle(site, flight, journal, client, pauses)
+    except CameraError as error:
+        return Recovered(journal, flight.camera, "unreachable",
+                         f"{error.message}; the next apply tries again")
+
+
+def _settle(site: Site, flight: InFlight, journal: str, client: Any,
+            pauses: Sequence[float]) -> Recovered:
+    camera = site.cameras[flight.camera]
+
+    def observe() -> Observed:
+        return planner.gather_camera(site, camera, client, test_links=False)
+
+    current = observe()
+    if current.fingerprint() == flight.snapshot.fingerprint():
+        return Recovered(journal, flight.camera, "before",
+                         "nothing of the interrupted step had landed")
+    tested = planner.gather_camera(site, camera, client)
+    left = {c.key for c in planner.plan_camera(site, camera, tested).changes}
+    if not left & set(flight.step.changes):
+        return Recovered(journal, flight.camera, "after", "the interrupted step had "
+                         "completed: every change of it is in place")
+    touched = Scope.of(request.command for request in flight.step.requests)
+
+    def send(ops: Sequence[Command]) -> None:
+        for op in merge_commands(ops):
+            op.send(client, site)
+
+    outcome = restore_camera(flight.snapshot, touched, observe, send, pauses)
+    if outcome.confirmed:
+        return Recovered(journal, flight.camera, "restored",
+                         f"put back as it was before the interrupted step; {outcome.note}")
+    return Recovered(journal, flight.camera, "unknown", outcome.note)
+
