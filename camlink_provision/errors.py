@@ -89,6 +89,7 @@ class CameraError(CamlinkError):
     """A camera did not do what was asked. ``camera`` is the inventory name."""
 
     kind = "error"
+    transient = False  # may well work if asked again (no answer, 5xx): see apply's retries
 
     def __init__(self, camera: str, message: str, request: str = "") -> None:
         self.camera = camera
@@ -100,6 +101,7 @@ class CameraError(CamlinkError):
 
 class CameraUnreachable(CameraError):
     kind = "unreachable"
+    transient = True
 
 
 class CameraLocalLimit(CameraError):
@@ -118,6 +120,12 @@ class CameraCommandError(CameraError):
 
 class CameraProtocolError(CameraError):
     kind = "protocol"
+
+
+class CameraServerError(CameraProtocolError):
+    """A 5xx reply: the camera failed inside; it may have done the work or not."""
+
+    transient = True
 
 
 class PlanError(CamlinkError):

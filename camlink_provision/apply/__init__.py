@@ -28,7 +28,7 @@ from camlink_provision.apply.result import (
 )
 from camlink_provision.apply.rollout import Rollout, Verifier
 from camlink_provision.apply.stopping import StopRequest
-from camlink_provision.apply.transaction import StepTools
+from camlink_provision.apply.transaction import RETRY_PAUSES, StepTools
 from camlink_provision.camera import CameraClient
 from camlink_provision.inventory.model import Camera, Site
 from camlink_provision.model import Plan
@@ -71,6 +71,7 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                client_factory: planner.ClientFactory | None = None,
                on_event: EventSink = ignore, verifier: Verifier | None = None,
                restore_pauses: Sequence[float] | None = None,
+               retry_pauses: Sequence[float] = RETRY_PAUSES,
                stop: StopRequest | None = None) -> RunResult:
     """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play).
     ``stop``: set by a signal (``stopping.stop_on_signals``), no further step starts."""
@@ -81,7 +82,8 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
     tools = StepTools(site=site, observe=planner.gather_camera, replan=planner.plan_camera,
                       connect=factory,
                       emit=emit, requests_of=factory.requests_of,
-                      restore_pauses=restore_pauses, sleep=stop.pause)
+                      restore_pauses=restore_pauses, retry_pauses=retry_pauses,
+                      sleep=stop.pause)
     rollout = Rollout(site=site, plan=plan, playbook=playbook or single_play(),
                       tools=tools, concurrency=concurrency, emit=emit, verifier=verifier,
                       stop=stop)

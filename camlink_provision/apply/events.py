@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from camlink_provision.apply.result import RunResult
 
-Purpose = Literal["snapshot", "apply", "read back", "restore"]
+Purpose = Literal["snapshot", "apply", "check", "read back", "restore"]
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ back, or restore.
     snapshot   read the camera (no link tests); refuse it when its fingerprint is not the
                one expected (the plan's, or the read-back of its previous step): someone
                changed it meanwhile
-    write      the step's requests exactly as the plan lists them, in order; a write is
-               never repeated once it may have been sent
+    write      the step's requests exactly as the plan lists them, in order. A request
+               that fails on the way (no reply, 5xx) is checked by reading the camera: done
+               -> go on; not done (or harmless to repeat) -> sent again, a few times with
+               growing pauses; a refusal (the firmware said no) is never repeated
     read back  read the camera again and re-plan it: none of the applied changes may remain
     restore    on any error or mismatch, put back the snapshot (restore.py) and say so
 
@@ -40,6 +42,9 @@ from camlink_provision.inventory.model import Camera, Site
 from camlink_provision.model import CameraPlan, Change, Observed, Step
 
 StepStatus = Literal["changed", "failed", "unreachable"]
+# Pauses before each repeat of a request that failed on the way: six tries in ~6 s, so a
+# camera dropping a third of its requests still converges in one apply.
+RETRY_PAUSES = (0.2, 0.4, 0.8, 1.6, 3.2)
 StepEnd = Literal["after", "before", "unknown"]
 
 class Observe(Protocol):
@@ -75,7 +80,8 @@ class StepTools:
     emit: EventSink
     requests_of: Callable[[str], int]  # requests sent to a camera so far in this run
     restore_pauses: Sequence[float] | None = None
-    sleep: Callable[[float], None] = time.sleep  # between restore passes
+    retry_pauses: Sequence[float] = RETRY_PAUSES  # before each repeat of a failed request
+    sleep: Callable[[float], None] = time.sleep  # between restore passes and repeats
 
 
 class _Failure(Exception):
@@ -106,14 +112,20 @@ class _Step:
     def observe(self, purpose: Purpose) -> Observed:
         # Only the read-back is re-planned, so only it needs the peers' link tests (each a
         # request that makes the spotter call its PTZ); snapshot and restore compare settings.
-        try:
-            observed = self.tools.observe(self.tools.site, self.camera, self.client,
-                                          test_links=purpose == "read back")
-        except CameraError as error:
-            self.emit_request(purpose, None, error.message)
-            raise
-        self.emit_request(purpose, None)
-        return observed
+        # A read changes nothing, so one that fails on the way is simply read again.
+        for pause in (*self.tools.retry_pauses, None):
+            try:
+                observed = self.tools.observe(self.tools.site, self.camera, self.client,
+                                              test_links=purpose == "read back")
+            except CameraError as error:
+                self.emit_request(purpose, None, error.message)
+                if not error.transient or pause is None:
+                    raise
+                self.tools.sleep(pause)
+                continue
+            self.emit_request(purpose, None)
+            return observed
+        raise AssertionError("unreachable")
 
     def send_ops(self, ops: Sequence[Command], purpose: Purpose) -> None:
         for op in ops:
@@ -191,14 +203,38 @@ def _send_requests(step: _Step, requests: Sequence[Request]) -> None:
                     for key in request.changes}
     by_key = {change.key: change for change in step.changes}
     for index, request in enumerate(requests):
-        try:
-            step.send_one(request.command, "apply")
-        except CameraError as error:
-            raise _Failure(f"{request.command.call} failed: {error.message}") from None
+        _send_until_done(step, request.command)
         for key, last in last_request.items():
             if last == index:
                 step.tools.emit(ChangeApplied(step.play, step.camera.name, key,
                                               by_key[key].action))
+
+
+def _send_until_done(step: _Step, command: Command) -> None:
+    """Send one request; after a failure on the way, read whether it landed before
+    sending it again (never blindly repeat what may have been done)."""
+    for pause in (*step.tools.retry_pauses, None):
+        try:
+            step.send_one(command, "apply")
+            return
+        except CameraError as error:
+            if not error.transient or pause is None:
+                raise _Failure(f"{command.call} failed: {error.message}") from None
+            failure = error
+        step.tools.sleep(pause)
+        try:
+            current = step.observe("check")
+        except CameraError:
+            if command.idempotent:
+                continue
+            raise _Failure(f"{command.call} failed: {failure.message}; the camera could "
+                           "not be read to see whether it landed") from None
+        landed = command.landed(current.params, current.rules)
+        if landed:
+            return
+        if landed is None and not command.idempotent:
+            raise _Failure(f"{command.call} failed: {failure.message}; whether it landed "
+                           "cannot be read, so it is not repeated")
 
 
 def _check_read_back(step: _Step, after: Observed) -> str:

@@ -35,6 +35,7 @@ from camlink_provision.errors import (
     CameraError,
     CameraLocalLimit,
     CameraProtocolError,
+    CameraServerError,
     CameraUnreachable,
 )
 from camlink_provision.firmware import profile as fw
@@ -318,9 +319,10 @@ class CameraClient:
                                       "(404); its firmware may not support it", where)
         if status.status == 503:
             return CameraUnreachable(self.name, "the camera is unavailable (503)", where)
-        outcome = " — it may have been applied; not repeated" if call.method != "GET" else ""
-        return CameraProtocolError(self.name, f"unexpected reply {status.status} "
-                                   f"{status.reason}{outcome}".strip(), where)
+        outcome = " — it may have been applied" if call.method != "GET" else ""
+        error = CameraServerError if 500 <= status.status < 600 else CameraProtocolError
+        return error(self.name, f"unexpected reply {status.status} "
+                     f"{status.reason}{outcome}".strip(), where)
 
     def _refused_message(self, refusal: str) -> str:
         why = f" ({refusal})" if refusal else ""

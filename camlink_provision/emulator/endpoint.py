@@ -98,7 +98,7 @@ class CameraEndpoint:
         if decision.status:
             return self._record(request, replies.status_page(decision.status), False, decision)
         answer = await self.camera.handle(request, store_limit=decision.partial_write)
-        if decision.partial_write is not None:
+        if decision.partial_write is not None or decision.lost_reply:
             return self._record(request, None, answer.write, decision)
         return self._record(request, answer.reply, answer.write, decision)
 

@@ -16,7 +16,7 @@ from camlink_provision.emulator.spec import Fault
 
 HEALTHY = Fault()
 PER_REQUEST_CLEARED = {"latency_ms": 0.0, "jitter_ms": 0.0, "reset": False, "status": 0,
-                       "partial_write": None}
+                       "partial_write": None, "lost_reply": False}
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Decision:
     reset: bool = False
     status: int = 0
     partial_write: int | None = None
+    lost_reply: bool = False
     faulted: bool = False  # a fault (not just the fleet's own latency) shaped the request
 
     @property
@@ -37,6 +38,8 @@ class Decision:
             return f"status={self.status}"
         if self.partial_write is not None:
             return f"partial_write={self.partial_write}"
+        if self.lost_reply:
+            return "lost_reply"
         return "latency" if self.delay else ""
 
 
@@ -77,7 +80,8 @@ class FaultState:
             delay += self._random.uniform(0.0, fault.jitter_ms / 1000.0)
         hit = fault.status and self._random.random() < fault.rate
         decision = Decision(delay=delay, reset=fault.reset, status=fault.status if hit else 0,
-                            partial_write=fault.partial_write if is_setparam else None)
+                            partial_write=fault.partial_write if is_setparam else None,
+                            lost_reply=fault.lost_reply)
         return replace(decision, faulted=decision != Decision(self._base))
 
     @staticmethod

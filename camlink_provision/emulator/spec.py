@@ -123,6 +123,7 @@ class Fault:
     rate: float = 1.0  # ... with this probability (status faults only)
     reboot_seconds: float = 0.0  # refused for T seconds from now, settings kept
     partial_write: int | None = None  # a setparam stores its first K pairs, then resets
+    lost_reply: bool = False  # the request is carried out, then the connection is reset
     match: str = ""  # only requests whose path contains this string
     skip: int = 0  # let the first N matching requests through untouched
     count: int | None = None  # affect at most N requests, then clear itself
@@ -136,7 +137,7 @@ class Fault:
     def per_request(self) -> bool:
         """Whether the fault acts on requests (as opposed to the listening socket)."""
         return bool(self.latency_ms or self.jitter_ms or self.reset or self.status
-                    or self.partial_write is not None)
+                    or self.partial_write is not None or self.lost_reply)
 
 
 def fault_problem(fault: Fault) -> str | None:

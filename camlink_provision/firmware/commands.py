@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from camlink_provision.errors import CameraCommandError
+from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Secret, Site
 
 JSON = Any
@@ -74,6 +75,9 @@ class Command:
 
     call: ClassVar[str]
     writes: ClassVar[bool] = True  # counted as a write; the journal records it
+    # Sending it twice has the outcome of sending it once: after a lost reply it may be
+    # sent again even when a read cannot tell whether it landed.
+    idempotent: ClassVar[bool] = False
 
     @property
     def args(self) -> dict[str, JSON]:
@@ -95,6 +99,12 @@ class Command:
         """This command and a ``later`` one as one request, or None when they cannot be."""
         return None
 
+    def landed(self, params: Mapping[str, str],
+               rules: Mapping[str, Any] | None) -> bool | None:
+        """Whether the camera, read again (its getparam reply and VCA rules), shows this
+        command done; None when a read cannot tell."""
+        return None
+
     def may_pass(self, earlier: Command) -> bool:
         """Whether this command may be sent before ``earlier`` with the same outcome."""
         return False
@@ -106,6 +116,7 @@ class Command:
 @dataclass(frozen=True)
 class SetParams(Command):
     call: ClassVar[str] = "setparam"
+    idempotent: ClassVar[bool] = True
     values: Mapping[str, JSON]
     secrets: Mapping[str, str] = field(default_factory=dict)  # param -> PTZ camera
 
@@ -145,6 +156,14 @@ class SetParams(Command):
             return None
         return SetParams({**self.values, **later.values}, {**self.secrets, **later.secrets})
 
+    def landed(self, params: Mapping[str, str],
+               rules: Mapping[str, Any] | None) -> bool | None:
+        plain = {name: text(value) for name, value in self.values.items()
+                 if name not in self.secrets}
+        if not plain:
+            return None  # only write-only values: nothing to read back
+        return all(params.get(name) == value for name, value in plain.items())
+
     def may_pass(self, earlier: Command) -> bool:
         # Parameters never refer to VCA rules; they may refer to presets (an event that goes
         # to a local preset), so a setparam never moves over a preset command.
@@ -161,6 +180,7 @@ class SetParams(Command):
 class Move(Command):
     call: ClassVar[str] = "move"
     writes: ClassVar[bool] = False  # moves the head; changes no setting
+    idempotent: ClassVar[bool] = True
     pan: int
     tilt: int
     zoom: int
@@ -200,6 +220,12 @@ class AddPreset(Command):
     def send(self, client: WriteClient, site: Site) -> None:
         client.add_preset(self.name, self.index)
 
+    def landed(self, params: Mapping[str, str],
+               rules: Mapping[str, Any] | None) -> bool | None:
+        if self.index is None:
+            return self.name in preset_names(params).values()
+        return preset_names(params).get(self.index) == self.name
+
 
 @dataclass(frozen=True)
 class DeletePreset(Command):
@@ -219,10 +245,15 @@ class DeletePreset(Command):
     def send(self, client: WriteClient, site: Site) -> None:
         client.delete_preset(self.name)
 
+    def landed(self, params: Mapping[str, str],
+               rules: Mapping[str, Any] | None) -> bool | None:
+        return self.name not in preset_names(params).values()
+
 
 @dataclass(frozen=True)
 class PutRules(Command):
     call: ClassVar[str] = "put_rules"
+    idempotent: ClassVar[bool] = True
     rules: Mapping[str, Mapping[str, JSON]]
 
     @property
@@ -269,9 +300,25 @@ class DeleteRule(Command):
     def send(self, client: WriteClient, site: Site) -> None:
         client.delete_tracking_rule(self.name)
 
+    def landed(self, params: Mapping[str, str],
+               rules: Mapping[str, Any] | None) -> bool | None:
+        return None if rules is None else self.name not in rules
+
 
 COMMANDS: dict[str, type[Command]] = {
     cls.call: cls for cls in (SetParams, Move, AddPreset, DeletePreset, PutRules, DeleteRule)}
+
+
+def preset_names(params: Mapping[str, str]) -> dict[int, str]:
+    """Slot -> preset name, of the presets a getparam reply shows."""
+    prefix, suffix = fw.PRESET_GROUP + "_i", "_" + fw.PRESET_NAME
+    out: dict[int, str] = {}
+    for name, value in params.items():
+        slot = name[len(prefix):-len(suffix)] if name.startswith(prefix) and \
+            name.endswith(suffix) else ""
+        if slot.isdigit() and value:
+            out[int(slot)] = value
+    return out
 
 
 def text(value: JSON) -> str:

@@ -81,7 +81,7 @@ def test_without_a_terminal_and_without_yes_nothing_is_applied(secrets: Path) ->
     assert "refusing to apply without confirmation" in refused.stderr
     assert "Plan:" in refused.stdout  # the plan was shown first
     records = read_journal(_journals(secrets.parent)[0])
-    assert records[-1]["record"] == "run_refused"
+    assert [r["record"] for r in records[-2:]] == ["run_refused", "run_ended"]
     assert not any(r["record"] == "request_done" for r in records)
 
 

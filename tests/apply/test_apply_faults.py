@@ -23,12 +23,17 @@ from apply_kit import settings
 
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import ApplyEvent, RequestDone
+from camlink_provision.apply.transaction import RETRY_PAUSES
 from camlink_provision.emulator import Fault
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import load_playbook
 
 PAUSES = (0.3, 0.6, 1.0, 1.5)  # restore passes: enough to outlast the faults below
+RETRIES = (0.01,) * len(RETRY_PAUSES)  # as many repeats as apply makes, without the waits
+# A request fault outlasts every repeat of its request, so the step really fails (a fault
+# one repeat rides out is test_apply_transient's subject), and is spent before the restore.
+STRIKES = 1 + len(RETRIES)
 CAMERAS = ("ptz-a", "ptz-b", "spot")
 
 
@@ -42,7 +47,7 @@ class Reference:
 def _apply(site: Site, on_event: Any = None) -> RunResult:
     plan = make_plan(site)
     return apply_plan(site, plan, playbook=load_playbook(), restore_pauses=PAUSES,
-                      on_event=on_event or (lambda _e: None))
+                      retry_pauses=RETRIES, on_event=on_event or (lambda _e: None))
 
 
 def _reset(fleet: Any) -> None:
@@ -76,10 +81,10 @@ def reference(site: Site, fleet: Any) -> Reference:
 
 
 def _targeted(sequence: list[tuple[str, str]], index: int, **kind: Any) -> Fault:
-    """A fault hitting exactly the index-th request of the sequence."""
+    """A fault hitting exactly the index-th request of the sequence, and its repeats."""
     path = sequence[index][1]
     earlier = sum(1 for _method, p in sequence[:index] if p == path)
-    return Fault(match=path, skip=earlier, count=1, **kind)
+    return Fault(match=path, skip=earlier, count=STRIKES, **kind)
 
 
 def _check(fleet: Any, ref: Reference, result: RunResult, case: str) -> list[str]:
@@ -164,8 +169,10 @@ def test_partial_write_of_the_spotter(site: Site, fleet: Any, reference: Referen
         problems += _run_case(site, fleet, reference, f"partial_write={stored}#{index}", arm,
                               tally)
     assert not problems, "\n".join(problems)
-    assert tally.failed == len(writes)
-    if stored:  # some pairs were stored before the reset: the restore had to undo them
+    # 1000 pairs: all of them stored before the reset. The read after the lost reply shows
+    # the write landed, so the step goes on; fewer pairs never land, however often sent.
+    assert tally.failed == (0 if stored == 1000 else len(writes))
+    if 0 < stored < 1000:  # some pairs were stored before the reset: the restore had to undo them
         assert tally.restore_writes
 
 
@@ -202,7 +209,8 @@ def test_socket_faults_between_steps(site: Site, fleet: Any, reference: Referenc
                 return _after_request(fleet, camera, index, Fault(reboot_seconds=0.5), None)
         problems += _run_case(site, fleet, reference, f"{fault}@{camera}#{index}", arm, tally)
     assert not problems, "\n".join(problems)
-    assert tally.failed
+    # Half a second of outage is ridden out by the repeats: every camera converges.
+    assert tally.failed == 0
 
 
 def _requests_of_step(site: Site, fleet: Any, camera: str) -> list[RequestDone]:
