@@ -36,8 +36,9 @@ def _run(site: Site, journal_dir: Path) -> tuple[str, Path, Any]:
 
 def test_no_secret_in_any_output_of_a_run_with_a_failure(site: Site, fleet: Any,
                                                          tmp_path: Path) -> None:
-    # Every pair of the spotter's write is stored, then the reply is lost: a restore follows.
-    fleet.set_fault("spot", Fault(match="setparam.cgi", partial_write=1000, count=1))
+    # Each try of the spotter's write stores three pairs, then the reply is lost: it never
+    # lands, however often it is checked and sent again, and a restore follows.
+    fleet.set_fault("spot", Fault(match="setparam.cgi", partial_write=3))
     output, journal_path, result = _run(site, tmp_path)
     assert result.camera("spot").status == "failed"
     journal_text = journal_path.read_text()
