@@ -42,7 +42,7 @@ SLOW_TIMEOUT, BASE_MS, EXTRA_MS = 1.0, 500.0, 800.0
 
 @pytest.fixture(scope="module")
 def slow_fleet() -> Iterator[Fleet]:
-    spec = CameraSpec(PTZ_DIGEST, PTZ_MODEL, address="10.20.0.11", auth="digest",
+    spec = CameraSpec(PTZ_DIGEST, PTZ_MODEL, address="192.0.2.21", auth="digest",
                       accounts=(AccountSpec("admin", ADMIN_PASSWORD, "admin"),))
     with running_fleet([spec], latency_ms=BASE_MS) as fleet:
         yield fleet
