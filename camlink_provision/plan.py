@@ -31,7 +31,15 @@ from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, CameraPlan, Observed, Plan
-from camlink_provision.resources import KINDS, Context, KindResult, Noop, peers, tracking
+from camlink_provision.resources import (
+    KINDS,
+    Context,
+    KindResult,
+    Noop,
+    events,
+    peers,
+    tracking,
+)
 from camlink_provision.runner import run_each
 
 ClientFactory = Callable[[Camera], CameraClient]
@@ -244,29 +252,67 @@ def apply_order(site: Site, names: Iterable[str]) -> list[Camera]:
     return [c for c in cameras if c.role == "ptz"] + [c for c in cameras if c.role != "ptz"]
 
 
-def _changed_keys(cameras: Sequence[CameraPlan]) -> set[tuple[str, str, str]]:
-    return {(c.camera, c.kind, c.name) for cam in cameras for c in cam.changes}
+def _edge_changes(cameras: Sequence[CameraPlan]) -> dict[tuple[str, str, str], str]:
+    """(spotter, event, PTZ) -> added | changed | removed, from what the plan's event
+    changes say of each link action ("link -> PTZ", before and after), and the peers it
+    changes (a PTZ called at a new address or with new credentials)."""
+    edges: dict[tuple[str, str, str], str] = {}
+    peers = {(c.camera, c.name) for cam in cameras for c in cam.changes if c.kind == "peer"}
+    for cam in cameras:
+        for change in cam.changes:
+            if change.kind != "event":
+                continue
+            for attr in change.attributes:
+                if not attr.name.startswith(events.LINK):
+                    continue
+                ptz = attr.name[len(events.LINK):]
+                was, now = _linked(attr.before), _linked(attr.after)
+                status = ("added" if now and not was else "removed" if was and not now
+                          else "changed" if was and now else "")
+                if status:
+                    edges[(change.camera, change.name, ptz)] = status
+    for spotter, ptz in peers:  # every link of that spotter to that PTZ ("" = any event)
+        edges.setdefault((spotter, "", ptz), "changed")
+    return edges
+
+
+def _linked(value: JSON) -> bool:
+    return value not in (None, "", events.OFF_TEXT)
 
 
 def link_topology(site: Site, names: Iterable[str],
                   cameras: Sequence[CameraPlan]) -> tuple[dict[str, JSON], ...]:
-    """One entry per (present link, target) touching a selected camera, for the graph."""
+    """One entry per link target touching a selected camera, for the graph: each present
+    one, ``status`` unchanged, added or changed as the plan's changes say; and each one the
+    plan takes away (its event's action to that PTZ goes), ``status`` removed."""
     chosen = set(names)
-    changed = _changed_keys(cameras)
+    edges = _edge_changes(cameras)
     out: list[dict[str, JSON]] = []
+    drawn: set[tuple[str, str, str]] = set()
     for link in site.links:
         if link.state != "present":
             continue
         for target in link.targets:
             if link.spotter not in chosen and target.ptz not in chosen:
                 continue
-            moved = ((link.spotter, "event", link.event) in changed
-                     or (link.spotter, "peer", target.ptz) in changed)
-            out.append({"link": link.name, "spotter": link.spotter, "event": link.event,
-                        "ptz": target.ptz, "preset": target.preset,
-                        "track_rule": target.track_rule, "do": target.do_duration,
-                        "changed": moved})
+            key = (link.spotter, link.event, target.ptz)
+            status = edges.get(key) or edges.get((link.spotter, "", target.ptz), "unchanged")
+            drawn.add(key)
+            out.append(_edge(link.name, key, target.preset, target.track_rule,
+                             target.do_duration, "changed" if status == "removed" else status))
+    names_of = {(link.spotter, link.event): link.name for link in site.links}
+    for key, status in edges.items():
+        if status == "removed" and key not in drawn and key[1]:
+            out.append(_edge(names_of.get(key[:2], ""), key, None, None, None, "removed"))
     return tuple(out)
+
+
+def _edge(name: str, key: tuple[str, str, str], preset: str | None, rule: str | None,
+          do: int | None, status: str) -> dict[str, JSON]:
+    spotter, event, ptz = key
+    return {"link": name, "spotter": spotter, "event": event, "ptz": ptz, "preset": preset,
+            "track_rule": rule, "do": do, "changed": status != "unchanged",
+            "status": status}
 
 
 def _assemble(site: Site, selected: Sequence[str],

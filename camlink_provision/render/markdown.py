@@ -30,10 +30,15 @@ from camlink_provision.render.common import (
 TABLE_HEADER = ("| phase | action | kind | name | slot | attribute changes | why |\n"
                 "|--:|---|---|---|--:|---|---|")
 RUN_ORDER_HEADER = "| phase | camera | changes, in order | requests |\n|--:|---|---|---|"
-LEGEND = ("Solid arrow: link as configured now. Dashed orange arrow: link this plan creates, "
-          "changes or removes. Square box: spotter; rounded box: PTZ camera; "
-          "red border: camera that could not be planned.")
+LEGEND = ("Solid arrow: link this plan leaves as it is. Dashed orange arrow: link this plan "
+          "adds or changes. Red arrow ending in a cross, labelled removed: link this plan "
+          "takes away. Square box: spotter; rounded box: PTZ camera; red border: camera that "
+          "could not be planned.")
 CHANGED_EDGE_STYLE = "stroke:#d97706,stroke-width:2px"
+REMOVED_EDGE_STYLE = "stroke:#dc2626,stroke-width:2px,stroke-dasharray:4 4"
+# status -> (mermaid arrow, label prefix); a plan file without status reads its "changed"
+ARROWS = {"unchanged": ("-->", ""), "added": ("-.->", "added: "),
+          "changed": ("-.->", ""), "removed": ("--x", "removed: ")}
 FAILED_NODE_STYLE = "stroke:#dc2626,stroke-width:3px"
 UNMANAGED_HEADING = "Unmanaged, left alone (add `prune: true` to remove):"
 _MD_SPECIAL = frozenset("\\`*_[]|~@!#")
@@ -162,15 +167,19 @@ def mermaid_lines(plan: Plan) -> Iterator[str]:
             if name not in ids:
                 ids[name] = f"n{len(ids)}"
                 yield _node(ids[name], name, roles.get(name, role))
-    changed: list[int] = []
+    styled: dict[str, list[int]] = {CHANGED_EDGE_STYLE: [], REMOVED_EDGE_STYLE: []}
     for index, link in enumerate(plan.links):
-        arrow = "-.->" if link.get("changed") else "-->"
-        if link.get("changed"):
-            changed.append(index)
-        yield (f'{ids[str(link.get("spotter", ""))]} {arrow}|"{mermaid_label(edge_label(link))}"| '
+        status = str(link.get("status", "changed" if link.get("changed") else "unchanged"))
+        arrow, prefix = ARROWS.get(status, ARROWS["changed"])
+        if status != "unchanged":
+            style = REMOVED_EDGE_STYLE if status == "removed" else CHANGED_EDGE_STYLE
+            styled[style].append(index)
+        label = mermaid_label(prefix + edge_label(link))
+        yield (f'{ids[str(link.get("spotter", ""))]} {arrow}|"{label}"| '
                f'{ids[str(link.get("ptz", ""))]}')
-    if changed:
-        yield f"linkStyle {','.join(map(str, changed))} {CHANGED_EDGE_STYLE}"
+    for style, indexes in styled.items():
+        if indexes:
+            yield f"linkStyle {','.join(map(str, indexes))} {style}"
     failed = [ids[cam.camera] for cam in plan.failed if cam.camera in ids]
     if failed:
         yield f"classDef failed {FAILED_NODE_STYLE}"

@@ -14,7 +14,7 @@ from resources.sitekit import build_site, with_connections
 from camlink_provision.emulator import Fault, Fleet, running_fleet
 from camlink_provision.errors import CameraUnreachable
 from camlink_provision.firmware import profile
-from camlink_provision.inventory.model import Credentials, Secret, Site
+from camlink_provision.inventory.model import Credentials, LinkTarget, Secret, Site
 from camlink_provision.model import Observed, Plan
 from camlink_provision.plan import gather, make_plan
 from plan.httpkit import SITE, client_for, run_plan, spec_of
@@ -264,21 +264,50 @@ def test_no_secret_in_the_plan(site: Site) -> None:
     assert plan_stale.changes  # the stale password was noticed, without being shown
 
 
+def _edges(plan: Plan) -> list[tuple[str, str, str, str]]:
+    return [(str(e["spotter"]), str(e["event"]), str(e["ptz"]), str(e["status"]))
+            for e in plan.links]
+
+
 def test_links_topology(site: Site) -> None:
     converge(site)
     with client_for(site, "spot2") as spot:
         spot.setparam({"event_i0_delay": "99"})
     plan = make_plan(site)
+    # The event's delay drifted: the event changes, its link does not (drawn solid).
     assert [dict(link) for link in plan.links] == [
         {"link": "gate", "spotter": "spot1", "event": "gate-intrusion", "ptz": "ptz1",
-         "preset": "gate", "track_rule": "gate-track", "do": None, "changed": False},
+         "preset": "gate", "track_rule": "gate-track", "do": None, "changed": False,
+         "status": "unchanged"},
         {"link": "gate", "spotter": "spot1", "event": "gate-intrusion", "ptz": "ptz2",
-         "preset": "dock", "track_rule": None, "do": 4, "changed": False},
+         "preset": "dock", "track_rule": None, "do": 4, "changed": False,
+         "status": "unchanged"},
         {"link": "door", "spotter": "spot1", "event": "door", "ptz": "ptz2",
-         "preset": "dock", "track_rule": None, "do": None, "changed": False},
+         "preset": "dock", "track_rule": None, "do": None, "changed": False,
+         "status": "unchanged"},
         {"link": "yard", "spotter": "spot2", "event": "yard-motion", "ptz": "ptz1",
-         "preset": "yard", "track_rule": None, "do": None, "changed": True},
+         "preset": "yard", "track_rule": None, "do": None, "changed": False,
+         "status": "unchanged"},
     ]
+
+
+def test_links_topology_shows_added_changed_and_removed_links(site: Site) -> None:
+    converge(site)
+    links = {link.name: link for link in site.links}
+    gate = links["gate"]
+    moved = replace(gate, targets=(replace(gate.targets[0], preset="yard"),))  # ptz2 dropped
+    door = replace(links["door"], targets=(*links["door"].targets,
+                                           LinkTarget(ptz="ptz1", preset="gate")))
+    edited = replace(site, links=(moved, door, links["yard"]))
+    assert _edges(make_plan(edited)) == [
+        ("spot1", "gate-intrusion", "ptz1", "changed"),
+        ("spot1", "door", "ptz2", "unchanged"),
+        ("spot1", "door", "ptz1", "added"),
+        ("spot2", "yard-motion", "ptz1", "unchanged"),
+        ("spot1", "gate-intrusion", "ptz2", "removed"),
+    ]
+    gone = replace(site, links=(gate, links["door"]))  # spot2's only link goes
+    assert ("spot2", "yard-motion", "ptz1", "removed") in _edges(make_plan(gone))
 
 
 def test_gather_timeout_is_per_camera(fleet: Fleet, site: Site) -> None:

@@ -84,10 +84,10 @@ def small_plan(password: AttributeChange | None = None) -> Plan:
         links=(
             {"link": "gate-watch", "spotter": "spotter-gate", "event": "gate-open",
              "ptz": "ptz-north", "preset": "gate", "track_rule": None, "do": None,
-             "changed": True},
+             "changed": True, "status": "changed"},
             {"link": "gate-watch", "spotter": "spotter-gate", "event": "gate-open",
              "ptz": "ptz-east", "preset": None, "track_rule": "intruder", "do": 5,
-             "changed": False},
+             "changed": False, "status": "unchanged"},
         ),
     ))
 
@@ -120,4 +120,5 @@ def hostile_plan() -> Plan:
                             warnings=(HOSTILE,)),
                  CameraPlan("ptz-1", "ptz", error=HOSTILE, error_kind="protocol")),
         links=({"link": HOSTILE, "spotter": HOSTILE, "event": HOSTILE, "ptz": "ptz-1",
-                "preset": HOSTILE, "track_rule": None, "do": None, "changed": True},)))
+                "preset": HOSTILE, "track_rule": None, "do": None, "changed": True,
+                "status": "changed"},)))

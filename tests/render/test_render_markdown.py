@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from render_plans import HOSTILE, Golden, empty_plan, hostile_plan, small_plan
 
 from camlink_provision.model import CameraPlan, Plan, Unmanaged
 from camlink_provision.render import render_plan
-from camlink_provision.render.markdown import edge_label, md_text, mermaid_label
+from camlink_provision.render.markdown import REMOVED_EDGE_STYLE, edge_label, md_text, mermaid_label
 
 
 def _mermaid(markdown: str) -> list[str]:
@@ -83,7 +84,18 @@ def test_links_become_mermaid_edges_with_changed_ones_dashed_and_styled() -> Non
 
 def test_the_graph_has_a_legend() -> None:
     md = render_plan(small_plan(), "markdown")
-    assert "Dashed orange arrow: link this plan creates, changes or removes." in md
+    assert "Dashed orange arrow: link this plan adds or changes." in md
+    assert "labelled removed: link this plan takes away." in md
+
+
+def test_a_removed_link_is_a_red_crossed_edge_and_an_unchanged_one_solid() -> None:
+    plan = small_plan()
+    removed = {**plan.links[0], "status": "removed", "changed": True, "preset": None}
+    md = render_plan(replace(plan, links=(*plan.links, removed)), "markdown")
+    lines = _mermaid(md)
+    assert 'n0 --x|"removed: gate-open"| n1' in lines
+    assert 'n0 -->|"gate-open: rule intruder, DO 5s"| n2' in lines  # unchanged: solid
+    assert f"linkStyle 2 {REMOVED_EDGE_STYLE}" in lines
 
 
 def test_edge_label_names_event_and_every_action() -> None:
