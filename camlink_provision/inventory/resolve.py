@@ -21,7 +21,7 @@ from camlink_provision.inventory import groups as grp
 from camlink_provision.inventory.located import LDict, LList, display_path
 from camlink_provision.inventory.merge import merge_all
 from camlink_provision.inventory.secrets import open_secrets, planned_path
-from camlink_provision.inventory.sources import read_sources
+from camlink_provision.inventory.sources import INVENTORY_FILES, read_sources
 from camlink_provision.inventory.template import Scope, TemplateEngine
 
 
@@ -69,9 +69,14 @@ class Inventory:
         return HostSettings(variables, chosen, rendered)
 
     def default_site_name(self) -> str:
-        """The first source's directory name, or its file name without .yml."""
+        """Without ``site: name``: the first source's directory name. ``-i DIR`` and
+        ``-i DIR/inventory.yml`` are the same site; any other file: its name without .yml."""
         first = self.sources[0]
-        return first.name if first.is_dir() else first.stem
+        if first.is_dir():
+            return first.resolve().name
+        if first.name in INVENTORY_FILES:
+            return first.resolve().parent.name
+        return first.stem
 
 
 def open_inventory(sources: Sequence[Path], secrets: str | Path | None,

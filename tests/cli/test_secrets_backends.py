@@ -62,8 +62,10 @@ def test_the_inventory_names_its_secrets_command_run_in_its_directory(tmp_path: 
     (site / "vault.txt").write_text(f"admin_password: {VALUE}\n", encoding="utf-8")
     command = shlex.join([sys.executable, "-c", "print(open('vault.txt').read())"])
     inventory = site / "inventory.yml"
-    inventory.write_text(f"site:\n  secrets_command: {json.dumps(command)}\n"
-                         + inventory.read_text(encoding="utf-8"), encoding="utf-8")
+    inventory.write_text(inventory.read_text(encoding="utf-8").replace(
+        "site:\n  name: minimal\n",
+        f"site:\n  name: minimal\n  secrets_command: {json.dumps(command)}\n"),
+        encoding="utf-8")
     assert _password(site, environ={}) == VALUE
 
 
@@ -176,3 +178,16 @@ def test_plan_never_runs_offline(tmp_path: Path) -> None:
     result = run("plan", "-i", str(MINIMAL), "--emulate", cwd=tmp_path)
     assert result.returncode == EXIT_ERROR
     assert "secret 'admin_password' is not defined" in result.stderr
+
+
+def test_a_directory_and_its_inventory_file_are_the_same_site(tmp_path: Path) -> None:
+    site = tmp_path / "north-gate"
+    shutil.copytree(MINIMAL, site)
+    inventory = site / "inventory.yml"
+    inventory.write_text(inventory.read_text(encoding="utf-8").replace(
+        "site:\n  name: minimal\n", ""), encoding="utf-8")  # no name: the directory's
+    for source in (site, inventory, Path("north-gate")):
+        result = run("validate", "-i", str(source), cwd=tmp_path)
+        assert "valid — site north-gate:" in result.stdout, (source, result.stdout)
+    named = run("validate", "-i", str(MINIMAL / "inventory.yml"), cwd=tmp_path)
+    assert "valid — site minimal:" in named.stdout
