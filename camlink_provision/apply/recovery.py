@@ -37,6 +37,7 @@ from camlink_provision.model import Observed, Step
 END_RECORD = "run_ended"
 DONE_RECORD = "recovered_by"  # appended to a journal once its cameras were recovered
 SETTLED = ("after", "before")  # a camera_done that leaves nothing to recover
+RESOLVED = ("before", "after", "restored")  # verdicts that leave nothing to look at again
 _TAIL = 65536  # bytes: the end record is the last line; no need to read a long journal
 
 
@@ -135,13 +136,16 @@ def recover_site(site: Site, folder: Path, journal: Journal, say: Say, *,
             f"(journal {path}): {names}; they are read and repaired first")
         journal.write("recovery_started", journal=str(path),
                       cameras=[c.camera for c in cameras], durable=True)
+        settled = True
         for flight in cameras:
             result = _recover_camera(site, flight, str(path), client_factory, pauses)
             say(f"  recovered {result.line()}")
             journal.write("recovered", journal=str(path), camera=result.camera,
                           outcome=result.outcome, note=result.note, durable=True)
             results.append(result)
-        _close(path, journal.path)
+            settled = settled and result.outcome in RESOLVED
+        if settled:  # else the next apply looks at this journal again
+            _close(path, journal.path)
     return results
 
 
