@@ -94,8 +94,11 @@ ABOUT: dict[str, tuple[str, tuple[str, ...]]] = {
          "camlink-provision apply -i INV --limit @.camlink/retry/SITE.retry")),
     "verify": (
         "Prove each link through the cameras. It MOVES PTZ cameras to presets and PULSES "
-        "digital outputs (each put back afterwards).",
+        "digital outputs (each put back afterwards). With --read-only it changes nothing on "
+        "any camera: only stored settings, accounts and the spotters' link tests are "
+        "checked, and the other checks are reported as skipped.",
         ("camlink-provision verify -i inventories/construction-site",
+         "camlink-provision verify -i INV --read-only  # moves and pulses nothing",
          "camlink-provision verify -i INV --emulate --end-to-end")),
     "import": (
         "Write inventory files from cameras set up by hand, so a site can be adopted.",
@@ -205,8 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inventory_options(verify)
     _add_run_options(verify)
     verify.add_argument("--format", choices=("text", "markdown", "json"), default="text")
-    verify.add_argument("--end-to-end", action="store_true", help="with --emulate: also "
-                        "fire each link's detection and check the PTZ moved")
+    verify_mode = verify.add_mutually_exclusive_group()
+    verify_mode.add_argument("--end-to-end", action="store_true", help="with --emulate: "
+                             "also fire each link's detection and check the PTZ moved")
+    verify_mode.add_argument("--read-only", action="store_true", help="change nothing on "
+                             "any camera: check stored settings, accounts and link tests "
+                             "only; report the checks that move or pulse as skipped")
 
     imp = _command(sub, "import", help="write inventory files from cameras set up by hand")
     _add_inventory_options(imp)

@@ -1,6 +1,7 @@
 """``camlink-provision verify``: prove each link works, through the cameras; a table per link.
 
     verify -i INV [--limit PATTERN] [--format text|markdown|json] [--emulate [--end-to-end]]
+           [--read-only]
 
 Exit 0 when every (link, target) passed, 1 when any failed (or a PTZ could not be put back).
 The checks themselves are ``camlink_provision.verify``; this module supplies the firing for
@@ -62,7 +63,8 @@ def run_verify(args: argparse.Namespace) -> int:
         # An emulated PTZ moves at once: nothing to wait for; a real dome takes seconds.
         settle = 0.0 if fleet is not None else DEFAULT_SETTLE_SECONDS
         report = verify_site(session.site, session.names, concurrency=args.concurrency,
-                             firer=firer, settle=settle)
+                             firer=firer, settle=settle,
+                             read_only=args.read_only)
     print(RENDERERS[args.format](report), end="")
     return EXIT_OK if report.ok else EXIT_FAILED
 
@@ -74,11 +76,14 @@ def cause_words(result: LinkResult) -> str:
 
 def what_link_does(result: LinkResult, report: VerifyReport) -> str:
     """The checks that passed, in a few words (``preset gate, track r1, output``)."""
-    done = [c.name for c in result.checks if c.ok]
+    done = [c.name for c in result.checks if c.ok and not c.skipped]
     words: list[str] = [name for name in ("position", "tracking", "output") if name in done]
     if report.end_to_end and "end-to-end position" in done:
         words.append("end-to-end")
-    return ", ".join(words) or "link test"
+    said = ", ".join(words) or "link test"
+    if result.skipped:
+        said += " (read checks only; skipped: " + ", ".join(c.name for c in result.skipped) + ")"
+    return said
 
 
 def verdict(result: LinkResult) -> str:
@@ -99,7 +104,8 @@ def by_link(results: Sequence[LinkResult]) -> Iterator[tuple[LinkResult, list[Li
 
 def headline(report: VerifyReport) -> str:
     passed = len(report.results) - len(report.failed)
-    mode = " (end to end)" if report.end_to_end else ""
+    mode = (" (end to end)" if report.end_to_end
+            else " (read-only: nothing moved or pulsed)" if report.read_only else "")
     return (f"Site: {printable(report.site)} — {passed} of {len(report.results)} link "
             f"target(s) passed{mode}")
 
@@ -117,9 +123,16 @@ def render_text(report: VerifyReport) -> str:
             said = what_link_does(result, report) if result.passed else verdict(result)
             lines.append(f"  {printable(result.ptz):<{width}}  {state}  {printable(said)}")
         lines.append("")
-    lines.append(f"Verify: {len(report.results) - len(report.failed)} passed, "
-                 f"{len(report.failed)} failed.")
+    lines.append(summary(report))
     return "\n".join(lines) + "\n"
+
+
+def summary(report: VerifyReport) -> str:
+    line = f"Verify: {len(report.results) - len(report.failed)} passed, {len(report.failed)} failed"
+    if report.read_only:
+        line += (f", {report.skipped_checks} check(s) skipped (read-only: they move or pulse "
+                 "a PTZ; not run, not passed)")
+    return line + "."
 
 
 def cell(text: str) -> str:
@@ -144,6 +157,8 @@ def render_markdown(report: VerifyReport) -> str:
                              f"{cell(cause_words(result))}: "
                              f"{cell(failure.detail if failure else '')} |")
         lines.append("")
+    if report.read_only:
+        lines += [cell(summary(report)), ""]
     return "\n".join(lines)
 
 

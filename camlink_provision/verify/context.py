@@ -93,6 +93,7 @@ class Run:
     clients: Clients
     tolerance: int
     settle: float
+    read_only: bool = False  # run only the checks that change nothing on any camera
     spotters: dict[str, SpotterFacts | CameraError] = field(default_factory=dict)
 
     def read(self, name: str) -> Observed:

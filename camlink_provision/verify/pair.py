@@ -10,6 +10,12 @@
               tracking runs with the named rule, the digital output is on
     PTZ       put back: position, tracking, output as they were before
 
+With ``--read-only`` (``Run.read_only``) only the first three run: they read stored settings
+(getparam, the VCA rules) and ask the spotter for a plain link test, a contact that
+checks the PTZ is reachable and accepts the stored account, and performs no action. "Test
+preset" and the effect checks (they move the PTZ, start tracking, pulse the output) are
+recorded as skipped, never as passed; nothing needs putting back.
+
 The first check that fails ends the pair and names the likely cause. A preset or rule
 deleted out of band is thus found by the PTZ check before the action; an action the spotter
 reports failed is the failure of "test preset", in the spotter's words, and the PTZ-side
@@ -85,6 +91,9 @@ class PairCheck:
                 event_slot, peer_slot = self.configured()
                 self.link_test(peer_slot)
                 stored = self.ptz_offers()
+                if self.run.read_only:
+                    self.skip_changes()
+                    return self.pair.result(self.checks, None)
                 before = read_before(self.ptz, bool(self.pair.target.do_duration))
                 self.prepare(stored, before)
                 self.perform(event_slot, peer_slot)
@@ -98,6 +107,20 @@ class PairCheck:
             return self.pair.result(self.checks, failed.cause)
         restored = all(c.ok for c in self.checks)
         return self.pair.result(self.checks, None if restored else "restore_failed")
+
+    def skip_changes(self) -> None:
+        """``--read-only``: the checks that would change a camera, recorded as skipped."""
+        target = self.pair.target
+        skipped = [("test preset", "the spotter would perform its action on the PTZ")]
+        if target.preset:
+            skipped.append(("position", f"the PTZ would move to preset '{target.preset}'"))
+        if target.track_rule:
+            skipped.append(("tracking", f"the PTZ would start tracking "
+                            f"'{target.track_rule}'"))
+        if target.do_duration:
+            skipped.append(("output", "the PTZ's digital output would be pulsed"))
+        for name, why in skipped:
+            self.checks.append(Check(name, True, f"skipped (read-only): {why}", skipped=True))
 
     # -- spotter configuration -------------------------------------------------------------
     def configured(self) -> tuple[int, int]:

@@ -31,15 +31,23 @@ Cause = Literal[
 
 @dataclass(frozen=True)
 class Check:
-    """One thing looked at, in words: ``ok`` or why not."""
+    """One thing looked at, in words: ``ok`` or why not; or ``skipped``, not looked at at all
+    (``--read-only``: a check that would move or pulse a PTZ), which is neither a pass nor a
+    failure (``ok`` is then True only so that it never fails the pair)."""
 
     name: str  # event, peer, action, link test, preset, tracking rule, test preset,
     #            position, tracking, output, end-to-end, restore
     ok: bool
     detail: str
+    skipped: bool = False
+
+    @property
+    def status(self) -> str:
+        return "skipped" if self.skipped else "passed" if self.ok else "failed"
 
     def to_json(self) -> dict[str, JSON]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+        return {"name": self.name, "ok": self.ok, "status": self.status,
+                "detail": self.detail}
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,11 @@ class LinkResult:
     def restored(self) -> bool:
         return all(c.ok for c in self.checks if c.name == "restore")
 
+    @property
+    def skipped(self) -> tuple[Check, ...]:
+        """The checks not run (``--read-only``): never counted as passed."""
+        return tuple(c for c in self.checks if c.skipped)
+
     def to_json(self) -> dict[str, JSON]:
         failure = self.failure
         return {"link": self.link, "spotter": self.spotter, "event": self.event,
@@ -73,6 +86,7 @@ class LinkResult:
                 "failed_check": failure.name if failure else None,
                 "detail": failure.detail if failure else "",
                 "restored": self.restored,
+                "skipped_checks": [c.name for c in self.skipped],
                 "checks": [c.to_json() for c in self.checks]}
 
 
@@ -81,6 +95,11 @@ class VerifyReport:
     site: str
     results: tuple[LinkResult, ...]
     end_to_end: bool = False
+    read_only: bool = False  # the checks that move or pulse a PTZ were skipped
+
+    @property
+    def skipped_checks(self) -> int:
+        return sum(len(r.skipped) for r in self.results)
 
     @property
     def failed(self) -> list[LinkResult]:
@@ -91,9 +110,12 @@ class VerifyReport:
         return not self.failed
 
     def to_json(self) -> dict[str, JSON]:
+        totals: dict[str, JSON] = {"links": len(self.results), "passed": len(self.results)
+                                   - len(self.failed), "failed": len(self.failed)}
+        if self.read_only:
+            totals["skipped_checks"] = self.skipped_checks
         return {"site": self.site, "end_to_end": self.end_to_end,
-                "totals": {"links": len(self.results), "passed": len(self.results)
-                           - len(self.failed), "failed": len(self.failed)},
+                "read_only": self.read_only, "totals": totals,
                 "results": [r.to_json() for r in self.results]}
 
 

@@ -25,16 +25,21 @@ from camlink_provision.verify.report import LinkResult, VerifyReport
 def verify_site(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCURRENCY,
                 client_factory: ClientFactory | None = None, firer: Firer | None = None,
                 tolerance: int = DEFAULT_TOLERANCE,
-                settle: float = DEFAULT_SETTLE_SECONDS) -> VerifyReport:
+                settle: float = DEFAULT_SETTLE_SECONDS,
+                read_only: bool = False) -> VerifyReport:
     """Check every link touching the selected cameras; one LinkResult per (link, target).
 
     ``firer``: fire each event's trigger too and check its effects (end to end).
     ``settle``: seconds to wait for a PTZ to reach a preset (0 for an emulated fleet, which
     moves at once). ``client_factory``: the planner's, ``plan.default_client`` when None.
+    ``read_only``: only the checks that change nothing on any camera (stored settings, the
+    spotter's plain link test); the others are reported skipped. Not with ``firer``.
     """
+    if read_only and firer is not None:
+        raise ValueError("verify: read-only cannot fire events end to end")
     pairs = pairs_of(site, names)
     clients = Clients(site, client_factory or default_client)
-    run = Run(site, clients, tolerance, settle)
+    run = Run(site, clients, tolerance, settle, read_only)
     try:
         spotters = list(dict.fromkeys(pair.link.spotter for pair in pairs))
         if spotters:
@@ -44,7 +49,8 @@ def verify_site(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_
             EndToEnd(run, firer).check(results)
     finally:
         clients.close()
-    return VerifyReport(site.name, tuple(results[pair] for pair in pairs), firer is not None)
+    return VerifyReport(site.name, tuple(results[pair] for pair in pairs), firer is not None,
+                        read_only)
 
 
 def read_spotters(run: Run, names: Sequence[str], concurrency: int) -> None:
