@@ -141,6 +141,10 @@ def _add_inventory_options(parser: argparse.ArgumentParser, *, required: bool = 
                         "reads the YAML from it (default: $CAMLINK_SECRETS, else secrets/ or "
                         "secrets.yml beside the first inventory); $CAMLINK_SECRET_<NAME> "
                         "variables fill in the rest")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="show each camera request on stderr (method, path, parameter "
+                        "names, status, time; never values); -vv adds reply sizes and "
+                        "repeats")
     parser.add_argument("--no-color", action="store_true", help="no colour, even on a "
                         "terminal (as does a non-empty $NO_COLOR)")
     parser.add_argument("--secrets-command", metavar="CMD",

@@ -16,7 +16,9 @@ parameter *names* (``Call``), attached in one place (``CameraClient._failures``)
 from __future__ import annotations
 
 import json
+import logging
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,6 +46,9 @@ from camlink_provision.inventory.model import Connection, Credentials, Secret
 FORM = "application/x-www-form-urlencoded"
 JSON_TYPE = "application/json"
 _MAX_NAMES_SHOWN = 8
+# One record per HTTP request (camera, Call, status or error class, ms; never a value or
+# the query string); the CLI shows it with -v, and sizes and repeats with -vv.
+REQUEST_LOG = logging.getLogger("camlink_provision.requests")
 
 
 class Position(NamedTuple):
@@ -266,15 +271,35 @@ class CameraClient:
         headers = {"Content-Type": content_type} if content_type else {}
         timeout = (self.connection.timeout, read_timeout or self.connection.timeout)
         with self._lock:
-            response = self._session.request(call.method, url, data=body, headers=headers,
-                                             auth=self._auth, timeout=timeout,
-                                             allow_redirects=False)
+            started, sent = time.monotonic(), self.requests_sent
+            try:
+                response = self._session.request(call.method, url, data=body,
+                                                 headers=headers, auth=self._auth,
+                                                 timeout=timeout, allow_redirects=False)
+            except BaseException as error:
+                self._log_request(call, type(error).__name__, started, sent, None)
+                raise
             refusal = self._auth.refusal  # read under the lock: the next request resets it
+            self._log_request(call, str(response.status_code), started, sent, response)
         if response.status_code != 200:
             raise _HttpStatus(response, refusal)
         text = wire.decode_body(response.content)
         wire.raise_if_refused(text)
         return text
+
+    def _log_request(self, call: Call, outcome: str, started: float, sent_before: int,
+                     response: requests.Response | None) -> None:
+        """One ``REQUEST_LOG`` record: names only; the URL's query (values) never."""
+        if not REQUEST_LOG.isEnabledFor(logging.INFO):
+            return
+        elapsed = round((time.monotonic() - started) * 1000)
+        size = len(response.content) if response is not None else None
+        sent = self.requests_sent - sent_before
+        challenges = len(response.history) if response is not None else 0
+        REQUEST_LOG.info("%s %s %s %d ms", self.name, call, outcome, elapsed,
+                         extra={"camera": self.name, "call": str(call), "outcome": outcome,
+                                "elapsed_ms": elapsed, "size": size, "sent": sent,
+                                "challenges": challenges})
 
     def _count_sent(self) -> None:
         self.requests_sent += 1

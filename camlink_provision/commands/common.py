@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from camlink_provision.camera.client import REQUEST_LOG
 from camlink_provision.camera.transport import fit_concurrency
 from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.emulator.inventory_fleet import (
@@ -50,6 +52,47 @@ def _fit_concurrency(args: argparse.Namespace, site: Site) -> None:
         print(note, file=sys.stderr)
 
 
+class _RequestLine(logging.Formatter):
+    """``cam GET /path [names] 200 12 ms``; at -vv also ``, 345 B, sent 2 (1 challenge)``."""
+
+    def __init__(self, verbosity: int) -> None:
+        super().__init__()
+        self._verbosity = verbosity
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = record.getMessage()
+        if self._verbosity >= 2:
+            size = getattr(record, "size", None)
+            sent = getattr(record, "sent", 0)
+            challenges = getattr(record, "challenges", 0)
+            line += f", {size} B" if size is not None else ", no reply"
+            line += f", sent {sent}"
+            repeats = sent - 1 - challenges
+            notes = ([f"{challenges} auth challenge(s)"] if challenges else []) + (
+                [f"{repeats} repeat(s)"] if repeats > 0 else [])
+            if notes:
+                line += f" ({', '.join(notes)})"
+        return line
+
+
+_request_handler: logging.Handler | None = None
+
+
+def show_requests(verbosity: int) -> None:
+    """-v: one line per camera request on stderr; -vv: with sizes and repeats."""
+    global _request_handler
+    if _request_handler is not None:
+        REQUEST_LOG.removeHandler(_request_handler)
+        _request_handler = None
+    if verbosity < 1:
+        REQUEST_LOG.setLevel(logging.NOTSET)
+        return
+    _request_handler = logging.StreamHandler(sys.stderr)
+    _request_handler.setFormatter(_RequestLine(verbosity))
+    REQUEST_LOG.addHandler(_request_handler)
+    REQUEST_LOG.setLevel(logging.INFO)
+
+
 def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
     if getattr(args, "emulator_state", None):
         return Path(args.emulator_state)
@@ -63,6 +106,7 @@ def open_session(args: argparse.Namespace, *, lock: bool = False) -> Iterator[Se
     ``lock``: hold the site's lock (``sitelock``, in ``--lock-dir``) for the whole session,
     taken before an emulated fleet starts, so a run refused by the lock touches nothing.
     """
+    show_requests(getattr(args, "verbose", 0) or 0)
     loaded = site_from_args(args)
     for warning in loaded.warnings:
         print(warning.render(), file=sys.stderr)
