@@ -5,7 +5,9 @@ as the run goes (flushed line by line, so a crash leaves everything up to the cr
 records what was attempted and what happened: plays, cameras, op kinds with the parameter,
 preset or rule *names* they touch, errors, restores and the recap. It never holds a value
 written to a camera: values are left out altogether (not merely masked) so that no future
-op kind can leak a secret through it.
+op kind can leak a secret through it. After a run, an ``applied`` record holds, per camera
+left converged, digests of what the inventory wanted on it (``camlink_provision.applied``:
+how the next plan tells an inventory edit from a change on the camera).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ def utc_stamp(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
 
 
+def site_folder(site: str, root: Path = STATE_DIR) -> Path:
+    """Where the journals of ``site`` are: ``<root>/journal/<site>/``."""
+    return root / "journal" / safe_component(site)
+
+
 # ---------------------------------------------------------------------------------------------
 # Journal
 
@@ -50,7 +57,7 @@ class Journal:
 
     @classmethod
     def open_for(cls, site: str, root: Path = STATE_DIR) -> Journal:
-        folder = root / "journal" / safe_component(site)
+        folder = site_folder(site, root)
         for _ in range(5):  # two runs in the same microsecond: take the next stamp
             try:
                 return cls(folder / f"{utc_stamp()}.jsonl")
@@ -90,6 +97,14 @@ class Journal:
 
 
 def read_journal(path: Path) -> list[dict[str, Any]]:
-    """Every record of a journal file, in order (for tests and for post-mortems)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    """Every record of a journal file, in order; a line cut off by a crash (the last one,
+    usually) is skipped."""
+    records = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            records.append(record)
+    return records

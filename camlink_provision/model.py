@@ -96,6 +96,9 @@ class Change:
     # changes preset / rule. Apply deletes on such a PTZ only after this change is in place.
     releases: tuple[str, ...] = ()
     phase: int = 0  # the phase of the run it belongs to (order.PHASES); 0 until ordered
+    # Who moved since the last apply (``applied``): inventory | camera | differs; "" when
+    # the plan was made without asking the journal. Not part of what the change does.
+    origin: str = ""
 
     @property
     def key(self) -> str:
@@ -109,6 +112,7 @@ class Change:
             "ops": [op.to_json() for op in self.ops],
             "reason": self.reason, "depends_on": list(self.depends_on),
             "releases": list(self.releases), "phase": self.phase,
+            **({"origin": self.origin} if self.origin else {}),
         }
 
     @classmethod
@@ -120,7 +124,8 @@ class Change:
                    action=data["action"], slot=data["slot"], attributes=attributes,
                    ops=tuple(commands.from_json(o) for o in data["ops"]),
                    reason=data["reason"], depends_on=tuple(data["depends_on"]),
-                   releases=tuple(data["releases"]), phase=int(data["phase"]))
+                   releases=tuple(data["releases"]), phase=int(data["phase"]),
+                   origin=str(data.get("origin", "")))
 
 
 @dataclass(frozen=True)

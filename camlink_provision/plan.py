@@ -24,7 +24,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from camlink_provision import order
+from camlink_provision import applied, order
+from camlink_provision.applied import History
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
@@ -317,34 +318,37 @@ def _edge(name: str, key: tuple[str, str, str], preset: str | None, rule: str | 
 
 def _assemble(site: Site, selected: Sequence[str],
               observed: Mapping[str, Observed | CameraError],
-              plans: Mapping[str, CameraPlan]) -> Plan:
+              plans: Mapping[str, CameraPlan], history: History | None) -> Plan:
     """The site's plan: cameras in apply order, deletions held where the spotters let go of
-    them (planned again so their slots are not reused), and the steps of the run."""
+    them (planned again so their slots are not reused), and the steps of the run; with
+    ``history``, each change says who moved since the last apply (``applied``)."""
     cameras = [plans[camera.name] for camera in apply_order(site, selected)]
     held = order.held_cameras(cameras)
     cameras = [plan_camera(site, site.cameras[cam.camera], observed[cam.camera],
                            late_deletions=True)
                if cam.camera in held and any(c.action == "delete" for c in cam.changes)
                else cam for cam in cameras]
-    return Plan(site=site.name, cameras=tuple(cameras),
+    plan = Plan(site=site.name, cameras=tuple(cameras),
                 links=link_topology(site, selected, cameras), steps=order.steps_of(cameras))
+    return plan if history is None else applied.label(plan, site, history)
 
 
 def compute_plan(site: Site, observed: Mapping[str, Observed | CameraError],
-                 names: Sequence[str] | None = None) -> Plan:
+                 names: Sequence[str] | None = None, *,
+                 history: History | None = None) -> Plan:
     """The Plan of the selected cameras (all when None) from what they reported; pure."""
     selected = list(site.cameras) if names is None else list(names)
     missing = [name for name in selected if name not in observed]
     if missing:
         raise ValueError(f"no observation for {', '.join(missing)}")
     plans = {name: plan_camera(site, site.cameras[name], observed[name]) for name in selected}
-    return _assemble(site, selected, observed, plans)
+    return _assemble(site, selected, observed, plans, history)
 
 
 def make_plan(site: Site, names: Sequence[str] | None = None, *,
               concurrency: int = DEFAULT_CONCURRENCY,
               client_factory: ClientFactory = default_client,
-              timeout: float | None = None) -> Plan:
+              timeout: float | None = None, history: History | None = None) -> Plan:
     """``compute_plan(site, gather(site, names), names)``, with each camera planned in its
     worker as soon as it is read (the same result; planning overlaps other cameras' reads)."""
     selected = list(site.cameras) if names is None else list(names)
@@ -357,4 +361,4 @@ def make_plan(site: Site, names: Sequence[str] | None = None, *,
     results = run_each(cameras, read_and_plan, concurrency=concurrency, name="plan")
     return _assemble(site, selected, {c.name: obs for c, (obs, _) in zip(cameras, results,
                                                                            strict=True)},
-                     {plan.camera: plan for _, plan in results})
+                     {plan.camera: plan for _, plan in results}, history)

@@ -31,7 +31,7 @@ from camlink_provision.apply.restore import PAUSES, restore_camera
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware.commands import Command, Scope, merge_commands
 from camlink_provision.inventory.model import Site
-from camlink_provision.journal import Journal
+from camlink_provision.journal import Journal, read_journal
 from camlink_provision.model import Observed, Step
 
 END_RECORD = "run_ended"
@@ -59,17 +59,7 @@ class Recovered:
         return f"{self.camera}: {self.outcome} — {self.note}"
 
 
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """A journal's records; a line cut off by the crash (the last one, usually) is skipped."""
-    records = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    return records
+read_records = read_journal  # a line cut off by the crash is skipped
 
 
 def unfinished(folder: Path, current: Path) -> list[Path]:

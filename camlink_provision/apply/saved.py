@@ -9,6 +9,7 @@ naming the cameras, before anything is written.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from camlink_provision import plan as planner
 from camlink_provision.errors import CameraError, PlanError
@@ -49,7 +50,8 @@ def stale_cameras(site: Site, plan: Plan,
 
 
 def _changes(cam: CameraPlan) -> list[object]:
-    return [change.to_json() for change in cam.changes]
+    """What the changes do; their ``origin`` (who moved since the last apply) is not that."""
+    return [replace(change, origin="").to_json() for change in cam.changes]
 
 
 def check_not_stale(site: Site, plan: Plan, source: str, *, concurrency: int,

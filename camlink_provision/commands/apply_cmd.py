@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from rich.console import Console
 
-from camlink_provision import __version__
+from camlink_provision import __version__, applied
 from camlink_provision import plan as planner
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import EventSink, fan_out
@@ -127,6 +127,7 @@ class _Run:
         finally:
             if isinstance(progress, LiveProgress):
                 progress.stop()  # give the terminal back
+        applied.record_applied(self.journal, self.site, converged(plan, result))
         self.term.say()
         self.term.say(render_recap(result, color=self.term.color).rstrip("\n"))
         self._retry_file(result)
@@ -142,7 +143,8 @@ class _Run:
 
     def _plan(self, names: list[str], saved: Plan | None) -> Plan:
         if saved is None:
-            return planner.make_plan(self.site, names, concurrency=self.args.concurrency)
+            return planner.make_plan(self.site, names, concurrency=self.args.concurrency,
+                                     history=applied.last_applied(self.site.name))
         check_not_stale(self.site, saved, self.args.planfile,
                         concurrency=self.args.concurrency)
         return saved
@@ -152,6 +154,7 @@ class _Run:
             self.term.say(f"Nothing to apply, but {len(plan.failed)} camera(s) could not be "
                           "planned: " + ", ".join(c.camera for c in plan.failed))
             return EXIT_FAILED
+        applied.record_applied(self.journal, self.site, converged(plan, None))
         self.term.say("Nothing to apply.")
         return EXIT_OK
 
@@ -172,6 +175,25 @@ class _Run:
         if self.term.live:
             return LiveProgress(Console(file=self.term.out, no_color=not self.term.color))
         return PlainProgress(self.term.out)
+
+
+def converged(plan: Plan, result: RunResult | None) -> list[str]:
+    """The cameras this run leaves as the inventory wants: planned without error, and either
+    nothing to change or every change in place (``ends_in`` after, nothing skipped)."""
+    done = {cam.camera: cam for cam in result.cameras} if result else {}
+    out = []
+    for cam in plan.cameras:
+        if cam.error:
+            continue
+        ended = done.get(cam.camera)
+        if not cam.changes:
+            in_sync = ended is None or not ended.failed
+        else:
+            in_sync = (ended is not None and ended.status in ("ok", "changed")
+                       and ended.ends_in == "after" and not ended.skipped)
+        if in_sync:
+            out.append(cam.camera)
+    return out
 
 
 def _exit_code(result: RunResult) -> int:

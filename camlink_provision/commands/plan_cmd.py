@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from camlink_provision.applied import last_applied
 from camlink_provision.cli import EXIT_CHANGES, EXIT_ERROR, EXIT_OK
 from camlink_provision.commands.common import open_session
 from camlink_provision.commands.terminal import wants_color
@@ -15,7 +16,8 @@ from camlink_provision.render import render_plan, save_plan
 
 def run_plan(args: argparse.Namespace) -> int:
     with open_session(args) as session:
-        plan = make_plan(session.site, session.names, concurrency=args.concurrency)
+        plan = make_plan(session.site, session.names, concurrency=args.concurrency,
+                         history=last_applied(session.site.name))
     if args.out:
         save_plan(plan, Path(args.out))
     color = args.format == "text" and wants_color(sys.stdout, no_color=args.no_color)

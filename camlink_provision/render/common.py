@@ -11,6 +11,7 @@ import json
 import unicodedata
 from collections.abc import Callable, Iterator
 
+from camlink_provision.applied import ORIGIN_WORDS
 from camlink_provision.model import (
     JSON,
     SENSITIVE,
@@ -184,3 +185,12 @@ def step_requests_text(step: Step) -> str:
     count = _plural(len(step.requests), "request", "requests")
     calls = ", ".join(request.command.call for request in step.requests)
     return f"{count}: {calls}" if calls else count
+
+
+def why_text(change: Change) -> str:
+    """The reason a reviewer reads: who moved since the last apply (``applied``), then what
+    differs — "changed on the camera since the last apply: pan differ from the inventory"."""
+    words = ORIGIN_WORDS.get(change.origin, "")
+    if words and change.reason:
+        return f"{words}: {change.reason}"
+    return words or change.reason

@@ -25,6 +25,7 @@ from camlink_provision.render.common import (
     step_changes_text,
     step_requests_text,
     totals_sentence,
+    why_text,
 )
 
 TABLE_HEADER = ("| phase | action | kind | name | slot | attribute changes | why |\n"
@@ -117,7 +118,7 @@ def _change_row(change: Change) -> str:
     slot = "" if change.slot is None else str(change.slot)
     attributes = "<br>".join(_attribute_cell(change.action, a) for a in change.attributes)
     cells = [str(change.phase), f"**{change.action}**", change.kind, md_text(change.name),
-             slot, attributes, md_text(change.reason)]
+             slot, attributes, md_text(why_text(change))]
     return "| " + " | ".join(cells) + " |"
 
 

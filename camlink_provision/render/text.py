@@ -48,6 +48,7 @@ from camlink_provision.render.common import (
     step_changes_text,
     step_requests_text,
     totals_sentence,
+    why_text,
 )
 
 Span = tuple[str, str]  # (text, rich style; "" for none)
@@ -109,7 +110,8 @@ def camera_lines(cam: CameraPlan) -> Iterator[Line]:
 
 def change_lines(change: Change) -> Iterator[Line]:
     style = ACTION_STYLES[change.action]
-    reason = f" — {printable(change.reason)}" if change.reason else ""
+    why = why_text(change)
+    reason = f" — {printable(why)}" if why else ""
     yield [(CHANGE_INDENT, ""), (f"{SYMBOLS[change.action]} {change_title(change)}", style),
            (reason, "")]
     for attr in change.attributes:

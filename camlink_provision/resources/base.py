@@ -312,7 +312,7 @@ class SlotResource:
         result.changes.append(self.change(
             ctx, "update", wanted.name, have.slot, shown,
             self.update_ops(ctx, wanted, have, changed),
-            f"drift: {names_of(shown)} differ from the inventory", wanted.depends_on,
+            f"{names_of(shown)} differ from the inventory", wanted.depends_on,
             self.releases(ctx, have, wanted)))
 
     def missing_adopted(self, ctx: Context, wanted: Wanted, result: KindResult) -> None:

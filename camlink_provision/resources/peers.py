@@ -214,7 +214,7 @@ class Peers(SlotResource):
             result.changes.append(self.change(
                 ctx, "update", wanted.name, have.slot, [*shown, password_attribute()],
                 self.update_ops(ctx, wanted, have, changed),
-                f"drift: {names_of(shown)} differ from the inventory (the password is "
+                f"{names_of(shown)} differ from the inventory (the password is "
                 "written with them)", wanted.depends_on, self.releases(ctx, have, wanted)))
             return
         self.judge_password(ctx, wanted, have, result)
