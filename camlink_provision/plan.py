@@ -305,7 +305,25 @@ def link_topology(site: Site, names: Iterable[str],
     for key, status in edges.items():
         if status == "removed" and key not in drawn and key[1]:
             out.append(_edge(names_of.get(key[:2], ""), key, None, None, None, "removed"))
-    return tuple(out)
+    areas = link_areas(site, [(str(e["spotter"]), str(e["ptz"])) for e in out])
+    return tuple({**entry, "area": areas[str(entry["spotter"])]} for entry in out)
+
+
+def link_areas(site: Site, pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Spotter -> the area its links are drawn in: the smallest inventory group holding it
+    and a PTZ it calls (``yard``), else the smallest holding it (``gate_spotters``), else
+    its own name. A graph of hundreds of links stays readable as one box per area."""
+    calls: dict[str, set[str]] = {}
+    for spotter, ptz in pairs:
+        calls.setdefault(spotter, set()).add(ptz)
+    areas = {}
+    for spotter, ptzs in calls.items():
+        camera = site.cameras.get(spotter)
+        held = [g for g in (camera.groups if camera else ()) if g != "all"]
+        shared = [g for g in held if ptzs & set(site.groups.get(g, ()))]
+        areas[spotter] = min(shared or held, key=lambda g: (len(site.groups.get(g, ())), g),
+                             default=spotter)
+    return areas
 
 
 def _edge(name: str, key: tuple[str, str, str], preset: str | None, rule: str | None,

@@ -10,7 +10,8 @@ camera name never reaches mermaid syntax outside a quoted label.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 
 from camlink_provision.model import JSON, AttributeChange, CameraPlan, Change, Plan, Unmanaged
 from camlink_provision.render.common import (
@@ -41,6 +42,9 @@ REMOVED_EDGE_STYLE = "stroke:#dc2626,stroke-width:2px,stroke-dasharray:4 4"
 ARROWS = {"unchanged": ("-->", ""), "added": ("-.->", "added: "),
           "changed": ("-.->", ""), "removed": ("--x", "removed: ")}
 FAILED_NODE_STYLE = "stroke:#dc2626,stroke-width:3px"
+# Above this many links, the graph draws only those the plan touches (a site of a thousand
+# cameras is otherwise a hairball no reviewer reads); the per-camera tables list them all.
+LEGIBLE_LINKS = 120
 UNMANAGED_HEADING = "Unmanaged, left alone (add `prune: true` to remove):"
 _MD_SPECIAL = frozenset("\\`*_[]|~@!#")
 _MERMAID_PLAIN = frozenset(" _.,:/+=-")
@@ -154,23 +158,68 @@ def _run_order_section(plan: Plan) -> str:
 def _links_section(plan: Plan) -> str:
     if not plan.links:
         return ""
-    body = "\n".join(f"    {line}" for line in mermaid_lines(plan))
-    return f"### Link topology\n\n```mermaid\ngraph LR\n{body}\n```\n\n{LEGEND}"
+    drawn = drawn_links(plan)
+    body = "\n".join(f"    {line}" for line in mermaid_lines(plan, drawn))
+    left_out = len(plan.links) - len(drawn)
+    note = (f"\n\n{left_out} of {len(plan.links)} links this plan leaves as they are are not "
+            f"drawn (more than {LEGIBLE_LINKS} links); the graph shows only what changes."
+            if left_out else "")
+    return f"### Link topology\n\n```mermaid\ngraph LR\n{body}\n```\n\n{LEGEND}{note}"
 
 
-def mermaid_lines(plan: Plan) -> Iterator[str]:
-    """Nodes in order of first appearance, then one edge per link target, then styles."""
+def drawn_links(plan: Plan) -> list[Mapping[str, JSON]]:
+    """Every link; on a site of more than ``LEGIBLE_LINKS``, only those the plan touches."""
+    if len(plan.links) <= LEGIBLE_LINKS:
+        return list(plan.links)
+    return [link for link in plan.links if _status(link) != "unchanged"]
+
+
+def _status(link: Mapping[str, JSON]) -> str:
+    return str(link.get("status", "changed" if link.get("changed") else "unchanged"))
+
+
+def node_areas(links: Sequence[Mapping[str, JSON]]) -> dict[str, str]:
+    """Camera -> its area: a spotter's as its links say; a PTZ's, the area calling it most
+    (the first of those on a tie)."""
+    areas: dict[str, str] = {}
+    calls: dict[str, Counter[str]] = {}
+    for link in links:
+        spotter, ptz = str(link.get("spotter", "")), str(link.get("ptz", ""))
+        area = str(link.get("area", ""))
+        areas.setdefault(spotter, area)
+        calls.setdefault(ptz, Counter())[area] += 1
+    for ptz, counter in calls.items():
+        if ptz not in areas:
+            areas[ptz] = counter.most_common(1)[0][0]
+    return areas
+
+
+def mermaid_lines(plan: Plan, links: Sequence[Mapping[str, JSON]] | None = None
+                  ) -> Iterator[str]:
+    """Nodes in order of first appearance (in a box per area when there are several), then
+    one edge per link target, then styles."""
+    links = list(plan.links) if links is None else list(links)
     roles = {cam.camera: cam.role for cam in plan.cameras}
     ids: dict[str, str] = {}
-    for link in plan.links:
+    nodes: dict[str, list[str]] = {}  # area -> node lines, in order of first appearance
+    areas = node_areas(links)
+    for link in links:
         for name, role in ((str(link.get("spotter", "")), "spotter"),
                            (str(link.get("ptz", "")), "ptz")):
             if name not in ids:
                 ids[name] = f"n{len(ids)}"
-                yield _node(ids[name], name, roles.get(name, role))
+                nodes.setdefault(areas.get(name, ""), []).append(
+                    _node(ids[name], name, roles.get(name, role)))
+    if len(nodes) > 1 or "" not in nodes:
+        for index, (area, lines) in enumerate(nodes.items()):
+            yield f'subgraph a{index}["{mermaid_label(area or "other")}"]'
+            yield from (f"    {line}" for line in lines)
+            yield "end"
+    else:
+        yield from nodes[""]
     styled: dict[str, list[int]] = {CHANGED_EDGE_STYLE: [], REMOVED_EDGE_STYLE: []}
-    for index, link in enumerate(plan.links):
-        status = str(link.get("status", "changed" if link.get("changed") else "unchanged"))
+    for index, link in enumerate(links):
+        status = _status(link)
         arrow, prefix = ARROWS.get(status, ARROWS["changed"])
         if status != "unchanged":
             style = REMOVED_EDGE_STYLE if status == "removed" else CHANGED_EDGE_STYLE

@@ -275,19 +275,20 @@ def test_links_topology(site: Site) -> None:
         spot.setparam({"event_i0_delay": "99"})
     plan = make_plan(site)
     # The event's delay drifted: the event changes, its link does not (drawn solid).
+    # No group holds the spotters of this site: each is an area of its own.
     assert [dict(link) for link in plan.links] == [
         {"link": "gate", "spotter": "spot1", "event": "gate-intrusion", "ptz": "ptz1",
          "preset": "gate", "track_rule": "gate-track", "do": None, "changed": False,
-         "status": "unchanged"},
+         "status": "unchanged", "area": "spot1"},
         {"link": "gate", "spotter": "spot1", "event": "gate-intrusion", "ptz": "ptz2",
          "preset": "dock", "track_rule": None, "do": 4, "changed": False,
-         "status": "unchanged"},
+         "status": "unchanged", "area": "spot1"},
         {"link": "door", "spotter": "spot1", "event": "door", "ptz": "ptz2",
          "preset": "dock", "track_rule": None, "do": None, "changed": False,
-         "status": "unchanged"},
+         "status": "unchanged", "area": "spot1"},
         {"link": "yard", "spotter": "spot2", "event": "yard-motion", "ptz": "ptz1",
          "preset": "yard", "track_rule": None, "do": None, "changed": False,
-         "status": "unchanged"},
+         "status": "unchanged", "area": "spot2"},
     ]
 
 

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 from render_plans import HOSTILE, Golden, empty_plan, hostile_plan, small_plan
 
+from camlink_provision.inventory.loader import load_site
 from camlink_provision.model import CameraPlan, Plan, Unmanaged
+from camlink_provision.plan import link_topology
 from camlink_provision.render import render_plan
 from camlink_provision.render.markdown import REMOVED_EDGE_STYLE, edge_label, md_text, mermaid_label
 
@@ -149,3 +152,41 @@ def test_a_failed_camera_lists_its_warnings_and_unmanaged_slots_in_the_callout()
                      unmanaged=(Unmanaged("sp", "event", "old", 7),), warnings=("w1",))
     md = render_plan(Plan("s", (cam,)), "markdown")
     assert ">   - warning: w1\n>   - unmanaged, left alone: event old (slot 7)\n" in md
+
+
+def _link(spotter: str, ptz: str, area: str, status: str = "unchanged") -> dict[str, object]:
+    return {"link": f"{spotter}-{ptz}", "spotter": spotter, "event": "motion", "ptz": ptz,
+            "preset": "p", "track_rule": None, "do": None, "changed": status != "unchanged",
+            "status": status, "area": area}
+
+
+def test_each_area_is_a_box_and_a_ptz_sits_where_it_is_called_most() -> None:
+    links = (_link("gate-1", "ptz-gate", "gates"), _link("gate-2", "ptz-gate", "gates"),
+             _link("yard-1", "ptz-gate", "yard"), _link("yard-1", "ptz-yard", "yard"))
+    lines = _mermaid(render_plan(replace(small_plan(), links=links), "markdown"))
+    assert lines[:9] == [
+        "graph LR",
+        'subgraph a0["gates"]', 'n0["gate-1"]', 'n1("ptz-gate")', 'n2["gate-2"]', "end",
+        'subgraph a1["yard"]', 'n3["yard-1"]', 'n4("ptz-yard")',
+    ]
+    assert lines[9] == "end"
+    assert 'n3 -->|"motion: preset p"| n1' in lines  # across the boxes
+
+
+def test_a_large_site_draws_only_the_links_the_plan_touches() -> None:
+    links = tuple(_link(f"s{i}", f"p{i}", f"area{i % 7}") for i in range(300))
+    touched = (_link("s5", "p5", "area5", "changed"), _link("s9", "p9", "area2", "removed"))
+    md = render_plan(replace(small_plan(), links=links + touched), "markdown")
+    edges = [line for line in _mermaid(md) if "|" in line]
+    assert len(edges) == 2
+    assert "300 of 302 links this plan leaves as they are are not drawn" in md
+
+
+def test_the_construction_site_is_drawn_by_area() -> None:
+    site = load_site([Path(__file__).resolve().parents[2] / "inventories" /
+                      "construction-site"], offline=True).site
+    areas = {str(e["spotter"]): e["area"] for e in link_topology(site, site.cameras, ())}
+    assert areas == {"gate-north-spotter": "gate_spotters",
+                     "gate-south-spotter": "gate_spotters",
+                     "fence-east-spotter": "fence_spotters",
+                     "fence-west-spotter": "fence_spotters", "yard-spotter": "yard"}
