@@ -155,7 +155,19 @@ class _Load:
             if isinstance(settings, LDict) else LDict(doc.loc)
         name = rendered.get("name")
         if not isinstance(name, str) or not name:
-            name = inventory.default_site_name()
+            # A path never names a site: moving a checkout must not make a second site
+            # with its own lock and journal beside the first.
+            suggested = inventory.default_site_name()
+            if "site" in doc:
+                where, add = doc.where("site"), f"`name: {suggested}` under site:"
+            else:
+                where = Location(str(inventory.main_file()), 1, 1)
+                add = f"`site: {{name: {suggested}}}` to {where.file}"
+            self.problems.add([InventoryError(
+                "the inventory does not name its site", where,
+                f"add {add} (the name keys the site's lock, journal and plan files; a path "
+                "never does)")])
+            name = suggested
         return name, rendered.get("prune")
 
     def _render(self, value: Any, location: Location, scope: Scope) -> Any:

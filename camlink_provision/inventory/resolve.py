@@ -68,6 +68,14 @@ class Inventory:
         rendered = scope.render(without_nulls(chosen), host.location, failures)
         return HostSettings(variables, chosen, rendered)
 
+    def main_file(self) -> Path:
+        """Where the site's settings belong: the first source's inventory file."""
+        first = self.sources[0]
+        if first.is_dir():
+            return next((first / n for n in INVENTORY_FILES if (first / n).is_file()),
+                        first / INVENTORY_FILES[0])
+        return first
+
     def default_site_name(self) -> str:
         """Without ``site: name``: the first source's directory name. ``-i DIR`` and
         ``-i DIR/inventory.yml`` are the same site; any other file: its name without .yml."""

@@ -364,9 +364,9 @@ def site_schema() -> JSON:
         "description": "Site-wide settings.",
         "properties": {
             "name": {"type": "string", "pattern": CAMERA_NAME, "description": "The site's "
-                     "name: it keys the site's lock, journal and plan files, so give it "
-                     "here. Default: the first source's directory name (for a file named "
-                     "inventory.yml too; any other file: its name without .yml)."},
+                     "name (required: some source must give it): it keys the site's lock, "
+                     "journal and plan files. A path never names a site, so a moved or "
+                     "second checkout is the same site."},
             "prune": ref("prune", "What to remove, site-wide, when the inventory does not "
                          "name it. Default: nothing."),
             "secrets_command": {"type": "string", "minLength": 1, "description": "A "

@@ -41,6 +41,7 @@ links:
     event: intrusion
     targets:
       - {ptz: ptz-1, preset: gate}
+site: {name: kit-site}
 """
 
 

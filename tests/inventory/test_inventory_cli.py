@@ -25,7 +25,7 @@ def test_a_valid_inventory_exits_0_with_a_summary(tmp_path: Path) -> None:
     secrets = secrets_file(tmp_path)
     done = validate("-i", "site", "--secrets", str(secrets), cwd=tmp_path)
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout == ("site: valid — site site: 2 cameras (1 spotter, 1 PTZ), 1 link; "
+    assert done.stdout == ("site: valid — site kit-site: 2 cameras (1 spotter, 1 PTZ), 1 link; "
                            "0 errors, 0 warnings\n")
 
 

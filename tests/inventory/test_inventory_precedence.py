@@ -33,6 +33,7 @@ all:
           vars: {level: 4}
           hosts:
             spot-1:
+site: {name: precedence}
 """
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from inventory_kit import SITE, load, secrets_file, write
 
+from camlink_provision.errors import InventoryErrors
 from camlink_provision.inventory.model import RESOURCE_KINDS, Connection, Site
 
 
@@ -50,14 +51,28 @@ def test_an_explicit_role_puts_the_camera_in_its_role_group(tmp_path: Path) -> N
     assert "extra-ptz" in site.groups["all"]
 
 
-def test_site_name_from_site_key_else_the_source(tmp_path: Path) -> None:
-    assert site_of(tmp_path).name == "mysite"
-    assert site_of(tmp_path, "site: {name: gates}\n" + SITE).name == "gates"
+def test_the_site_is_named_by_its_site_key(tmp_path: Path) -> None:
+    assert site_of(tmp_path).name == "kit-site"
+    named = SITE.replace("site: {name: kit-site}", "site: {name: gates}")
+    assert site_of(tmp_path, named).name == "gates"
 
 
-def test_a_single_file_source_is_named_after_the_file(tmp_path: Path) -> None:
-    path = write(tmp_path, {"north-gate.yml": SITE}) / "north-gate.yml"
-    assert load([path], secrets_file(tmp_path)).site.name == "north-gate"
+@pytest.mark.parametrize("layout", ["directory", "file"])
+def test_a_site_without_a_name_is_an_error_at_its_file_never_named_by_its_path(
+        tmp_path: Path, layout: str) -> None:
+    text = SITE.replace("site: {name: kit-site}\n", "")
+    if layout == "directory":
+        source = write(tmp_path / "north-gate", {"inventory.yml": text})
+        shown, file = "north-gate", source / "inventory.yml"
+    else:
+        source = write(tmp_path, {"north-gate.yml": text}) / "north-gate.yml"
+        shown, file = "north-gate", source
+    with pytest.raises(InventoryErrors) as caught:
+        load([source], secrets_file(tmp_path))
+    assert [e.render() for e in caught.value.errors] == [
+        f"{file}:1:1: the inventory does not name its site — add `site: {{name: {shown}}}` "
+        f"to {file} (the name keys the site's lock, journal and plan files; a path never "
+        "does)"]
 
 
 @pytest.mark.parametrize(("site_prune", "camera_prune", "expected"), [
@@ -72,7 +87,8 @@ def test_prune_site_wide_then_per_camera_kind_by_kind(tmp_path: Path, site_prune
                                                       expected: set[str]) -> None:
     text = SITE
     if site_prune:
-        text = f"site: {{prune: {site_prune}}}\n" + text
+        text = text.replace("site: {name: kit-site}",
+                            f"site: {{name: kit-site, prune: {site_prune}}}")
     if camera_prune:
         text = text.replace("          model: SD9384-EHL\n",
                             f"          model: SD9384-EHL\n          prune: {camera_prune}\n")
