@@ -46,8 +46,9 @@ class Check:
         return "skipped" if self.skipped else "passed" if self.ok else "failed"
 
     def to_json(self) -> dict[str, JSON]:
-        return {"name": self.name, "ok": self.ok, "status": self.status,
-                "detail": self.detail}
+        # A skipped check was not looked at: JSON says so (null), never that it passed.
+        return {"name": self.name, "ok": None if self.skipped else self.ok,
+                "status": self.status, "detail": self.detail}
 
 
 @dataclass(frozen=True)

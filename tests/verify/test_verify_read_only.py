@@ -99,6 +99,9 @@ def test_the_command_says_what_was_skipped(tmp_path: Path, fleet: Fleet,
     assert main([*command, "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["read_only"] is True and report["totals"]["skipped_checks"] == 10
+    checks = [c for link in report["results"] for c in link["checks"]]
+    skipped = [c for c in checks if c["status"] == "skipped"]
+    assert len(skipped) == 10 and {c["ok"] for c in skipped} == {None}  # not passed
     assert main([*command, "--format", "markdown"]) == 0
     assert "10 check(s) skipped" in capsys.readouterr().out
     assert changing_requests(fleet) == []
