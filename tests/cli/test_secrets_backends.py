@@ -181,13 +181,16 @@ def test_plan_never_runs_offline(tmp_path: Path) -> None:
 
 
 def test_a_directory_and_its_inventory_file_are_the_same_site(tmp_path: Path) -> None:
-    site = tmp_path / "north-gate"
+    site = tmp_path / "somewhere-else"  # the path never names the site: site.name does
     shutil.copytree(MINIMAL, site)
     inventory = site / "inventory.yml"
-    inventory.write_text(inventory.read_text(encoding="utf-8").replace(
-        "site:\n  name: minimal\n", ""), encoding="utf-8")  # no name: the directory's
-    for source in (site, inventory, Path("north-gate")):
+    for source in (site, inventory, Path("somewhere-else")):
         result = run("validate", "-i", str(source), cwd=tmp_path)
-        assert "valid — site north-gate:" in result.stdout, (source, result.stdout)
-    named = run("validate", "-i", str(MINIMAL / "inventory.yml"), cwd=tmp_path)
-    assert "valid — site minimal:" in named.stdout
+        assert "valid — site minimal:" in result.stdout, (source, result.stdout)
+    inventory.write_text(inventory.read_text(encoding="utf-8").replace(
+        "site:\n  name: minimal\n", ""), encoding="utf-8")
+    for source in (site, inventory):
+        result = run("validate", "-i", str(source), cwd=tmp_path)
+        assert result.returncode == 1
+        assert (f"{inventory}:1:1: the inventory does not name its site — add "
+                "`site: {name: somewhere-else}`") in result.stdout, result.stdout
