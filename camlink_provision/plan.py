@@ -369,6 +369,18 @@ def make_plan(site: Site, names: Sequence[str] | None = None, *,
               timeout: float | None = None, history: History | None = None) -> Plan:
     """``compute_plan(site, gather(site, names), names)``, with each camera planned in its
     worker as soon as it is read (the same result; planning overlaps other cameras' reads)."""
+    return plan_and_observe(site, names, concurrency=concurrency,
+                            client_factory=client_factory, timeout=timeout,
+                            history=history)[0]
+
+
+def plan_and_observe(site: Site, names: Sequence[str] | None = None, *,
+                     concurrency: int = DEFAULT_CONCURRENCY,
+                     client_factory: ClientFactory = default_client,
+                     timeout: float | None = None, history: History | None = None
+                     ) -> tuple[Plan, dict[str, Observed | CameraError]]:
+    """``make_plan``, and what each camera reported: an apply that follows at once, with
+    nobody reviewing in between, takes its first snapshots from these reads."""
     selected = list(site.cameras) if names is None else list(names)
 
     def read_and_plan(camera: Camera) -> tuple[Observed | CameraError, CameraPlan]:
@@ -377,6 +389,7 @@ def make_plan(site: Site, names: Sequence[str] | None = None, *,
 
     cameras = [site.cameras[name] for name in selected]
     results = run_each(cameras, read_and_plan, concurrency=concurrency, name="plan")
-    return _assemble(site, selected, {c.name: obs for c, (obs, _) in zip(cameras, results,
-                                                                           strict=True)},
-                     {plan.camera: plan for _, plan in results}, history)
+    observed = {c.name: obs for c, (obs, _) in zip(cameras, results, strict=True)}
+    plan = _assemble(site, selected, observed, {plan.camera: plan for _, plan in results},
+                     history)
+    return plan, observed

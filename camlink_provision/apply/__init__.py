@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from camlink_provision import plan as planner
 from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished, ignore
@@ -30,8 +30,9 @@ from camlink_provision.apply.rollout import Rollout, Verifier
 from camlink_provision.apply.stopping import StopRequest
 from camlink_provision.apply.transaction import RETRY_PAUSES, StepTools
 from camlink_provision.camera import CameraClient
+from camlink_provision.errors import CameraError
 from camlink_provision.inventory.model import Camera, Site
-from camlink_provision.model import Plan
+from camlink_provision.model import Observed, Plan
 from camlink_provision.playbook import Playbook, single_play
 
 __all__ = ["CameraResult", "EndState", "PlayResult", "RunResult", "SkippedChange", "Status",
@@ -72,9 +73,13 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                on_event: EventSink = ignore, verifier: Verifier | None = None,
                restore_pauses: Sequence[float] | None = None,
                retry_pauses: Sequence[float] = RETRY_PAUSES,
-               stop: StopRequest | None = None) -> RunResult:
+               stop: StopRequest | None = None,
+               fresh: Mapping[str, Observed | CameraError] | None = None) -> RunResult:
     """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play).
-    ``stop``: set by a signal (``stopping.stop_on_signals``), no further step starts."""
+    ``stop``: set by a signal (``stopping.stop_on_signals``), no further step starts.
+    ``fresh``: what the plan read moments ago with nobody reviewing in between
+    (``plan.plan_and_observe``): a camera's first snapshot is taken from it, not read
+    again, when it still has the plan's fingerprint."""
     stop = stop or StopRequest()
     factory = CountingFactory(client_factory or planner.default_client)
     emit = serialised(on_event)
@@ -86,7 +91,8 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                       sleep=stop.pause)
     rollout = Rollout(site=site, plan=plan, playbook=playbook or single_play(),
                       tools=tools, concurrency=concurrency, emit=emit, verifier=verifier,
-                      stop=stop)
+                      stop=stop, fresh={name: seen for name, seen in (fresh or {}).items()
+                                        if isinstance(seen, Observed)})
     result = rollout.run()
     emit(RunFinished(result))
     return result

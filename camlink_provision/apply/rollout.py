@@ -28,7 +28,7 @@ Who waits for whom (every skip is recorded with its reason):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -54,7 +54,7 @@ from camlink_provision.apply.stopping import StopRequest
 from camlink_provision.apply.transaction import StepOutcome, StepTools, run_step
 from camlink_provision.errors import CamlinkError
 from camlink_provision.inventory.model import Site
-from camlink_provision.model import Change, Plan, Step
+from camlink_provision.model import Change, Observed, Plan, Step
 from camlink_provision.playbook import Play, Playbook
 
 
@@ -66,6 +66,9 @@ class _Tally:
     role: str
     planned: list[Change]
     expected: str  # the fingerprint its next step must find
+    # What this run read of the camera last, moments ago (the plan's read with nobody in
+    # between, then each step's read-back): its next step's snapshot, not read again.
+    known: Observed | None = None
     applied: list[str] = field(default_factory=list)
     skipped: list[SkippedChange] = field(default_factory=list)
     failure: str = ""
@@ -100,6 +103,7 @@ class Rollout:
     emit: EventSink
     verifier: Verifier | None = None
     stop: StopRequest = field(default_factory=StopRequest)
+    fresh: Mapping[str, Observed] = field(default_factory=dict)  # the plan's own reads
     tallies: dict[str, _Tally] = field(default_factory=dict)
     stopped: str = ""
     plays: list[PlayResult] = field(default_factory=list)
@@ -134,7 +138,8 @@ class Rollout:
 
     def _start_tallies(self) -> None:
         for cam in self.plan.cameras:
-            tally = _Tally(cam.camera, cam.role, list(cam.changes), cam.fingerprint)
+            tally = _Tally(cam.camera, cam.role, list(cam.changes), cam.fingerprint,
+                           known=self.fresh.get(cam.camera))
             if cam.error:
                 tally.unplanned = True
                 tally.failure = f"could not be planned: {cam.error}"
@@ -256,7 +261,7 @@ class Rollout:
         tally = self.tallies[step.camera]
         try:
             return run_step(self.tools, title, camera, step, self._changes_of(step),
-                            tally.expected)
+                            tally.expected, tally.known)
         except Exception as error:  # as Nornir: a crash becomes this camera's result
             return StepOutcome(step.camera, "failed", f"internal error "
                                f"({type(error).__name__}); see the journal", (), "unknown",
@@ -362,6 +367,7 @@ class Rollout:
     def _record(self, outcome: StepOutcome) -> None:
         tally = self.tallies[outcome.camera]
         tally.writes += outcome.writes
+        tally.known = outcome.observed
         if outcome.status == "changed":
             tally.applied.extend(outcome.applied)
             tally.expected = outcome.fingerprint

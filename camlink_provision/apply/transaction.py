@@ -67,6 +67,7 @@ class StepOutcome:
     ends_in: StepEnd
     fingerprint: str  # the camera's fingerprint after the step ("" when unknown)
     writes: int
+    observed: Observed | None = None  # the confirming read-back, when the step ended after
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,11 @@ class _Step:
 
 
 def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
-             changes: Sequence[Change], expected_fingerprint: str) -> StepOutcome:
+             changes: Sequence[Change], expected_fingerprint: str,
+             known: Observed | None = None) -> StepOutcome:
     """Apply one step of the plan (its ``changes``, all on ``camera``) as one transaction;
-    never raises CameraError."""
+    never raises CameraError. ``known``: what this run read of the camera moments ago
+    (the plan's read, a previous step's read-back): the snapshot, instead of reading again."""
     tools.emit(CameraStarted(play, camera.name, len(changes)))
     try:
         client = tools.connect(camera)
@@ -157,7 +160,7 @@ def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
     else:
         try:
             outcome = _run(_Step(tools, play, camera, step, changes, expected_fingerprint,
-                                 client))
+                                 client), known)
         finally:
             client.close()
     tools.emit(CameraDone(play, camera.name, outcome.status, outcome.reason,
@@ -165,10 +168,11 @@ def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
     return outcome
 
 
-def _run(step: _Step) -> StepOutcome:
+def _run(step: _Step, known: Observed | None) -> StepOutcome:
     name = step.camera.name
     try:
-        snapshot = step.observe("snapshot")
+        snapshot = known if known is not None and known.fingerprint() == step.expected \
+            else step.observe("snapshot")
     except CameraError as error:
         status: StepStatus = "unreachable" if isinstance(error, CameraUnreachable) else "failed"
         return StepOutcome(name, status, f"could not read the camera before writing: "
@@ -179,23 +183,23 @@ def _run(step: _Step) -> StepOutcome:
                            "written — plan again", (), "before", snapshot.fingerprint(), 0)
     step.tools.emit(StepWriting(step.play, name, step.step.to_json(), snapshot.to_json()))
     try:
-        fingerprint = _write_and_check(step)
+        after, fingerprint = _write_and_check(step)
     except _Failure as failure:
         return _restore(step, snapshot, failure.why)
     keys = tuple(change.key for change in step.changes)
     return StepOutcome(name, "changed", f"{len(keys)} change(s) applied and read back",
-                       keys, "after", fingerprint, step.writes)
+                       keys, "after", fingerprint, step.writes, after)
 
 
-def _write_and_check(step: _Step) -> str:
-    """Send the step's requests, read back, compare; the read-back's fingerprint."""
+def _write_and_check(step: _Step) -> tuple[Observed, str]:
+    """Send the step's requests, read back, compare; the read-back and its fingerprint."""
     _send_requests(step, step.step.requests)
     try:
         after = step.observe("read back")
     except CameraError as error:
         raise _Failure(f"could not read the camera back after writing: {error.message}") \
             from None
-    return _check_read_back(step, after)
+    return after, _check_read_back(step, after)
 
 
 def _send_requests(step: _Step, requests: Sequence[Request]) -> None:

@@ -42,10 +42,10 @@ from camlink_provision.cli import EXIT_ERROR as EXIT_FAILED
 from camlink_provision.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED
 from camlink_provision.commands.common import open_session, retry_path
 from camlink_provision.commands.terminal import Terminal, system_terminal
-from camlink_provision.errors import CamlinkError, ConfirmationRefused, PlanError
+from camlink_provision.errors import CameraError, CamlinkError, ConfirmationRefused, PlanError
 from camlink_provision.inventory.model import Site
 from camlink_provision.journal import Journal
-from camlink_provision.model import Plan
+from camlink_provision.model import Observed, Plan
 from camlink_provision.playbook import Playbook, load_playbook
 from camlink_provision.render import load_plan, render_plan
 from camlink_provision.selection import write_retry_file
@@ -103,17 +103,20 @@ class _Run:
     playbook: Playbook
 
     def execute(self, names: list[str], saved: Plan | None) -> int:
-        plan = self._plan(names, saved)
+        plan, fresh = self._plan(names, saved)
         self.term.say(render_plan(plan, "text", color=self.term.color).rstrip("\n"))
         self.journal.write("plan", totals=plan.totals(),
                            cameras={c.camera: {"changes": [ch.key for ch in c.changes],
                                                "error": c.error} for c in plan.cameras})
         if not plan.changes:
             return self._nothing_to_apply(plan)
-        if not self._confirmed(plan):
+        asked = self._must_ask()
+        if asked and not self._confirmed(plan):
             self.term.say("Apply cancelled: nothing was written.")
             self.journal.write("cancelled")
             return EXIT_FAILED
+        if asked:
+            fresh = {}  # a person took their time: every camera is read again before writing
         progress = self._progress()
         try:
             # From here a signal stops the rollout between steps instead of unwinding it:
@@ -123,7 +126,8 @@ class _Run:
                                     concurrency=self.args.concurrency,
                                     client_factory=planner.default_client,
                                     on_event=fan_out(progress, journal_sink(self.journal)),
-                                    verifier=site_verifier(self.args.concurrency), stop=stop)
+                                    verifier=site_verifier(self.args.concurrency), stop=stop,
+                                    fresh=fresh)
         finally:
             if isinstance(progress, LiveProgress):
                 progress.stop()  # give the terminal back
@@ -141,13 +145,16 @@ class _Run:
         if result.failed_hosts:
             self.term.say(f"to run the failed cameras again: --limit @{retry}")
 
-    def _plan(self, names: list[str], saved: Plan | None) -> Plan:
+    def _plan(self, names: list[str], saved: Plan | None
+              ) -> tuple[Plan, dict[str, Observed | CameraError]]:
+        """The plan, and the reads it was made from (none for a saved plan)."""
         if saved is None:
-            return planner.make_plan(self.site, names, concurrency=self.args.concurrency,
-                                     history=applied.last_applied(self.site.name))
+            return planner.plan_and_observe(self.site, names,
+                                            concurrency=self.args.concurrency,
+                                            history=applied.last_applied(self.site.name))
         check_not_stale(self.site, saved, self.args.planfile,
                         concurrency=self.args.concurrency)
-        return saved
+        return saved, {}
 
     def _nothing_to_apply(self, plan: Plan) -> int:
         if plan.failed:
@@ -158,9 +165,10 @@ class _Run:
         self.term.say("Nothing to apply.")
         return EXIT_OK
 
+    def _must_ask(self) -> bool:
+        return not (self.args.yes or self.args.planfile)  # a saved plan was reviewed
+
     def _confirmed(self, plan: Plan) -> bool:
-        if self.args.yes or self.args.planfile:  # a saved plan was reviewed: as Terraform
-            return True
         cameras = len({c.camera for c in plan.changes})
         if not self.term.interactive:
             raise ConfirmationRefused(

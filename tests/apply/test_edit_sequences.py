@@ -110,8 +110,9 @@ def planned(plan: Plan) -> dict[str, list[tuple[int, Wire]]]:
 
 
 def is_command(entry: LogEntry) -> bool:
-    """A request that changes the camera (reads, and apply's link test read-back, do not)."""
-    return entry.method != "GET" and entry.path != fw.LINK_TEST
+    """A request that changes the camera (reads, and apply's link test read-back, do not; nor
+    does a request refused with 401 for the Digest challenge, which the client answers)."""
+    return entry.method != "GET" and entry.path != fw.LINK_TEST and entry.status != 401
 
 
 def sent(fleet: Fleet, names: Sequence[str]) -> dict[str, list[LogEntry]]:

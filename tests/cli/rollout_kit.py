@@ -56,7 +56,8 @@ class Site:
     def commands(self) -> int:
         """Requests that change a camera (what the rollout sends; planning only reads)."""
         return sum(1 for name in self.names for entry in self.fleet.request_log(name)
-                   if entry.method != "GET" and entry.path != fw.LINK_TEST)
+                   if entry.method != "GET" and entry.path != fw.LINK_TEST
+                   and entry.status != 401)  # a challenge answered, not a command
 
     def states(self) -> dict[str, dict[str, Any]]:
         return {name: settings(self.fleet, name) for name in self.names}
