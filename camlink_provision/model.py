@@ -23,15 +23,15 @@ from typing import Any, Literal
 from camlink_provision import __version__
 from camlink_provision.firmware import commands
 from camlink_provision.firmware.commands import SENSITIVE, Command, Request
-from camlink_provision.firmware.profile import PEER_SECRET_FIELDS
+from camlink_provision.firmware.profile import SECRET_FIELDS
 from camlink_provision.inventory.model import ResourceKind
 
 JSON = Any
 Action = Literal["create", "update", "delete"]
 # 2: changes carry their phase, the plan its steps (the exact sequence apply runs)
 PLAN_FORMAT_VERSION = 2
-__all__ = ["SENSITIVE", "Action", "AttributeChange", "CameraPlan", "Change", "Observed",
-           "Plan", "Step", "Unmanaged"]
+__all__ = ["SENSITIVE", "Action", "AttributeChange", "CameraPlan", "Change", "LinkAccount",
+           "Observed", "Plan", "Step", "Unmanaged"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,9 @@ class Observed:
     params: Mapping[str, str]  # the one getparam reply (identity, events, peers, presets)
     rules: Mapping[str, Mapping[str, JSON]] | None = None  # VCA tracking rules; None = fixed
     link_tests: Mapping[int, str] = field(default_factory=dict)  # peer slot -> ok|unauthorized|…
+    # Account -> whether it logged in with the inventory's password (login checks): the only
+    # way to know a password is right. Like link tests, not part of the fingerprint.
+    logins: Mapping[str, bool] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         """A digest of the settings a plan is computed from (not position nor DO state)."""
@@ -54,7 +57,7 @@ class Observed:
         """The settings, as the journal keeps a snapshot. A write-only value (a peer's
         password) is never in a getparam reply; one found anyway is left out, never kept."""
         params = {k: v for k, v in self.params.items()
-                  if k.rsplit("_", 1)[-1] not in PEER_SECRET_FIELDS}
+                  if k.rsplit("_", 1)[-1] not in SECRET_FIELDS}
         return {"camera": self.camera, "params": params, "rules": self.rules}
 
     @classmethod
@@ -206,6 +209,22 @@ class Step:
 
 
 @dataclass(frozen=True)
+class LinkAccount:
+    """The name spotters call one PTZ camera with after the run, and the link accounts it
+    holds that go once none of them does (``link_accounts``: the rotation decision)."""
+
+    username: str
+    retired: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"username": self.username, "retired": list(self.retired)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> LinkAccount:
+        return cls(str(data["username"]), tuple(str(name) for name in data.get("retired", ())))
+
+
+@dataclass(frozen=True)
 class Plan:
     """The whole site's plan. ``cameras`` is in apply order (PTZ cameras first); ``steps`` is
     the sequence apply runs, phase by phase (``order.steps_of``)."""
@@ -214,6 +233,9 @@ class Plan:
     cameras: tuple[CameraPlan, ...]
     links: tuple[Mapping[str, JSON], ...] = ()  # the link topology, for the mermaid graph
     steps: tuple[Step, ...] = ()
+    # PTZ camera -> the link account decision the plan was made with (``link_accounts``):
+    # apply, its read-backs and a saved plan's staleness check use the same one.
+    link_accounts: Mapping[str, LinkAccount] = field(default_factory=dict)
 
     @property
     def changes(self) -> list[Change]:
@@ -234,11 +256,15 @@ class Plan:
                 "totals": self.totals(),
                 "cameras": [c.to_json() for c in self.cameras],
                 "steps": [s.to_json() for s in self.steps],
-                "links": [dict(link) for link in self.links]}
+                "links": [dict(link) for link in self.links],
+                "link_accounts": {name: account.to_json()
+                                  for name, account in self.link_accounts.items()}}
 
     @classmethod
     def from_json(cls, data: Mapping[str, JSON]) -> Plan:
         return cls(site=data["site"],
                    cameras=tuple(CameraPlan.from_json(c) for c in data["cameras"]),
                    links=tuple(data.get("links", ())),
-                   steps=tuple(Step.from_json(s) for s in data["steps"]))
+                   steps=tuple(Step.from_json(s) for s in data["steps"]),
+                link_accounts={name: LinkAccount.from_json(account) for name, account
+                               in dict(data.get("link_accounts", {})).items()})

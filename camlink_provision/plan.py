@@ -7,8 +7,13 @@
                                         (each camera planned in its worker once read)
 
 Gathering costs per camera: one getparam naming every group any resource kind needs plus
-the identity groups, one VCA read on PTZ cameras, and one link test per peer whose readable
-attributes already match (its password is the only thing left to check). Cameras are read
+the identity groups, one VCA read on PTZ cameras, one link test per peer whose readable
+attributes already match (its password is the only thing left to check), and one login per
+account whose password the inventory gives and the camera holds (``accounts``).
+
+Link accounts are decided across cameras (``link_accounts``: which of its two names a PTZ
+camera's link account goes by, and whether a rotation retires the other): cameras the
+decision touches are planned again with it, and the Plan carries it for apply. Cameras are read
 concurrently, one request in flight per camera (embedded web servers are weak).
 
 ``plan_camera`` is also what ``apply`` runs on a camera's read-back after writing: a
@@ -24,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from camlink_provision import applied, order
+from camlink_provision import applied, link_accounts, order
 from camlink_provision.applied import History
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraCommandError, CameraError
@@ -37,6 +42,7 @@ from camlink_provision.resources import (
     Context,
     KindResult,
     Noop,
+    accounts,
     events,
     peers,
     tracking,
@@ -113,7 +119,9 @@ def gather_camera(site: Site, camera: Camera, client: CameraClient, *,
         return observed
     slots = peers.RESOURCE.slots_to_test(site, camera, observed)
     tests = {slot: client.link_test(slot) for slot in slots}
-    return replace(observed, link_tests=tests)
+    logins = {creds.username: client.login_accepted(creds)
+              for creds in accounts.login_checks(camera, observed)}
+    return replace(observed, link_tests=tests, logins=logins)
 
 
 def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,
@@ -340,6 +348,11 @@ def _assemble(site: Site, selected: Sequence[str],
     """The site's plan: cameras in apply order, deletions held where the spotters let go of
     them (planned again so their slots are not reused), and the steps of the run; with
     ``history``, each change says who moved since the last apply (``applied``)."""
+    decided = link_accounts.resolve(site, observed)
+    moved = link_accounts.moved(site, decided)
+    site = link_accounts.with_link_accounts(site, decided)
+    plans = {name: plan_camera(site, site.cameras[name], observed[name])
+             if _concerned(site, name, moved) else plan for name, plan in plans.items()}
     cameras = [plans[camera.name] for camera in apply_order(site, selected)]
     held = order.held_cameras(cameras)
     cameras = [plan_camera(site, site.cameras[cam.camera], observed[cam.camera],
@@ -347,8 +360,16 @@ def _assemble(site: Site, selected: Sequence[str],
                if cam.camera in held and any(c.action == "delete" for c in cam.changes)
                else cam for cam in cameras]
     plan = Plan(site=site.name, cameras=tuple(cameras),
-                links=link_topology(site, selected, cameras), steps=order.steps_of(cameras))
+                links=link_topology(site, selected, cameras), steps=order.steps_of(cameras),
+                link_accounts=decided)
     return plan if history is None else applied.label(plan, site, history)
+
+
+def _concerned(site: Site, name: str, moved: set[str]) -> bool:
+    """Whether the link account decision changes a camera's plan: a PTZ camera whose link
+    account is not simply the inventory's, or a spotter that calls one."""
+    return name in moved or any(target.ptz in moved for link in site.links_of(name)
+                                for target in link.targets)
 
 
 def compute_plan(site: Site, observed: Mapping[str, Observed | CameraError],

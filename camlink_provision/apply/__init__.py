@@ -32,6 +32,7 @@ from camlink_provision.apply.transaction import RETRY_PAUSES, StepTools
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraError
 from camlink_provision.inventory.model import Camera, Site
+from camlink_provision.link_accounts import with_link_accounts
 from camlink_provision.model import Observed, Plan
 from camlink_provision.playbook import Playbook, single_play
 
@@ -81,6 +82,9 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
     (``plan.plan_and_observe``): a camera's first snapshot is taken from it, not read
     again, when it still has the plan's fingerprint."""
     stop = stop or StopRequest()
+    # The link account names the plan was made with (a rotation under way): every step's
+    # secret look-up and read-back planning uses them, as the plan did.
+    site = with_link_accounts(site, plan.link_accounts)
     factory = CountingFactory(client_factory or planner.default_client)
     emit = serialised(on_event)
     # Reading a camera is the planner's own gather: the dry run is the first half of apply.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from camlink_provision import link_accounts
 from camlink_provision import plan as planner
 from camlink_provision.errors import CameraError, PlanError
 from camlink_provision.inventory.model import Site
@@ -34,6 +35,10 @@ def stale_cameras(site: Site, plan: Plan,
                   observed: Mapping[str, Observed | CameraError]) -> dict[str, str]:
     """Camera -> why its part of the plan no longer holds (unreachable ones are not stale)."""
     stale: dict[str, str] = {}
+    if link_accounts.resolve(site, observed) != dict(plan.link_accounts):
+        stale.update({name: "its link account is not where the plan found it" for name in
+                      plan.link_accounts if name in observed})
+    site = link_accounts.with_link_accounts(site, plan.link_accounts)
     late = planner.late_cameras(plan)
     for cam in plan.cameras:
         found = observed.get(cam.camera)

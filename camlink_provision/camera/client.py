@@ -253,6 +253,37 @@ class CameraClient:
         """Set the camera's (first) digital output."""
         self._command(fw.SETDO, {fw.do_arg(1): value})
 
+    # -- accounts ----------------------------------------------------------------------------
+
+    def edit_account(self, method: str, username: str, *, password: Secret | None = None,
+                     privilege: str | None = None) -> None:
+        """``editaccount.cgi``: add, edit or delete an account (one form POST). Fields left
+        None are not sent (an edit keeps them); the password goes in the body, never the
+        URL, and errors name only the fields sent."""
+        values: dict[str, str | Secret] = {fw.ACCOUNT_METHOD: method,
+                                           fw.ACCOUNT_USERNAME: username}
+        if password is not None:
+            values[fw.ACCOUNT_USERPASS] = password
+        if privilege is not None:
+            values[fw.ACCOUNT_PRIVILEGE_ARG] = privilege
+        call = Call("POST", fw.EDITACCOUNT, tuple(values))
+        with self._failures(call):
+            body = wire.encode_pairs(values).encode("ascii")
+            self._text(call, body=body, content_type=FORM)
+
+    def login_accepted(self, credentials: Credentials) -> bool:
+        """Whether the camera lets ``credentials`` in: the only way to know a password is
+        right (it is never readable). One read at the lowest level (``LOGIN_CHECK``); True on
+        a 200, False on a refusal (401); anything else is raised as usual."""
+        call = Call("GET", fw.LOGIN_CHECK, (fw.MODELNAME,))
+        auth = CameraAuth(credentials, self.connection.auth)
+        try:
+            with self._failures(call):
+                self._text(call, query=wire.encode_names([fw.MODELNAME]), auth=auth)
+        except CameraAuthError:
+            return False
+        return True
+
     # -- one request -------------------------------------------------------------------------
 
     def _command(self, path: str, args: Mapping[str, str | int]) -> None:
@@ -262,11 +293,14 @@ class CameraClient:
             self._text(call, query=wire.encode_pairs(args))
 
     def _text(self, call: Call, *, query: str = "", body: bytes | None = None,
-              content_type: str | None = None, read_timeout: float | None = None) -> str:
+              content_type: str | None = None, read_timeout: float | None = None,
+              auth: CameraAuth | None = None) -> str:
         """Send one request; the 200 reply's text, with a hidden ``ERROR:`` raised.
 
         ``read_timeout``: how long the reply may take, when the camera has more to do than
-        answer (a link test); the connection's timeout otherwise."""
+        answer (a link test); the connection's timeout otherwise. ``auth``: another
+        account's (a login check), instead of the client's own."""
+        auth = auth or self._auth
         url = self.connection.base_url + call.path + (f"?{query}" if query else "")
         headers = {"Content-Type": content_type} if content_type else {}
         timeout = (self.connection.timeout, read_timeout or self.connection.timeout)
@@ -274,12 +308,12 @@ class CameraClient:
             started, sent = time.monotonic(), self.requests_sent
             try:
                 response = self._session.request(call.method, url, data=body,
-                                                 headers=headers, auth=self._auth,
+                                                 headers=headers, auth=auth,
                                                  timeout=timeout, allow_redirects=False)
             except BaseException as error:
                 self._log_request(call, type(error).__name__, started, sent, None)
                 raise
-            refusal = self._auth.refusal  # read under the lock: the next request resets it
+            refusal = auth.refusal  # read under the lock: the next request resets it
             self._log_request(call, str(response.status_code), started, sent, response)
         if response.status_code != 200:
             raise _HttpStatus(response, refusal)

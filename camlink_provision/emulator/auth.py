@@ -14,6 +14,7 @@ import hmac
 import re
 import secrets
 from collections import OrderedDict
+from collections.abc import Callable
 
 from camlink_provision.emulator.http import Request
 from camlink_provision.emulator.replies import basic_challenge, digest_challenge
@@ -48,9 +49,10 @@ def digest_response(username: str, password: str, method: str, uri: str, nonce: 
 class Authenticator:
     """Checks one camera's requests against its accounts with the scheme it demands."""
 
-    def __init__(self, scheme: AuthScheme, accounts: tuple[AccountSpec, ...]) -> None:
+    def __init__(self, scheme: AuthScheme,
+                 accounts: Callable[[str], AccountSpec | None]) -> None:
         self.scheme = scheme
-        self._accounts = {a.username: a for a in accounts}
+        self._account = accounts  # looked up on every request: edits take effect at once
         self._nonces: OrderedDict[str, int] = OrderedDict()  # nonce -> highest nc seen
 
     def challenge(self) -> str:
@@ -78,14 +80,14 @@ class Authenticator:
         except (binascii.Error, UnicodeDecodeError):
             return None
         username, sep, password = decoded.partition(":")
-        account = self._accounts.get(username)
+        account = self._account(username)
         if not sep or account is None:
             return None
         return account if hmac.compare_digest(account.password.encode(),
                                               password.encode()) else None
 
     def _digest(self, request: Request, fields: dict[str, str]) -> AccountSpec | None:
-        account = self._accounts.get(fields.get("username", ""))
+        account = self._account(fields.get("username", ""))
         nonce = fields.get("nonce", "")
         if (account is None or fields.get("realm") != AUTH_REALM or nonce not in self._nonces
                 or fields.get("qop") != "auth" or fields.get("uri") != request.target

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from camlink_provision.emulator import replies
+from camlink_provision.emulator.accounts import AccountBook, factory_accounts
 from camlink_provision.emulator.auth import Authenticator
 from camlink_provision.emulator.dialer import PeerDialer
 from camlink_provision.emulator.events import EventEngine, FireResult
@@ -66,8 +67,10 @@ class EmulatedCamera:
         self.spec = spec
         self.name = spec.name
         self.caps = capabilities_of(spec)
-        self.params = ParamStore(table_for(self.caps), identity_of(spec))
-        self.auth = Authenticator(spec.auth, spec.accounts)
+        self.params = ParamStore(table_for(self.caps),
+                                 {**identity_of(spec), **factory_accounts(spec.accounts)})
+        self.accounts = AccountBook(self.params)
+        self.auth = Authenticator(spec.auth, self.accounts.find)
         self.ptz = Ptz(self.params, self.caps)
         self.rules = TrackingRules()
         self.ptz.rule_exists = self.rules.__contains__
@@ -147,7 +150,8 @@ class EmulatedCamera:
             routes[f"/cgi-bin/{directory}/setparam.cgi"] = (level, self._setparam)
         for path, handler in ((fw.PRESET, self.ptz.preset_cgi), (fw.RECALL, self.ptz.recall_cgi),
                               (fw.CAMCTRL, self.ptz.camctrl_cgi), (fw.SETDO, self._setdo),
-                              (fw.SETVI, self._setvi), (fw.LINK_TEST, self._link_test)):
+                              (fw.SETVI, self._setvi), (fw.LINK_TEST, self._link_test),
+                              (fw.EDITACCOUNT, self._editaccount)):
             path_level = directory_level(path)
             assert path_level is not None
             routes[path] = (path_level, handler)
@@ -252,6 +256,14 @@ class EmulatedCamera:
         for index in fired:
             await self.events.fire("vi", input_=index)
         return Answer(replies.text(b""))
+
+    async def _editaccount(self, request: Request, pairs: list[Pair], level: int) -> Answer:
+        if request.method != "POST":
+            return INVALID
+        answer = self.accounts.edit(pairs)
+        if answer.write:
+            self.changed()
+        return answer
 
     async def _link_test(self, request: Request, pairs: list[Pair], level: int) -> Answer:
         body = await self.events.link_test(pairs)

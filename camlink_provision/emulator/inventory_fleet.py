@@ -2,9 +2,10 @@
 
 Each camera of the Site becomes an emulated camera with the inventory's model, a firmware of
 2103 or later (the inventory's, when it names one), its site address and port (so spotters
-reach their peers by the addresses the inventory gives), and the accounts its resolved
-credentials need, with the privileges the inventory gives them: the provisioning account and,
-on a PTZ camera, the account that spotters use to call it.
+reach their peers by the addresses the inventory gives), and one account: the admin account
+this tool logs in with (``credentials``), as an installer leaves a camera after setting its
+admin password. Nothing else: the account spotters use to call a PTZ camera
+(``link_credentials``) is the tool's to create, as on a real factory-fresh site.
 """
 
 from __future__ import annotations
@@ -37,11 +38,7 @@ def _firmware_for(camera: Camera) -> str:
 
 def _accounts_for(camera: Camera) -> tuple[AccountSpec, ...]:
     creds = camera.credentials
-    accounts = [AccountSpec(creds.username, creds.password.reveal(), creds.privilege)]
-    link = camera.link_credentials
-    if camera.role == "ptz" and link and link.username != creds.username:
-        accounts.append(AccountSpec(link.username, link.password.reveal(), link.privilege))
-    return tuple(accounts)
+    return (AccountSpec(creds.username, creds.password.reveal(), creds.privilege),)
 
 
 def spec_for_camera(camera: Camera) -> CameraSpec:

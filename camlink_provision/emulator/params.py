@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from camlink_provision.emulator.forms import Pair
 from camlink_provision.firmware.profile import (
+    ACCOUNT_GROUP,
     NOBODY,
     PRESET_GROUP,
     Capabilities,
@@ -61,7 +62,8 @@ def writable(spec: ParamSpec, level: int) -> bool:
 
 
 class ParamStore:
-    """Values over a table. ``base`` holds the camera's identity (never persisted)."""
+    """Values over a table. ``base`` holds the camera's identity and factory accounts (never
+    persisted: they come from its spec)."""
 
     def __init__(self, table: ParamTable, base: Mapping[str, str]) -> None:
         self.table = table
@@ -133,7 +135,9 @@ class ParamStore:
             spec = self.table.get(name)
             if spec is None or spec.type.check(value) is not None:
                 continue
-            if spec.set_level < NOBODY or name.startswith(PRESET_GROUP + "_"):
+            # Preset and account names are set by their own CGIs, not setparam.
+            if spec.set_level < NOBODY or name.startswith((PRESET_GROUP + "_",
+                                                           ACCOUNT_GROUP + "_")):
                 self.store({name: value})
 
     def factory_reset(self) -> None:

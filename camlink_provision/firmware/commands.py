@@ -6,6 +6,9 @@
     DeletePreset(name)           delete a preset
     PutRules(rules)              create or replace VCA tracking rules (one JSON POST)
     DeleteRule(name)             delete one VCA tracking rule
+    AddAccount(username, ...)    add an account (editaccount.cgi), its password by reference
+    EditAccount(username, ...)   change an account's password and/or privilege
+    DeleteAccount(username)      delete an account
 
 Every stage uses these objects (as pyinfra's ``api/command.py`` types its commands): the
 resource kinds build them, the planner merges a step's commands into the requests the plan
@@ -16,7 +19,9 @@ failed step may have changed (``scope``). A plan file holds them as ``{"call", "
 
 Secrets: ``SetParams.secrets`` maps a parameter to the PTZ camera whose link password goes
 there; its value in ``values`` is ``(sensitive)`` and the real one is looked up in the Site
-only when the request is sent.
+only when the request is sent. Account commands carry such a reference too (``secret_value``:
+``<camera>`` is that PTZ camera's link password, ``<camera>#<account>`` an account the
+inventory declares on that camera, its admin account included).
 """
 
 from __future__ import annotations
@@ -44,6 +49,8 @@ class WriteClient(Protocol):
     def delete_preset(self, name: str) -> None: ...
     def put_tracking_rules(self, rules: Mapping[str, Mapping[str, Any]]) -> None: ...
     def delete_tracking_rule(self, name: str) -> None: ...
+    def edit_account(self, method: str, username: str, *, password: Secret | None = None,
+                     privilege: str | None = None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -55,12 +62,13 @@ class Scope:
     presets: frozenset[str] = frozenset()
     rules: frozenset[str] = frozenset()
     moved: bool = False
+    accounts: frozenset[str] = frozenset()
 
     def __or__(self, other: Scope) -> Scope:
         return Scope(self.params | other.params,
                      {**self.secret_params, **other.secret_params},
                      self.presets | other.presets, self.rules | other.rules,
-                     self.moved or other.moved)
+                     self.moved or other.moved, self.accounts | other.accounts)
 
     @classmethod
     def of(cls, commands: Iterable[Command]) -> Scope:
@@ -143,12 +151,7 @@ class SetParams(Command):
         values: dict[str, str | Secret] = {name: text(value)
                                            for name, value in self.values.items()}
         for name, ptz in self.secrets.items():
-            camera = site.cameras.get(ptz)
-            if camera is None:
-                raise CameraCommandError(target, f"the plan writes the link password of "
-                                         f"{ptz!r}, which the inventory no longer has — make "
-                                         "a new plan", self.call)
-            values[name] = camera.peer_credentials.password
+            values[name] = secret_value(site, ptz, target, self.call)
         return values
 
     def merged(self, later: Command) -> Command | None:
@@ -305,8 +308,133 @@ class DeleteRule(Command):
         return None if rules is None else self.name not in rules
 
 
+def secret_value(site: Site, ref: str, target: str, call: str) -> Secret:
+    """The password a reference names, looked up in the Site at the moment it is sent:
+    ``<camera>`` its link password, ``<camera>#<account>`` an account declared on it."""
+    camera_name, _, account = ref.partition("#")
+    camera = site.cameras.get(camera_name)
+    secret: Secret | None = None
+    if camera is not None and not account:
+        secret = camera.peer_credentials.password
+    elif camera is not None and account == camera.credentials.username:
+        secret = camera.credentials.password
+    elif camera is not None:
+        secret = next((a.password for a in camera.accounts if a.name == account), None)
+    if secret is None:
+        raise CameraCommandError(target, f"the plan writes the password of {ref!r}, which "
+                                 "the inventory no longer has — make a new plan", call)
+    return secret
+
+
+def account_names(params: Mapping[str, str]) -> dict[str, str]:
+    """Account name -> privilege, of the accounts a getparam reply lists."""
+    out: dict[str, str] = {}
+    for slot in range(fw.NACCOUNT):
+        name = params.get(fw.account_param(slot, fw.ACCOUNT_NAME), "")
+        if name:
+            out[name] = params.get(fw.account_param(slot, fw.ACCOUNT_PRIVILEGE), "")
+    return out
+
+
+@dataclass(frozen=True)
+class AddAccount(Command):
+    call: ClassVar[str] = "add_account"
+    username: str
+    privilege: str
+    secret: str  # the reference of its password (``secret_value``)
+
+    @property
+    def args(self) -> dict[str, JSON]:
+        return {"username": self.username, "privilege": self.privilege, "password": SENSITIVE}
+
+    def names(self) -> tuple[str, ...]:
+        return (self.username,)
+
+    def scope(self) -> Scope:
+        return Scope(accounts=frozenset({self.username}))
+
+    def send(self, client: WriteClient, site: Site) -> None:
+        client.edit_account(fw.ACCOUNT_ADD, self.username, privilege=self.privilege,
+                            password=secret_value(site, self.secret, client.name, self.call))
+
+    def landed(self, params: Mapping[str, str],
+               rules: Mapping[str, Any] | None) -> bool | None:
+        return account_names(params).get(self.username) == self.privilege
+
+    def to_json(self) -> dict[str, JSON]:
+        return {**super().to_json(), "secret": self.secret}
+
+
+@dataclass(frozen=True)
+class EditAccount(Command):
+    """A new password (by reference) and/or privilege; what is None is kept."""
+
+    call: ClassVar[str] = "edit_account"
+    idempotent: ClassVar[bool] = True
+    username: str
+    privilege: str | None = None
+    secret: str | None = None
+
+    @property
+    def args(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = {"username": self.username}
+        if self.privilege is not None:
+            out["privilege"] = self.privilege
+        if self.secret is not None:
+            out["password"] = SENSITIVE
+        return out
+
+    def names(self) -> tuple[str, ...]:
+        return (self.username,)
+
+    def scope(self) -> Scope:
+        return Scope(accounts=frozenset({self.username}))
+
+    def send(self, client: WriteClient, site: Site) -> None:
+        password = (None if self.secret is None
+                    else secret_value(site, self.secret, client.name, self.call))
+        client.edit_account(fw.ACCOUNT_EDIT, self.username, privilege=self.privilege,
+                            password=password)
+
+    def landed(self, params: Mapping[str, str],
+               rules: Mapping[str, Any] | None) -> bool | None:
+        if self.secret is not None or self.privilege is None:
+            return None  # a password cannot be read back
+        return account_names(params).get(self.username) == self.privilege
+
+    def to_json(self) -> dict[str, JSON]:
+        out = super().to_json()
+        if self.secret is not None:
+            out["secret"] = self.secret
+        return out
+
+
+@dataclass(frozen=True)
+class DeleteAccount(Command):
+    call: ClassVar[str] = "delete_account"
+    username: str
+
+    @property
+    def args(self) -> dict[str, JSON]:
+        return {"username": self.username}
+
+    def names(self) -> tuple[str, ...]:
+        return (self.username,)
+
+    def scope(self) -> Scope:
+        return Scope(accounts=frozenset({self.username}))
+
+    def send(self, client: WriteClient, site: Site) -> None:
+        client.edit_account(fw.ACCOUNT_DELETE, self.username)
+
+    def landed(self, params: Mapping[str, str],
+               rules: Mapping[str, Any] | None) -> bool | None:
+        return self.username not in account_names(params)
+
+
 COMMANDS: dict[str, type[Command]] = {
-    cls.call: cls for cls in (SetParams, Move, AddPreset, DeletePreset, PutRules, DeleteRule)}
+    cls.call: cls for cls in (SetParams, Move, AddPreset, DeletePreset, PutRules, DeleteRule,
+                              AddAccount, EditAccount, DeleteAccount)}
 
 
 def preset_names(params: Mapping[str, str]) -> dict[int, str]:
@@ -343,6 +471,14 @@ def from_json(data: Mapping[str, JSON]) -> Command:
         return cls(str(args["name"]))
     if call == "put_rules":
         return PutRules(dict(args["rules"]))
+    if call == "add_account":
+        return AddAccount(str(args["username"]), str(args["privilege"]), str(data["secret"]))
+    if call == "edit_account":
+        privilege, secret = args.get("privilege"), data.get("secret")
+        return EditAccount(str(args["username"]), None if privilege is None else str(privilege),
+                           None if secret is None else str(secret))
+    if call == "delete_account":
+        return DeleteAccount(str(args["username"]))
     raise ValueError(f"unknown command {call!r} in the plan (made by a newer version?)")
 
 

@@ -39,6 +39,10 @@ SETDO = "/cgi-bin/dido/setdo.cgi"
 LINK_TEST = "/cgi-bin/admin/cameralink_test.cgi"  # [modelled]
 VCA_TRACKING = "/VCA/Config/RE/SmartTrackingAdvanced"  # [modelled on the real /VCA/ family]
 VCA_STATUS = "/VCA/Camera/Status"
+EDITACCOUNT = "/cgi-bin/admin/editaccount.cgi"  # POST method=add|edit|delete [real]
+# What a login check reads: one identity parameter at the lowest level an account can have,
+# so any account that exists and holds its password gets a 200 (others a 401).
+LOGIN_CHECK = "/cgi-bin/viewer/getparam.cgi"
 
 # Characters a string[n] may not hold [real].
 FORBIDDEN_CHARS = "\"'<>&"
@@ -191,6 +195,11 @@ def link_action_param(slot: int, peer: int, field: str) -> str:
 _SLOT = re.compile(r"^(?P<prefix>[a-z0-9_]+?)_i(?P<slot>\d+)_(?P<field>.+)$")
 
 
+def account_param(slot: int, field: str) -> str:
+    """``security_user_i<slot>_<field>``; field is name, privilege or pass [real]."""
+    return f"{ACCOUNT_GROUP}_i{slot}_{field}"
+
+
 def split_slot(name: str) -> tuple[str, int, str] | None:
     """``event_i3_delay`` -> ``("event", 3, "delay")``; None when the name has no slot."""
     match = _SLOT.match(name)
@@ -269,6 +278,18 @@ PEER_FIELDS: dict[str, tuple[ValueType, str]] = {
     PEER_PASSWORD: (StringType(64), ""),
 }
 PEER_SECRET_FIELDS = frozenset({PEER_PASSWORD})
+# Accounts [real]: ``security_user_i<0..20>_<field>``; i0 is root. The name is listed but set
+# only through editaccount.cgi (6/7); the password is never readable (7/6).
+ACCOUNT_GROUP = "security_user"
+NACCOUNT = 21
+ACCOUNT_NAME, ACCOUNT_PRIVILEGE, ACCOUNT_PASSWORD = "name", "privilege", "pass"
+ACCOUNT_SECRET_FIELDS = frozenset({ACCOUNT_PASSWORD})
+SECRET_FIELDS = PEER_SECRET_FIELDS | ACCOUNT_SECRET_FIELDS
+# editaccount.cgi's form [real]: method, username, userpass, privilege.
+ACCOUNT_METHOD, ACCOUNT_USERNAME = "method", "username"
+ACCOUNT_USERPASS, ACCOUNT_PRIVILEGE_ARG = "userpass", "privilege"
+ACCOUNT_ADD, ACCOUNT_EDIT, ACCOUNT_DELETE = "add", "edit", "delete"
+ACCOUNT_NAME_TYPE = StringType(64)
 # A boolean parameter's two values [real].
 ON, OFF = "1", "0"
 
@@ -312,6 +333,13 @@ def preset_specs(slot: int) -> Iterator[ParamSpec]:
         yield ParamSpec(preset_param(slot, axis), IntType(-36000, 36000), 1, NOBODY, "0")
 
 
+def account_specs(slot: int) -> Iterator[ParamSpec]:
+    yield ParamSpec(account_param(slot, ACCOUNT_NAME), ACCOUNT_NAME_TYPE, 6, NOBODY, "")
+    yield ParamSpec(account_param(slot, ACCOUNT_PRIVILEGE),
+                    EnumType(("", *PRIVILEGE_LEVELS)), 6, 6, "")
+    yield ParamSpec(account_param(slot, ACCOUNT_PASSWORD), ACCOUNT_NAME_TYPE, NOBODY, 6, "")
+
+
 def parameter_table(caps: Capabilities) -> dict[str, ParamSpec]:
     """Every parameter a camera with these capabilities serves, keyed by name."""
     specs: list[ParamSpec] = [
@@ -337,6 +365,8 @@ def parameter_table(caps: Capabilities) -> dict[str, ParamSpec]:
         specs.extend(preset_specs(slot))
     if caps.ndo:
         specs.append(ParamSpec(DO_STATUS, BOOL, 1, NOBODY, "0"))
+    for slot in range(NACCOUNT):
+        specs.extend(account_specs(slot))
     return {spec.name: spec for spec in specs}
 
 

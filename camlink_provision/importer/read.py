@@ -50,7 +50,7 @@ def is_ptz(params: Mapping[str, str]) -> bool:
 
 def resource_groups(identity: Mapping[str, str]) -> list[str]:
     """The groups this camera has, from what its identity read said."""
-    groups = [profile.EVENT_GROUP]
+    groups = [profile.EVENT_GROUP, profile.ACCOUNT_GROUP]
     if facts.cameralink_capable(identity):
         groups.append(profile.PEER_GROUP)
     if (facts.count(identity, profile.CAP_NPRESET) or 0) > 0:

@@ -65,12 +65,13 @@ def link_key(index: int, *rest: str | int) -> Key:
 
 
 def prune_kinds(*levels: Any) -> frozenset[ResourceKind]:
-    """``prune`` of the site, then of the camera: ``true``/``false`` for every kind, or per
+    """``prune`` of the site, then of the camera: ``true``/``false`` for every kind but
+    accounts (removing people's accounts is asked for by name: ``account: true``), or per
     kind; a later level overrides an earlier one kind by kind."""
     kinds: set[ResourceKind] = set()
     for level in levels:
         if isinstance(level, bool):
-            kinds = set(RESOURCE_KINDS) if level else set()
+            kinds = set(RESOURCE_KINDS) - {"account"} if level else set()
         elif isinstance(level, dict):
             for kind in RESOURCE_KINDS:
                 if kind in level:

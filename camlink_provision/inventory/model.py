@@ -17,8 +17,9 @@ State = Literal["present", "absent"]
 RuleType = Literal["intrusion", "loitering", "linecrossing"]
 TriggerKind = Literal["detection", "motion", "di", "vi"]
 Priority = Literal["low", "normal", "high"]
-ResourceKind = Literal["preset", "tracking_rule", "peer", "event"]
-RESOURCE_KINDS: tuple[ResourceKind, ...] = ("preset", "tracking_rule", "peer", "event")
+ResourceKind = Literal["preset", "tracking_rule", "peer", "event", "account"]
+RESOURCE_KINDS: tuple[ResourceKind, ...] = ("preset", "tracking_rule", "peer", "event",
+                                            "account")
 
 NOWHERE = Location("<builtin>")
 
@@ -60,6 +61,18 @@ class Credentials:
     # The account's privilege: ``credentials`` are always admin (provisioning needs it);
     # ``link_credentials`` default to operator (enough for recall, tracking and the DO).
     privilege: Privilege = "admin"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account the inventory declares on a camera (``accounts:``), besides the admin one
+    this tool logs in with and a PTZ's link account."""
+
+    name: str
+    password: Secret | None = None  # None: only with state: absent
+    privilege: Privilege = "viewer"
+    state: State = "present"
+    location: Location = NOWHERE
 
 
 @dataclass(frozen=True)
@@ -178,11 +191,21 @@ class Camera:
     tracking_rules: tuple[TrackingRule, ...] = ()
     events: tuple[Event, ...] = ()
     prune: frozenset[ResourceKind] = frozenset()
+    accounts: tuple[Account, ...] = ()
+    # Set by the planner, never by an inventory (``link_accounts``): the link accounts this
+    # PTZ camera held before a rotation, removed once no spotter calls with them.
+    retired_link_accounts: tuple[str, ...] = ()
     location: Location = NOWHERE
 
     @property
     def peer_credentials(self) -> Credentials:
         return self.link_credentials or self.credentials
+
+    @property
+    def own_link_account(self) -> bool:
+        """Whether spotters call it with an account of their own (not the admin one)."""
+        return (self.role == "ptz" and self.link_credentials is not None
+                and self.link_credentials.username != self.credentials.username)
 
 
 @dataclass(frozen=True)

@@ -281,9 +281,13 @@ class Peers(SlotResource):
         return () if ptz is None else (ptz,)
 
     def releases(self, ctx: Context, have: Have, wanted: Wanted | None) -> tuple[str, ...]:
-        """The PTZ camera the held peer calls, when the peer goes or is re-pointed."""
+        """The PTZ camera the held peer calls, when the peer goes, is re-pointed, or calls
+        with another account (a rotation retires the old one after this change)."""
         before = points_at(ctx.site, have)
-        if before is None or (wanted is not None and wanted.name == before):
+        if before is None:
+            return ()
+        if wanted is not None and wanted.name == before \
+                and wanted.attrs.get(USERNAME) == have.attrs.get(USERNAME):
             return ()
         return (before,)
 

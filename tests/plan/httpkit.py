@@ -53,7 +53,7 @@ def spec_of(camera: Camera, firmware: str = "2.2103.34.01d") -> CameraSpec:
                             camera.credentials.password.reveal(), "admin")]
     link = camera.link_credentials
     if link is not None and link.username != camera.credentials.username:
-        accounts.append(AccountSpec(link.username, link.password.reveal(), "operator"))
+        accounts.append(AccountSpec(link.username, link.password.reveal(), link.privilege))
     return CameraSpec(name=camera.name, model=camera.model, firmware=firmware,
                       address=camera.address, site_port=camera.site_port,
                       accounts=tuple(accounts))

@@ -58,14 +58,15 @@ def test_fresh_site_plans_the_creation_of_everything(site: Site) -> None:
 
 
 def test_round_trips_per_camera(fleet: Fleet, site: Site) -> None:
-    """1 getparam + 1 VCA read on PTZ cameras (+ the Digest challenge), no link test."""
+    """1 getparam; on PTZ cameras 1 VCA read and 1 login as the link account (its password
+    is known only by logging in with it); + the Digest challenges; no link test."""
     make_plan(site)
     for name, camera in site.cameras.items():
         log = fleet.request_log(name)
         answered = [(e.method, e.path) for e in log if e.status == 200]
         expected = [("GET", ADMIN_GETPARAM)]
         if camera.role == "ptz":
-            expected.append(("GET", profile.VCA_TRACKING))
+            expected += [("GET", profile.VCA_TRACKING), ("GET", profile.LOGIN_CHECK)]
         assert answered == expected, name
         challenges = [e for e in log if e.status == 401]
         assert len(challenges) <= len(answered), name

@@ -11,6 +11,7 @@ test can check that planning again after applying plans nothing.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from camlink_provision.firmware import models, profile
@@ -30,6 +31,7 @@ from camlink_provision.inventory.model import (
     Trigger,
 )
 from camlink_provision.model import Observed
+from camlink_provision.resources import accounts
 
 FIRMWARE = "2.2103.34.01d"
 PTZ_MODEL = "SD9384-EHL"
@@ -138,6 +140,9 @@ def factory_params(model: str, firmware: str = FIRMWARE) -> dict[str, str]:
     params[profile.MODELNAME] = info.name
     params[profile.FIRMWARE] = f"{info.short_name}-VVTK-{firmware}"
     params[profile.SERIAL] = "0002D1000000"
+    # The account this tool logs in with, as an installer leaves it (slot 0, root's place).
+    params[profile.account_param(0, profile.ACCOUNT_NAME)] = "admin"
+    params[profile.account_param(0, profile.ACCOUNT_PRIVILEGE)] = "admin"
     return params
 
 
@@ -184,6 +189,7 @@ class Simulator:
         self.rules = None if observed.rules is None else {k: dict(v) for k, v in
                                                            observed.rules.items()}
         self.passwords: dict[int, str] = {}
+        self.account_passwords: dict[str, str] = {}
         self.position = (0, 0, 0)
 
     name = "simulator"
@@ -231,6 +237,29 @@ class Simulator:
         assert self.rules is not None
         self.rules.pop(name)
 
+    def edit_account(self, method: str, username: str, *, password: Secret | None = None,
+                     privilege: str | None = None) -> None:
+        slots = {self.params.get(profile.account_param(i, "name")): i
+                 for i in range(profile.NACCOUNT)}
+        if method == profile.ACCOUNT_ADD:
+            assert username not in slots, f"account {username} added while it exists"
+            slot = next(i for i in range(profile.NACCOUNT)
+                        if not self.params.get(profile.account_param(i, "name")))
+            self.params[profile.account_param(slot, "name")] = username
+            self.params[profile.account_param(slot, "privilege")] = privilege or "viewer"
+        else:
+            assert username in slots, f"{method} of unknown account {username}"
+            slot = slots[username]
+            if method == profile.ACCOUNT_DELETE:
+                self.params[profile.account_param(slot, "name")] = ""
+                self.params[profile.account_param(slot, "privilege")] = ""
+                self.account_passwords.pop(username, None)
+                return
+            if privilege is not None:
+                self.params[profile.account_param(slot, "privilege")] = privilege
+        if password is not None:
+            self.account_passwords[username] = password.reveal()
+
     def link_test(self, slot: int) -> str:
         for ptz in self.site.ptz_cameras():
             if self.params.get(profile.peer_param(slot, "ipaddress")) == ptz.address:
@@ -239,5 +268,9 @@ class Simulator:
         return "unreachable"
 
     def observed(self, slots_to_test: list[int]) -> Observed:
-        return Observed(self.camera.name, dict(self.params), self.rules,
+        seen = Observed(self.camera.name, dict(self.params), self.rules,
                         {slot: self.link_test(slot) for slot in slots_to_test})
+        logins = {creds.username: self.account_passwords.get(creds.username)
+                  == creds.password.reveal()
+                  for creds in accounts.login_checks(self.camera, seen)}
+        return replace(seen, logins=logins)

@@ -26,12 +26,13 @@ from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.firmware import profile
 from camlink_provision.importer.adopt import adopt
 from camlink_provision.importer.read import Reading, read_cameras
-from camlink_provision.inventory.model import RESOURCE_KINDS, Camera, Site
+from camlink_provision.inventory.model import RESOURCE_KINDS, Account, Camera, Site
 from camlink_provision.model import Observed
 from camlink_provision.order import requests_of
 from camlink_provision.plan import default_client, make_plan, plan_camera_detail
 from camlink_provision.resources import KINDS, Context, Resource, Wanted
 from camlink_provision.resources import events as event_kind
+from camlink_provision.resources.accounts import RESOURCE as ACCOUNTS
 from camlink_provision.resources.events import RESOURCE as EVENTS
 from camlink_provision.resources.peers import RESOURCE as PEERS
 from camlink_provision.resources.presets import RESOURCE as PRESETS
@@ -133,7 +134,8 @@ def test_applying_the_plan_converges(kind: Resource, start: str) -> None:
         in_sync = {n.name for n in again.noops if n.kind == kind.kind}
         assert in_sync == wanted
         assert all("already" in n.reason for n in again.noops)
-        if wanted:
+        # (the account this tool logs in with is on every camera before anything is written)
+        if wanted - {camera.credentials.username}:
             assert any(c.kind == kind.kind for c in first.changes)
 
 
@@ -159,7 +161,9 @@ def test_absent_removes_everything(kind: Resource) -> None:
         converged = _converge(site, camera, observed_from(camera, {}))
         after = _converge(gone, gone.cameras[camera.name], converged)
         left = {h.name for h in kind.observed(after)}
-        assert not left & {w.name for w in kind.desired(site, camera)}
+        # The account this tool logs in with cannot be absent: it is never removed.
+        assert not left & {w.name for w in kind.desired(site, camera)} \
+            - {camera.credentials.username}
 
 
 def test_no_secret_in_any_change() -> None:
@@ -171,13 +175,21 @@ def test_no_secret_in_any_change() -> None:
         assert not [s for s in secrets if s in text]
 
 
+def _link_names(camera: Camera) -> tuple[str, ...]:
+    return (camera.link_credentials.username,) if camera.own_link_account \
+        and camera.link_credentials else ()
+
+
 def _all_absent(site: Site) -> Site:
     cameras = {}
     for name, cam in site.cameras.items():
         cameras[name] = replace(
             cam, presets=tuple(replace(p, state="absent") for p in cam.presets),
             tracking_rules=tuple(replace(r, state="absent") for r in cam.tracking_rules),
-            events=tuple(replace(e, state="absent") for e in cam.events))
+            events=tuple(replace(e, state="absent") for e in cam.events),
+            # the links go, so does the account spotters called with
+            link_credentials=None,
+            accounts=tuple(Account(a, state="absent") for a in _link_names(cam)))
     links = tuple(replace(link, state="absent") for link in site.links)
     return replace(site, cameras=cameras, links=links)
 
@@ -267,6 +279,9 @@ def _declared(kind: Resource, site: Site, camera: Camera) -> tuple[Any, ...]:
         return tuple(sorted(camera.tracking_rules, key=lambda rule: rule.name))
     if kind is EVENTS:
         return camera.events
+    if kind is ACCOUNTS:  # the link account the site's apply created, by name and privilege
+        return tuple((name, camera.peer_credentials.privilege)
+                     for name in _link_names(camera))
     # A peer: the PTZ it calls, the port and account the PTZ is called with.
     ptz = dict.fromkeys(t.ptz for link in site.links_of(camera.name) for t in link.targets)
     return tuple((name, site.cameras[name].site_port,
@@ -278,6 +293,8 @@ def _adopted(kind: Resource, item: Any) -> Any:
         return item.event
     if kind is PEERS:
         return item.ptz, item.site_port, item.username
+    if kind is ACCOUNTS:
+        return item.name, item.privilege
     return item
 
 
