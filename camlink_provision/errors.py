@@ -6,10 +6,12 @@
     ├── InventoryErrors              several InventoryError at once (validation reports all)
     ├── CameraError                  one camera misbehaved; carries the camera and the request
     │   ├── CameraUnreachable        refused, reset, timed out, DNS, TLS
+    │   │   └── CameraBusy           503: up, but not serving now
     │   ├── CameraLocalLimit         this machine is out of file descriptors (EMFILE)
     │   ├── CameraAuthError          401: the credentials were refused
     │   ├── CameraCommandError       "ERROR: Invalid command!" inside a 200, or a VCA 400
     │   └── CameraProtocolError      a reply that does not follow the firmware contract
+    │       └── CameraServerError    another 5xx: it failed inside, may or may not have acted
     ├── PlanError                    a saved plan cannot be used (stale, wrong site, bad file)
     ├── LockError                    another apply holds the site's lock
     ├── ConfirmationRefused          apply without a terminal to ask and without --yes
@@ -90,6 +92,9 @@ class CameraError(CamlinkError):
 
     kind = "error"
     transient = False  # may well work if asked again (no answer, 5xx): see apply's retries
+    # The camera answered, busy or failing inside (5xx): it is up, so a read is worth asking
+    # again at once, unlike one that got no answer (which already waited out its timeouts).
+    answered = False
 
     def __init__(self, camera: str, message: str, request: str = "") -> None:
         self.camera = camera
@@ -102,6 +107,12 @@ class CameraError(CamlinkError):
 class CameraUnreachable(CameraError):
     kind = "unreachable"
     transient = True
+
+
+class CameraBusy(CameraUnreachable):
+    """503: the camera is up but will not serve now."""
+
+    answered = True
 
 
 class CameraLocalLimit(CameraError):
@@ -126,6 +137,7 @@ class CameraServerError(CameraProtocolError):
     """A 5xx reply: the camera failed inside; it may have done the work or not."""
 
     transient = True
+    answered = True
 
 
 class PlanError(CamlinkError):

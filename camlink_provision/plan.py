@@ -26,6 +26,7 @@ again with ``late_deletions``, so no new item is given a slot that is not free y
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -60,6 +61,10 @@ DEFAULT_CONCURRENCY = 32
 # A spotter's link test waits for its peer's own timeouts (the spotter dials the PTZ and
 # waits for its answer before it answers us): its client waits longer than for a read.
 LINK_TEST_TIMEOUT = 15.0
+# A camera that answers 5xx is up but busy: its read is asked again after these pauses (a
+# read changes nothing). One that does not answer at all is not: it has waited out its
+# timeouts and the transport's repeats already.
+BUSY_PAUSES = (0.2, 0.5, 1.0)
 
 
 def default_client(camera: Camera) -> CameraClient:
@@ -132,9 +137,14 @@ def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,
     except CameraError as exc:
         return exc
     try:
-        return gather_camera(site, camera, client)
-    except CameraError as exc:
-        return exc
+        for pause in (*BUSY_PAUSES, None):
+            try:
+                return gather_camera(site, camera, client)
+            except CameraError as exc:
+                if not exc.answered or pause is None:
+                    return exc
+            time.sleep(pause)
+        raise AssertionError("unreachable")
     finally:
         client.close()
 

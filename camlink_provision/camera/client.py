@@ -33,6 +33,7 @@ from camlink_provision.camera.failures import describe_failure, local_limit
 from camlink_provision.camera.transport import camera_session
 from camlink_provision.errors import (
     CameraAuthError,
+    CameraBusy,
     CameraCommandError,
     CameraError,
     CameraLocalLimit,
@@ -377,7 +378,7 @@ class CameraClient:
             return CameraCommandError(self.name, "the camera does not know this request "
                                       "(404); its firmware may not support it", where)
         if status.status == 503:
-            return CameraUnreachable(self.name, "the camera is unavailable (503)", where)
+            return CameraBusy(self.name, "the camera is unavailable (503)", where)
         outcome = " — it may have been applied" if call.method != "GET" else ""
         error = CameraServerError if 500 <= status.status < 600 else CameraProtocolError
         return error(self.name, f"unexpected reply {status.status} "

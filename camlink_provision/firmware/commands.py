@@ -321,8 +321,10 @@ def secret_value(site: Site, ref: str, target: str, call: str) -> Secret:
     elif camera is not None:
         secret = next((a.password for a in camera.accounts if a.name == account), None)
     if secret is None:
-        raise CameraCommandError(target, f"the plan writes the password of {ref!r}, which "
-                                 "the inventory no longer has — make a new plan", call)
+        what = (f"the password of account {account!r} on {camera_name!r}" if account
+                else f"the link password of {camera_name!r}")
+        raise CameraCommandError(target, f"the plan writes {what}, which the inventory no "
+                                 "longer has — make a new plan", call)
     return secret
 
 

@@ -15,6 +15,7 @@ from camlink_provision.errors import Location
 from camlink_provision.inventory.located import LDict, LList, dotted
 from camlink_provision.inventory.model import (
     RESOURCE_KINDS,
+    Account,
     Camera,
     Connection,
     Credentials,
@@ -94,6 +95,7 @@ def build_camera(name: str, role: Role, data: LDict, location: Location, groups:
         tracking_rules=tuple(_rules(data.get("tracking_rules"), where, name)),
         events=tuple(_events(data.get("events"), where, name)),
         prune=prune_kinds(site_prune, data.get("prune")),
+        accounts=tuple(_accounts(data.get("accounts"), where, name)),
         location=at_path(location, camera_key(name)),
     )
 
@@ -144,6 +146,19 @@ def _link_credentials(data: LDict | None, where: SourceMap, camera: str) -> Cred
 
 def _items(data: LList | None) -> list[tuple[int, LDict, Location]]:
     return [(i, item, data.where(i)) for i, item in enumerate(data)] if data else []
+
+
+def _accounts(data: LList | None, where: SourceMap, camera: str) -> list[Account]:
+    out = []
+    for index, item, loc in _items(data):
+        where.note(camera_key(camera, "accounts", index), item)
+        password = item.get("password")
+        out.append(Account(name=item["name"],
+                           password=password if isinstance(password, Secret) else None,
+                           privilege=item.get("privilege", "viewer"),
+                           state=item.get("state", "present"),
+                           location=at_path(loc, camera_key(camera, "accounts", index))))
+    return out
 
 
 def _presets(data: LList | None, where: SourceMap, camera: str) -> list[Preset]:

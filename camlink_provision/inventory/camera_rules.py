@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from camlink_provision.errors import InventoryError, Location
-from camlink_provision.firmware import models
+from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory import limits
 from camlink_provision.inventory.build import SourceMap, camera_key
 from camlink_provision.inventory.hints import STRICT, did_you_mean
 from camlink_provision.inventory.model import Camera, Event, Preset, TrackingRule
+from camlink_provision.resources.accounts import ALTERNATE_SUFFIX, link_pair
 
 Errors = list[InventoryError]
 
@@ -84,7 +85,7 @@ def role_allows(camera: Camera, where: SourceMap) -> Errors:
 def names_unique(camera: Camera, where: SourceMap) -> Errors:
     errors: Errors = []
     for noun, items in (("preset", camera.presets), ("tracking rule", camera.tracking_rules),
-                        ("event", camera.events)):
+                        ("event", camera.events), ("account", camera.accounts)):
         errors += duplicates([(item.name, item.location) for item in items], noun,
                              f"on {camera.name}")
     return errors
@@ -204,6 +205,39 @@ def peer_password_fits(camera: Camera, where: SourceMap) -> Errors:
                            "give it link_credentials with a password spotters can store")]
 
 
+# string[64] holds 63 characters; the alternate adds its suffix.
+LINK_NAME_MAX = profile.ACCOUNT_NAME_TYPE.size - 1 - len(ALTERNATE_SUFFIX)
+
+
+def accounts_apart(camera: Camera, where: SourceMap) -> Errors:
+    """An account under ``accounts:`` is neither the one this tool logs in with nor a name
+    the link account goes by (``camlink`` or its alternate ``camlink-alt``): each has one
+    owner in the inventory. A link account's name leaves room for its alternate."""
+    errors: Errors = []
+    pair = link_pair(camera)
+    for index, account in enumerate(camera.accounts):
+        if account.name == camera.credentials.username:
+            errors.append(InventoryError(
+                f"account '{account.name}' on {camera.name} is the account this tool logs "
+                "in with", _at(where, camera, "accounts", index, "name"),
+                "manage it with credentials: (it is never removed nor demoted); remove it "
+                "from accounts:"))
+        elif pair is not None and account.name in pair:
+            errors.append(InventoryError(
+                f"account '{account.name}' on {camera.name} is a name of its link account "
+                f"({' / '.join(pair)})", _at(where, camera, "accounts", index, "name"),
+                "manage it with link_credentials:, or give the link account another name"))
+    link = camera.link_credentials
+    if pair is not None and link is not None \
+            and limits.FIRMWARE_TYPES["account.name"].check(pair[1]):
+        errors.append(InventoryError(
+            f"the link account name of {camera.name} leaves no room for its alternate "
+            f"'{pair[1]}' (a password rotation moves the spotters there)",
+            _at(where, camera, "link_credentials", "username"),
+            f"shorten it to at most {LINK_NAME_MAX} characters"))
+    return errors
+
+
 def ca_bundle_exists(camera: Camera, where: SourceMap) -> Errors:
     bundle = camera.connection.ca_bundle
     if bundle is None or Path(bundle).is_file():
@@ -215,7 +249,7 @@ def ca_bundle_exists(camera: Camera, where: SourceMap) -> Errors:
 
 CAMERA_RULES: tuple[Callable[[Camera, SourceMap], Errors], ...] = (
     model_supported, firmware_supported, role_allows, names_unique, slots_fit, rule_shapes,
-    event_inputs, ca_bundle_exists, peer_password_fits,
+    event_inputs, ca_bundle_exists, peer_password_fits, accounts_apart,
 )
 
 

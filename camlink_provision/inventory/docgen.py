@@ -28,7 +28,7 @@ TYPE_WORDS = {"object": "mapping", "string": "text"}
 SECTIONS = {
     "site": "site", "group": "Groups (all, children)", "settings": "Camera settings",
     "connection": "connection", "credentials": "credentials",
-    "link_credentials": "link_credentials", "preset": "presets[]",
+    "link_credentials": "link_credentials", "account": "accounts[]", "preset": "presets[]",
     "tracking_rule": "tracking_rules[]", "event": "events[]", "trigger": "trigger",
     "schedule": "schedule", "prune": "prune", "link": "links[]", "target": "targets[]",
 }
@@ -283,11 +283,13 @@ shared by every link to it) and a Camera Link **action** for that peer on the sp
 
 ## state and prune
 
-`state: absent` on a preset, tracking rule, event or link removes the thing of that name
-(a link's actions and, when no other link uses it, the peer). Things on a camera that the
-inventory does not name are left alone and reported as unmanaged, unless `prune` says
-otherwise: `site: {{prune: true}}` for everything, `prune: {{preset: true}}` per kind, and
-`prune:` on a camera (any level) overriding the site's, kind by kind.
+`state: absent` on a preset, tracking rule, event, account or link removes the thing of
+that name (a link's actions and, when no other link uses it, the peer). Things on a camera
+that the inventory does not name are left alone and reported as unmanaged, unless `prune`
+says otherwise: `site: {{prune: true}}` for everything but accounts, `prune: {{preset: true}}`
+per kind (accounts only this way: `prune: {{account: true}}`), and `prune:` on a camera (any
+level) overriding the site's, kind by kind. Root and the account this tool logs in with are
+never removed.
 
 ## Validation
 

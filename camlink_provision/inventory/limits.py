@@ -31,6 +31,7 @@ FIRMWARE_TYPES: dict[str, profile.ValueType] = {
     "port": _peer(profile.PEER_PORT),
     "username": _peer(profile.PEER_USERNAME),
     "password": _peer(profile.PEER_PASSWORD),
+    "account.name": profile.ACCOUNT_NAME_TYPE,
     "preset.name": _PRESET_SPECS[profile.preset_param(0, profile.PRESET_NAME)].type,
     "preset.axis": _PRESET_SPECS[profile.preset_param(0, profile.PRESET_AXES[0])].type,
     # A tracking rule's name is what a spotter's camera-link action stores as track_rule.

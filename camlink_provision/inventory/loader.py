@@ -270,7 +270,7 @@ def _secret_placement(settings: LDict) -> list[InventoryError]:
     """Passwords come from secret(); secrets go nowhere but passwords."""
     errors = []
     for path, value, location in _leaves(settings, ()):
-        is_password = path in PASSWORD_PATHS
+        is_password = path in PASSWORD_PATHS or _account_password(path)
         if is_template(value):  # a template that failed: its failure says why
             continue
         if is_password and not isinstance(value, Secret):
@@ -281,6 +281,12 @@ def _secret_placement(settings: LDict) -> list[InventoryError]:
             errors.append(InventoryError(f"{dotted(path)} uses a secret", location,
                                          "secret() belongs in passwords only"))
     return errors
+
+
+def _account_password(path: tuple[str | int, ...]) -> bool:
+    """``accounts[N].password``: a declared account's password."""
+    return len(path) == 3 and path[0] == "accounts" and isinstance(path[1], int) \
+        and path[2] == "password"
 
 
 def _leaves(value: Any, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], Any,

@@ -140,6 +140,26 @@ def credentials_schema(link: bool) -> JSON:
             "properties": props, COMPLETE_KEYWORD: {"required": ["username", "password"]}}
 
 
+def account_schema() -> JSON:
+    return {
+        "type": "object", "additionalProperties": False, "required": ["name"],
+        "description": "An account on the camera, besides the admin account this tool logs "
+        "in with and a PTZ camera's link account: created with its privilege when missing, "
+        "its privilege corrected, its password checked by logging in as it (and set when "
+        "refused). Accounts the inventory does not name are left alone unless `prune` "
+        "names `account`.",
+        "properties": {
+            "name": text("account.name", "Account name"),
+            "password": {"type": "string", "description": "The account's password. Must be a "
+                         "template calling secret(), e.g. \"{{ secret('viewer_password') }}\""},
+            "privilege": choice(tuple(profile.PRIVILEGE_LEVELS), "The account's privilege.",
+                                default="viewer"),
+            "state": state(),
+        },
+        COMPLETE_KEYWORD: {"required": ["password"], UNLESS_ABSENT: True},
+    }
+
+
 def preset_schema() -> JSON:
     axis = "Position to save the preset at"
     return {
@@ -256,9 +276,12 @@ def event_schema() -> JSON:
 def prune_schema() -> JSON:
     return {
         "type": ["boolean", "object"], "additionalProperties": False,
-        "description": "Remove what the inventory does not name: `true` for every kind, or "
-        "per kind. Default: leave unnamed things alone.",
-        "properties": {kind: {"type": "boolean", "description": f"Prune {kind}s."}
+        "description": "Remove what the inventory does not name: `true` for every kind but "
+        "accounts, or per kind. Default: leave unnamed things alone.",
+        "properties": {kind: {"type": "boolean", "description": f"Prune {kind}s."
+                              + (" Only ever by name: `prune: true` leaves accounts alone, "
+                                 "and never removes root or the account this tool logs in "
+                                 "with." if kind == "account" else "")}
                        for kind in RESOURCE_KINDS},
     }
 
@@ -295,6 +318,9 @@ def settings_schema() -> JSON:
                                "only)."},
             "events": {"type": "array", "items": ref("event"),
                        "description": "Events (spotters only)."},
+            "accounts": {"type": "array", "items": ref("account"),
+                         "description": "Other accounts to manage on the camera (viewers "
+                         "for a recorder, an operator for a guard station)."},
             "prune": ref("prune", "What to remove from this camera when the inventory "
                          "does not name it. Default: the site's `prune`."),
         },
@@ -402,7 +428,8 @@ def build_schema() -> JSON:
         "$defs": {
             "site": site_schema(), "group": group_schema(), "settings": settings_schema(),
             "connection": connection_schema(), "credentials": credentials_schema(False),
-            "link_credentials": credentials_schema(True), "preset": preset_schema(),
+            "link_credentials": credentials_schema(True), "account": account_schema(),
+            "preset": preset_schema(),
             "tracking_rule": tracking_rule_schema(), "event": event_schema(),
             "trigger": trigger_schema(), "schedule": schedule_schema(),
             "prune": prune_schema(), "link": link_schema(), "target": target_schema(),

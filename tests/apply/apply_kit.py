@@ -100,7 +100,8 @@ def specs_for(site: Site) -> list[CameraSpec]:
                                 "admin")]
         if cam.link_credentials:
             accounts.append(AccountSpec(cam.link_credentials.username,
-                                        cam.link_credentials.password.reveal(), "operator"))
+                                        cam.link_credentials.password.reveal(),
+                                        cam.link_credentials.privilege))
         specs.append(CameraSpec(cam.name, cam.model, address=cam.address,
                                 site_port=cam.site_port, accounts=tuple(accounts)))
     return specs

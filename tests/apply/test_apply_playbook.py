@@ -56,7 +56,7 @@ def test_the_shipped_site_playbook_loads_and_points_at_its_lines() -> None:
     assert len(book.plays) == 1
     (play,) = book.plays
     assert play.hosts == ALL_HOSTS and not play.verify
-    assert set(play.kinds) == {"preset", "tracking_rule", "peer", "event"}
+    assert set(play.kinds) == {"account", "preset", "tracking_rule", "peer", "event"}
     assert play.location.line == 28
 
 

@@ -90,7 +90,7 @@ def test_a_change_no_play_covers_is_skipped_and_its_dependents_wait(site: Site,
 def test_the_default_playbook_is_site_yml(tmp_path: Path) -> None:
     # One play of everything: the phases come from the plan, never from the playbook.
     (play,) = load_playbook().plays
-    assert play.kinds == ("preset", "tracking_rule", "peer", "event")
+    assert play.kinds == ("preset", "tracking_rule", "peer", "event", "account")
     assert play.actions == ("create", "update", "delete")
 
 

@@ -77,7 +77,8 @@ def test_a_site_without_a_name_is_an_error_at_its_file_never_named_by_its_path(
 
 @pytest.mark.parametrize(("site_prune", "camera_prune", "expected"), [
     (None, None, set()),
-    ("true", None, set(RESOURCE_KINDS)),
+    ("true", None, set(RESOURCE_KINDS) - {"account"}),  # accounts only by name
+    ("true", "{account: true}", set(RESOURCE_KINDS)),
     ("{preset: true, event: true}", "{event: false}", {"preset"}),
     ("true", "false", set()),
     (None, "{peer: true}", {"peer"}),

@@ -1,0 +1,223 @@
+"""Link accounts (issue 13): created on a factory-fresh site, rotated without a broken link.
+
+Every test runs the real planner and apply against emulated cameras over HTTP. The fleet is
+built as an installer leaves a site (``inventory_fleet.specs_for_site``): each camera has the
+admin account this tool logs in with and nothing else, so the PTZ cameras have no link
+account until the tool creates it.
+
+"Every link keeps working" is checked the way a site would notice: each spotter fires its
+events (the emulator's control plane) and every camera-link call must reach its PTZ
+camera with an accepted account, and each spotter's own link test passes for every peer.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apply_kit import aimed, two_spotters_site
+
+from camlink_provision.apply import apply_plan
+from camlink_provision.apply.events import ApplyEvent, RequestDone
+from camlink_provision.camera import CameraClient
+from camlink_provision.demo_secrets import ensure_secrets
+from camlink_provision.emulator import Fault, running_fleet
+from camlink_provision.emulator.inventory_fleet import (
+    point_site_at_fleet,
+    seed_adopted_presets,
+    specs_for_site,
+)
+from camlink_provision.firmware import profile
+from camlink_provision.inventory.loader import load_site
+from camlink_provision.inventory.model import Secret, Site
+from camlink_provision.model import Observed
+from camlink_provision.plan import make_plan
+from camlink_provision.playbook import load_playbook
+from camlink_provision.resources import peers
+from camlink_provision.verify import verify_site
+
+INVENTORY = Path(__file__).parents[2] / "inventories" / "construction-site"
+FAST = (0.01, 0.01)  # retry and restore pauses: the faults here outlast any pause
+NIGHT = datetime(2026, 12, 7, 23, 0)  # inside every schedule of the construction site
+
+
+def rotated(site: Site, password: str = "R0tated-link-pass-x4") -> Site:
+    """The site with a new link password on every PTZ camera (the secrets file changed)."""
+    cameras = {}
+    for name, camera in site.cameras.items():
+        link = camera.link_credentials
+        cameras[name] = camera if link is None else replace(
+            camera, link_credentials=replace(link, password=Secret(password)))
+    return replace(site, cameras=cameras)
+
+
+def accounts_on(fleet: Any, name: str) -> dict[str, str]:
+    params = fleet.state(name)["params"]
+    out = {}
+    for slot in range(profile.NACCOUNT):
+        user = params.get(profile.account_param(slot, profile.ACCOUNT_NAME), "")
+        if user:
+            out[user] = params[profile.account_param(slot, profile.ACCOUNT_PRIVILEGE)]
+    return out
+
+
+def link_tests(site: Site) -> dict[tuple[str, str], str]:
+    """(spotter, PTZ) -> the spotter's own link test of its peer at that PTZ camera."""
+    out = {}
+    for spotter in site.spotters():
+        with CameraClient(spotter.name, spotter.connection, spotter.credentials) as client:
+            held = peers.held_targets(site, _observed(client, spotter.name))
+            for slot, ptz in held.items():
+                out[(spotter.name, ptz)] = client.link_test(slot)
+    return out
+
+
+def _observed(client: CameraClient, name: str) -> Observed:
+    return Observed(name, client.getparam([profile.PEER_GROUP, *profile.IDENTITY_GROUPS]))
+
+
+class Firing:
+    """Fires every event of every spotter (``fire_all``), and keeps each camera-link call's
+    result: the spotter calling its PTZ camera with the account it stores."""
+
+    def __init__(self, site: Site, fleet: Any) -> None:
+        self.site, self.fleet = site, fleet
+        self.results: list[tuple[str, str, str]] = []  # (spotter, peer, result)
+        self.rounds = 0
+        self._moment = NIGHT
+        self._lock = threading.Lock()
+
+    def fire_all(self) -> None:
+        with self._lock:
+            self._moment += timedelta(minutes=1)  # past every detect-next delay
+            for spotter in self.site.spotters():
+                for event in spotter.events:
+                    self._fire(spotter.name, event.trigger)
+            self.rounds += 1
+
+    def _fire(self, spotter: str, trigger: Any) -> None:
+        reply = self.fleet.fire(spotter, trigger.kind, rule=trigger.rule,
+                                input=trigger.inputs[0] if trigger.inputs else 0,
+                                at=self._moment)
+        for fired in reply["events"]:
+            for peer in fired["peers"]:
+                self.results.append((spotter, str(peer.get("name")), str(peer["result"])))
+
+    def after_each_write(self, event: ApplyEvent) -> None:
+        """An apply event sink: a round of firing after every request apply sends."""
+        if isinstance(event, RequestDone) and event.purpose == "apply":
+            self.fire_all()
+
+    def failures(self) -> list[tuple[str, str, str]]:
+        return [r for r in self.results if r[2] != "ok"]
+
+
+# -- the construction site ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    secrets = tmp_path_factory.mktemp("secrets") / "secrets.yml"
+    ensure_secrets(INVENTORY, secrets)
+    return load_site([INVENTORY], secrets).site
+
+
+@pytest.fixture
+def construction(loaded: Site) -> Iterator[tuple[Site, Any]]:
+    with running_fleet(specs_for_site(loaded)) as fleet:
+        site = point_site_at_fleet(loaded, fleet)
+        seed_adopted_presets(site)
+        yield site, fleet
+
+
+def test_a_factory_fresh_site_gets_its_link_accounts_and_verifies(
+        construction: tuple[Site, Any]) -> None:
+    site, fleet = construction
+    for ptz in site.ptz_cameras():
+        assert accounts_on(fleet, ptz.name) == {"admin": "admin"}  # nobody made it by hand
+    plan = make_plan(site)
+    created = {c.camera for c in plan.changes if c.kind == "account" and c.action == "create"}
+    assert created == {ptz.name for ptz in site.ptz_cameras()}
+    result = apply_plan(site, plan, playbook=load_playbook())
+    assert not result.failed
+    for ptz in site.ptz_cameras():
+        assert accounts_on(fleet, ptz.name) == {"admin": "admin", "camlink": "operator"}
+    report = verify_site(site, list(site.cameras))
+    assert report.ok, report.to_json()
+    assert make_plan(site).changes == []
+
+
+def test_a_rotation_under_fire_never_breaks_a_link(construction: tuple[Site, Any]) -> None:
+    site, fleet = construction
+    assert not apply_plan(site, make_plan(site)).failed
+    firing = Firing(site, fleet)
+    firing.fire_all()
+    assert len(firing.results) >= len(site.ptz_cameras()) and not firing.failures()
+
+    new = rotated(site)
+    plan = make_plan(new)
+    assert {name: acc.username for name, acc in plan.link_accounts.items()} == {
+        ptz.name: "camlink-alt" for ptz in site.ptz_cameras()}
+    sent = sum(len(step.requests) for step in plan.steps)
+    # Every spotter fires every event after each request of the rotation: every moment
+    # between two requests is a moment a detection may come.
+    result = apply_plan(new, plan, playbook=load_playbook(), on_event=firing.after_each_write)
+    assert not result.failed
+    assert firing.rounds == 1 + sent
+    firing.fire_all()
+    assert firing.failures() == []
+    for ptz in site.ptz_cameras():  # the old account is gone, the new one works
+        assert accounts_on(fleet, ptz.name) == {"admin": "admin", "camlink-alt": "operator"}
+    assert set(link_tests(new).values()) == {"ok"}
+    again = make_plan(new)
+    assert again.changes == [] and again.steps == ()
+
+
+# -- every request of a rotation failing, one at a time -----------------------------------------
+@pytest.fixture(scope="module")
+def kit() -> Iterator[tuple[Site, Any]]:
+    base = two_spotters_site()
+    with running_fleet(specs_for_site(base)) as fleet:
+        yield aimed(base, fleet), fleet
+
+
+def _rotation_requests(site: Site, fleet: Any) -> list[tuple[str, str]]:
+    """(camera, path) of each request the rotation plan sends, in order."""
+    fleet.reset_all()
+    assert not apply_plan(site, make_plan(site), retry_pauses=FAST, restore_pauses=FAST).failed
+    plan = make_plan(rotated(site))
+    paths = {"setparam": profile.SETPARAM, "add_account": profile.EDITACCOUNT,
+             "delete_account": profile.EDITACCOUNT, "edit_account": profile.EDITACCOUNT}
+    return [(step.camera, paths[request.command.call])
+            for step in plan.steps for request in step.requests]
+
+
+@pytest.mark.parametrize("how", ["refused", "lost_reply"])
+def test_a_rotation_failing_at_any_request_leaves_every_link_working(
+        kit: tuple[Site, Any], how: str) -> None:
+    site, fleet = kit
+    requests = _rotation_requests(site, fleet)
+    assert len(requests) == 6  # 2 accounts added, 2 spotters switched, 2 accounts retired
+    new = rotated(site)
+    for index, (camera, path) in enumerate(requests):
+        fleet.reset_all()
+        assert not apply_plan(site, make_plan(site), retry_pauses=FAST, restore_pauses=FAST).failed
+        earlier = sum(1 for c, p in requests[:index] if (c, p) == (camera, path))
+        fault = (Fault(status=500, match=path, skip=earlier) if how == "refused"
+                 else Fault(lost_reply=True, match=path, skip=earlier))
+        fleet.set_fault(camera, fault)
+        result = apply_plan(new, make_plan(new), retry_pauses=FAST, restore_pauses=FAST)
+        fleet.clear_faults()
+        where = f"request {index + 1} ({camera} {path}, {how})"
+        # Whichever account each spotter ended on, old or new, its PTZ camera accepts it.
+        assert set(link_tests(site).values()) == {"ok"}, where
+        assert (how == "lost_reply") == (not result.failed), where
+        # and the next apply finishes the rotation, after which nothing is left to do
+        assert not apply_plan(new, make_plan(new), retry_pauses=FAST,
+                                restore_pauses=FAST).failed, where
+        assert make_plan(new).changes == [], where
+        assert set(link_tests(new).values()) == {"ok"}, where
+
