@@ -33,7 +33,7 @@ from camlink_provision.model import CameraPlan, Change, Step
 from camlink_provision.resources import KINDS
 
 REFERRED, REFERRING, TIDY = 1, 2, 3
-PHASES: dict[int, str] = {REFERRED: "PTZ side: presets and tracking rules",
+PHASES: dict[int, str] = {REFERRED: "accounts, and the PTZ side: presets and tracking rules",
                           REFERRING: "spotters: peers and events",
                           TIDY: "PTZ tidy-up: what nothing refers to any more"}
 KIND_ORDER: dict[ResourceKind, int] = {kind.kind: i for i, kind in enumerate(KINDS)}

@@ -126,6 +126,8 @@ def gather_camera(site: Site, camera: Camera, client: CameraClient, *,
     tests = {slot: client.link_test(slot) for slot in slots}
     logins = {creds.username: client.login_accepted(creds)
               for creds in accounts.login_checks(camera, observed)}
+    if camera.credentials.previous_password is not None:  # an admin password rotation
+        logins[camera.credentials.username] = not client.on_previous_password
     return replace(observed, link_tests=tests, logins=logins)
 
 

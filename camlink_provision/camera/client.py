@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -108,6 +108,11 @@ class CameraClient:
         self.requests_sent = 0
         self._username = credentials.username
         self._auth = CameraAuth(credentials, connection.auth)
+        # A rotation of the admin password: the other password this account may hold now,
+        # tried once when the one in use is refused; whichever works is used from then on.
+        self._other_auth = None if credentials.previous_password is None else CameraAuth(
+            replace(credentials, password=credentials.previous_password), connection.auth)
+        self._primary = self._auth
         self._lock = threading.Lock()
         self._session = camera_session(connection, self._count_sent, retries, backoff)
 
@@ -124,6 +129,11 @@ class CameraClient:
 
     def close(self) -> None:
         self._session.close()
+
+    @property
+    def on_previous_password(self) -> bool:
+        """Whether the camera took only ``credentials.previous_password`` (so far)."""
+        return self._auth is not self._primary
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -316,6 +326,16 @@ class CameraClient:
                 raise
             refusal = auth.refusal  # read under the lock: the next request resets it
             self._log_request(call, str(response.status_code), started, sent, response)
+            if response.status_code == 401 and auth is self._auth and self._other_auth:
+                # Refused before the camera did anything: safe to send again, once, with the
+                # account's other password (the camera's is changing under a rotation).
+                retry = self._session.request(call.method, url, data=body, headers=headers,
+                                              auth=self._other_auth, timeout=timeout,
+                                              allow_redirects=False)
+                self._log_request(call, str(retry.status_code), started, sent, retry)
+                if retry.status_code != 401:
+                    self._auth, self._other_auth = self._other_auth, self._auth
+                    response = retry
         if response.status_code != 200:
             raise _HttpStatus(response, refusal)
         text = wire.decode_body(response.content)

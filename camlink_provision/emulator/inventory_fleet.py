@@ -38,7 +38,9 @@ def _firmware_for(camera: Camera) -> str:
 
 def _accounts_for(camera: Camera) -> tuple[AccountSpec, ...]:
     creds = camera.credentials
-    return (AccountSpec(creds.username, creds.password.reveal(), creds.privilege),)
+    # A camera whose admin password is being rotated still holds the previous one.
+    password = creds.previous_password or creds.password
+    return (AccountSpec(creds.username, password.reveal(), creds.privilege),)
 
 
 def spec_for_camera(camera: Camera) -> CameraSpec:

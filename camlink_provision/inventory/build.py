@@ -133,8 +133,10 @@ def _credentials(data: LDict, privilege: str) -> Credentials:
     password = data["password"]
     if not isinstance(password, Secret):  # reported already; this Site will not be returned
         password = Secret("")
+    previous = data.get("previous_password")
     return Credentials(username=data["username"], password=password,
-                       privilege=data.get("privilege", privilege))
+                       privilege=data.get("privilege", privilege),
+                       previous_password=previous if isinstance(previous, Secret) else None)
 
 
 def _link_credentials(data: LDict | None, where: SourceMap, camera: str) -> Credentials | None:

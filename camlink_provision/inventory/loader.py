@@ -48,7 +48,8 @@ from camlink_provision.inventory.schema import build_schema
 from camlink_provision.inventory.schemacheck import Checked, check
 from camlink_provision.inventory.template import Scope
 
-PASSWORD_PATHS = (("credentials", "password"), ("link_credentials", "password"))
+PASSWORD_PATHS = (("credentials", "password"), ("credentials", "previous_password"),
+                  ("link_credentials", "password"))
 SETTINGS_KEYS = tuple(build_schema()["$defs"]["settings"]["properties"])
 
 

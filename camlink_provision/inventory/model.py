@@ -61,6 +61,9 @@ class Credentials:
     # The account's privilege: ``credentials`` are always admin (provisioning needs it);
     # ``link_credentials`` default to operator (enough for recall, tracking and the DO).
     privilege: Privilege = "admin"
+    # ``credentials`` only: the password the camera may still hold while the inventory's is
+    # being rolled out (a rotation of the admin password): tried when the other is refused.
+    previous_password: Secret | None = None
 
 
 @dataclass(frozen=True)

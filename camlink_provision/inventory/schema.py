@@ -135,6 +135,11 @@ def credentials_schema(link: bool) -> JSON:
         description = ("The account spotters store to call this PTZ camera (Camera Link "
                        "peer credentials). Default: the camera's `credentials`.")
     else:
+        props["previous_password"] = {
+            "type": "string", "description": "To rotate the admin password: the one the "
+            "cameras hold now, tried when `password` is refused; apply then sets `password` "
+            "on each camera and logs in with it to confirm. Must be a template calling "
+            "secret(). Remove it once every camera has the new one."}
         description = "The admin account this tool logs in with."
     return {"type": "object", "additionalProperties": False, "description": description,
             "properties": props, COMPLETE_KEYWORD: {"required": ["username", "password"]}}

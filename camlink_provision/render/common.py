@@ -150,6 +150,16 @@ def in_sync_sentence(plan: Plan) -> str:
     return _plural(quiet, "camera already matches", "cameras already match") + " the inventory."
 
 
+ROTATION_HEADING = "Link accounts rotating (no link breaks: docs/apply.md):"
+
+
+def rotation_sentences(plan: Plan) -> list[str]:
+    """One per PTZ camera whose link account the run moves to another name."""
+    return [f"{ptz}: its spotters move to account {quoted(account.username)}, then "
+            + ", ".join(quoted(name) for name in account.retired) + " is removed"
+            for ptz, account in plan.link_accounts.items() if account.retired]
+
+
 def change_title(change: Change) -> str:
     """``preset "gate" (slot 3)``: kind, quoted name and slot of one change."""
     slot = slot_text(change.slot)

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from camlink_provision.model import JSON, AttributeChange, CameraPlan, Change, Plan, Unmanaged
 from camlink_provision.render.common import (
+    ROTATION_HEADING,
     attribute_text,
     camera_facts,
     error_text,
@@ -22,6 +23,7 @@ from camlink_provision.render.common import (
     in_sync_sentence,
     phases_of,
     printable,
+    rotation_sentences,
     run_order_heading,
     step_changes_text,
     step_requests_text,
@@ -54,7 +56,8 @@ def render_markdown(plan: Plan) -> str:
     sections = [_heading(plan), _failed_section(plan)]
     sections += [_camera_section(cam) for cam in plan.cameras
                  if has_news(cam) and not cam.error]
-    sections += [in_sync_sentence(plan), _run_order_section(plan), _links_section(plan)]
+    sections += [_rotation_section(plan), in_sync_sentence(plan), _run_order_section(plan),
+                 _links_section(plan)]
     return "\n\n".join(s for s in sections if s) + "\n"
 
 
@@ -138,6 +141,13 @@ def _unmanaged_item(item: Unmanaged) -> str:
 def _unmanaged_text(item: Unmanaged) -> str:
     slot = "" if item.slot is None else f" (slot {item.slot})"
     return f"{item.kind} {md_text(item.name)}{slot}"
+
+
+def _rotation_section(plan: Plan) -> str:
+    lines = rotation_sentences(plan)
+    if not lines:
+        return ""
+    return "\n".join([md_text(ROTATION_HEADING), "", *(f"- {md_text(line)}" for line in lines)])
 
 
 def _run_order_section(plan: Plan) -> str:

@@ -13,7 +13,7 @@
     spotter-gate (spotter): unreachable: connection refused — check the address or ...
 
     Order of the run: 1 phase, 1 step, 2 requests, sent exactly as listed.
-      phase 1 — PTZ side: presets and tracking rules
+      phase 1 — accounts, and the PTZ side: presets and tracking rules
           ptz-north: + preset "gate", ~ peer "ptz-north" (2 requests: move, add_preset)
 
     Plan: 1 to create, 1 to update, 0 to delete; 1 camera failed; 1 unmanaged left alone.
@@ -32,6 +32,7 @@ from rich.style import Style
 
 from camlink_provision.model import CameraPlan, Change, Plan, Unmanaged
 from camlink_provision.render.common import (
+    ROTATION_HEADING,
     SYMBOLS,
     UNMANAGED_NOTE,
     attribute_text,
@@ -43,6 +44,7 @@ from camlink_provision.render.common import (
     phases_of,
     printable,
     quoted,
+    rotation_sentences,
     run_order_heading,
     slot_text,
     step_changes_text,
@@ -71,6 +73,11 @@ def plan_lines(plan: Plan) -> Iterator[Line]:
             yield []
             yield from camera_lines(cam)
     yield []
+    rotations = rotation_sentences(plan)
+    if rotations:
+        yield [(ROTATION_HEADING, "bold")]
+        yield from ([(f"{CHANGE_INDENT}{printable(line)}", "")] for line in rotations)
+        yield []
     in_sync = in_sync_sentence(plan)
     if in_sync:
         yield [(in_sync, "")]

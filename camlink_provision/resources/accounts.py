@@ -160,7 +160,9 @@ class Accounts(SlotResource):
         why = [f"{names_of(shown)} differs from the inventory"] if shown else []
         if wrong_password:
             shown.append(password_attribute())
-            why.append("the inventory's password was refused at login")
+            why.append("the camera still holds the previous password (rotation)"
+                       if wanted.name == ctx.camera.credentials.username
+                       else "the inventory's password was refused at login")
         op = EditAccount(wanted.name, str(wanted.attrs[PRIVILEGE]) if changed else None,
                          secret_ref(ctx.camera, wanted.name) if wrong_password else None)
         result.changes.append(self.change(ctx, "update", wanted.name, have.slot, shown, (op,),
@@ -169,7 +171,7 @@ class Accounts(SlotResource):
     def in_sync_reason(self, ctx: Context, wanted: Wanted, login: bool | None) -> str:
         base = f"account '{wanted.name}' already as wanted"
         if wanted.name == ctx.camera.credentials.username:
-            return base + " (this tool logs in with it)"
+            return base + " (this tool logs in with its password)"
         if login:
             return base + " (its password logged in)"
         return base + " (password not checked: no login check)"

@@ -38,6 +38,7 @@ from camlink_provision.inventory.model import Secret, Site
 from camlink_provision.model import Observed
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import load_playbook
+from camlink_provision.render import render_plan
 from camlink_provision.resources import peers
 from camlink_provision.verify import verify_site
 
@@ -161,6 +162,12 @@ def test_a_rotation_under_fire_never_breaks_a_link(construction: tuple[Site, Any
     plan = make_plan(new)
     assert {name: acc.username for name, acc in plan.link_accounts.items()} == {
         ptz.name: "camlink-alt" for ptz in site.ptz_cameras()}
+    for form in ("text", "markdown"):  # the reviewer sees a rotation, not just changes
+        assert 'ptz-crane: its spotters move to account "camlink-alt", then "camlink" is ' \
+            "removed" in render_plan(plan, form).replace("\\", "")
+    ptz_count = len(site.ptz_cameras())  # each: the new name in phase 1, the old one in 3
+    assert sorted((c.phase, c.action) for c in plan.changes if c.kind == "account") == \
+        [(1, "create")] * ptz_count + [(3, "delete")] * ptz_count
     sent = sum(len(step.requests) for step in plan.steps)
     # Every spotter fires every event after each request of the rotation: every moment
     # between two requests is a moment a detection may come.
