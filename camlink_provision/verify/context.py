@@ -19,6 +19,7 @@ from camlink_provision.inventory.model import Link, LinkTarget, Site
 from camlink_provision.model import JSON, Observed
 from camlink_provision.plan import ClientFactory, gather_camera, with_timeout
 from camlink_provision.resources import events, peers, presets
+from camlink_provision.resources.accounts import held_accounts
 from camlink_provision.resources.base import Have
 from camlink_provision.verify.report import Cause, Check, Failed, LinkResult
 
@@ -83,6 +84,7 @@ class PtzFacts:
 
     presets: Mapping[str, Have]
     rules: Mapping[str, Mapping[str, JSON]]
+    accounts: Mapping[str, str] = field(default_factory=dict)  # name -> privilege
 
 
 @dataclass
@@ -111,7 +113,9 @@ class Run:
         held: dict[str, Have] = {}
         for have in presets.RESOURCE.observed(observed):
             held.setdefault(have.name, have)
-        return PtzFacts(held, observed.rules or {})
+        accounts = {name: privilege for name, (_, privilege)
+                    in held_accounts(observed.params).items()}
+        return PtzFacts(held, observed.rules or {}, accounts)
 
 
 # A CameraError of this tool's own requests, by what it means for the pair.

@@ -4,13 +4,15 @@
               that peer is what the inventory says                         (read, parsed)
     spotter   link test to the peer: reachable, credentials accepted       ("Test")
     PTZ       the preset and the tracking rule the link uses are there
+    PTZ       the account the spotter calls with: there, privilege enough for the link's
+              calls, the inventory's link password accepted (a login as it)
     spotter   performs the event's action on the peer now and answers how it went,
               first-hand: contact, then the action itself                  ("Test preset")
     PTZ       position = the preset's (the inventory's position when it gives one),
               tracking runs with the named rule, the digital output is on
     PTZ       put back: position, tracking, output as they were before
 
-With ``--read-only`` (``Run.read_only``) only the first three run: they read stored settings
+With ``--read-only`` (``Run.read_only``) only the first four run: they read stored settings
 (getparam, the VCA rules) and ask the spotter for a plain link test, a contact that
 checks the PTZ is reachable and accepts the stored account, and performs no action. "Test
 preset" and the effect checks (they move the PTZ, start tracking, pulse the output) are
@@ -29,9 +31,16 @@ from __future__ import annotations
 from camlink_provision.camera import Position, TrackingStatus
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile
+from camlink_provision.inventory.model import Credentials, LinkTarget
 from camlink_provision.resources import events, peers
 from camlink_provision.resources.base import Have
-from camlink_provision.verify.context import Pair, Run, SpotterFacts, camera_errors
+from camlink_provision.verify.context import (
+    Pair,
+    PtzFacts,
+    Run,
+    SpotterFacts,
+    camera_errors,
+)
 from camlink_provision.verify.ptz import (
     Before,
     Effects,
@@ -68,6 +77,12 @@ ACTION_CAUSES: dict[str, tuple[Cause, str]] = {
 }
 
 
+def needed_privilege(target: LinkTarget) -> str:
+    """What the link's calls need of the PTZ account: the output is operator's (dido level
+    4), a recall or tracking a viewer's [modelled: contract section 1]."""
+    return "operator" if target.do_duration else "viewer"
+
+
 class PairCheck:
     """The checks of one pair, in order; ``run_checks`` returns its LinkResult. The end-to-end
     phase reuses the PTZ-side steps (``ptz_offers``, ``prepare``, ``judge_effects``)."""
@@ -79,6 +94,7 @@ class PairCheck:
         self.spotter = run.clients(pair.link.spotter)
         self.ptz = run.clients(pair.ptz)
         self.ptz_camera = run.site.cameras[pair.ptz]
+        self.ptz_facts: PtzFacts | None = None  # the PTZ as read before the action
 
     def passed(self, name: str, detail: str) -> None:
         self.checks.append(Check(name, True, detail))
@@ -91,6 +107,7 @@ class PairCheck:
                 event_slot, peer_slot = self.configured()
                 self.link_test(peer_slot)
                 stored = self.ptz_offers()
+                self.link_account(peer_slot)
                 if self.run.read_only:
                     self.skip_changes()
                     return self.pair.result(self.checks, None)
@@ -170,8 +187,25 @@ class PairCheck:
 
     def link_test(self, peer_slot: int) -> None:
         outcome = self.spotter.link_test(peer_slot)
+        if outcome == profile.LINK_TEST_UNAUTHORIZED:
+            self.account_missing(peer_slot)
         self.judge_link_test(outcome, "link test")
         self.passed("link test", "reachable, credentials accepted")
+
+    def stored_user(self, peer_slot: int) -> str:
+        """The account name the spotter calls the PTZ with."""
+        facts = self.run.spotters[self.pair.link.spotter]
+        assert not isinstance(facts, CameraError)  # ``configured`` read it
+        held = next(h for h in facts.peers if h.slot == peer_slot)
+        return str(held.attrs.get(profile.PEER_USERNAME, ""))
+
+    def account_missing(self, peer_slot: int) -> None:
+        """A refused link test whose account the PTZ does not even hold says so."""
+        user = self.stored_user(peer_slot)
+        if user not in self.run.read_ptz(self.pair.ptz).accounts:
+            raise Failed("link_account_missing", "link test", f"{self.pair.ptz} has no "
+                         f"account '{user}', the one the spotter calls with (apply creates "
+                         "it)")
 
     def where(self) -> str:
         return f"{self.ptz_camera.address}:{self.ptz_camera.site_port}"
@@ -187,7 +221,7 @@ class PairCheck:
     def ptz_offers(self) -> Have | None:
         """The held preset the link recalls (None when it names none); checks the rule."""
         target = self.pair.target
-        held = self.run.read_ptz(self.pair.ptz)
+        held = self.ptz_facts = self.run.read_ptz(self.pair.ptz)
         stored: Have | None = None
         if target.preset:
             stored = held.presets.get(target.preset)
@@ -201,6 +235,28 @@ class PairCheck:
                              f"tracking rule '{target.track_rule}'")
             self.passed("tracking rule", f"'{target.track_rule}' present")
         return stored
+
+    def link_account(self, peer_slot: int) -> None:
+        """The account the spotter calls with exists on the PTZ, may do what the link does,
+        and takes the inventory's link password (a login as it; nothing is changed)."""
+        user = self.stored_user(peer_slot)
+        assert self.ptz_facts is not None  # ``ptz_offers`` read it
+        privilege = self.ptz_facts.accounts.get(user)
+        if privilege is None:
+            raise Failed("link_account_missing", "link account", f"{self.pair.ptz} has no "
+                         f"account '{user}', the one the spotter calls with (apply creates "
+                         "it)")
+        needed = needed_privilege(self.pair.target)
+        if profile.PRIVILEGE_LEVELS.get(privilege, 0) < profile.PRIVILEGE_LEVELS[needed]:
+            raise Failed("link_account_privilege", "link account", f"account '{user}' is "
+                         f"{privilege or 'without privilege'} on {self.pair.ptz}; the link's "
+                         f"actions need {needed}")
+        link = self.ptz_camera.peer_credentials
+        if not self.ptz.login_accepted(Credentials(user, link.password)):
+            raise Failed("link_password_differs", "link account", f"account '{user}' on "
+                         f"{self.pair.ptz} refuses the inventory's link password (the "
+                         "spotter's stored one still works): apply rotates it")
+        self.passed("link account", f"'{user}' ({privilege}) takes the inventory's password")
 
     def prepare(self, stored: Have | None, before: Before) -> None:
         """Make every expected effect observable: a PTZ already at the preset, already

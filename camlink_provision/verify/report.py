@@ -17,6 +17,9 @@ Cause = Literal[
     "action_differs",  # the spotter's camera-link action is not what the inventory says
     "peer_unreachable",  # the spotter's link test could not reach the PTZ
     "credentials_refused",  # the PTZ refused the credentials the spotter stores
+    "link_account_missing",  # the PTZ holds no account of the name the spotter calls with
+    "link_account_privilege",  # that account's privilege is too low for the link's actions
+    "link_password_differs",  # that account refuses the inventory's link password
     "preset_missing",  # the PTZ holds no preset of that name
     "rule_missing",  # the PTZ holds no tracking rule of that name
     "action_refused",  # the PTZ refused a call of the spotter's action; preset, rule there
@@ -35,7 +38,7 @@ class Check:
     (``--read-only``: a check that would move or pulse a PTZ), which is neither a pass nor a
     failure (``ok`` is then True only so that it never fails the pair)."""
 
-    name: str  # event, peer, action, link test, preset, tracking rule, test preset,
+    name: str  # event, peer, action, link test, link account, preset, tracking rule, test preset,
     #            position, tracking, output, end-to-end, restore
     ok: bool
     detail: str

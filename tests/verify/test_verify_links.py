@@ -22,7 +22,7 @@ from camlink_provision.verify import (
     VerifyReport,
     verify_site,
 )
-from verify.linkkit import ADMIN_PASSWORD, LINK_PASSWORD, client
+from verify.linkkit import ADMIN_PASSWORD, LINK_PASSWORD, LINK_USER, client
 
 ALL = ["ptz1", "ptz2", "spot1", "spot2"]
 
@@ -48,6 +48,7 @@ def test_a_working_site_passes_every_link_target(site: Site) -> None:
     gate = by_key(report)[("gate", "ptz1")]
     names = [c.name for c in gate.checks]
     assert names == ["event", "peer", "action", "link test", "preset", "tracking rule",
+                     "link account",
                      "test preset", "position", "tracking", "restore"]
     dock = by_key(report)[("gate", "ptz2")]
     assert "output" in [c.name for c in dock.checks]
@@ -93,7 +94,8 @@ def test_peer_password_changed_on_the_ptz_account(tmp_path: Path) -> None:
 def test_peer_user_changed_on_the_spotter(site: Site, fleet: Fleet) -> None:
     with client(fleet, "spot2") as spot2:
         spot2.setparam({profile.peer_param(0, "username"): "someone-else"})
-    assert failing(run(site)) == {("yard", "ptz1"): "credentials_refused"}
+    # the PTZ holds no such account: named as that, not just as refused credentials
+    assert failing(run(site)) == {("yard", "ptz1"): "link_account_missing"}
 
 
 def test_preset_moved_by_hand_and_saved_again(site: Site, fleet: Fleet) -> None:
@@ -123,8 +125,8 @@ def test_preset_deleted(site: Site, fleet: Fleet) -> None:
 
 def test_link_account_without_the_privilege_the_action_needs() -> None:
     """A viewer account passes the contact read and the recall (viewer CGIs) but not the
-    output (operator): the spotter's own answer names it, before any PTZ-side effect check
-    (which would only see the output not pulsed)."""
+    output (operator): the link account check names it from what the PTZ lists, before the
+    spotter is asked to act (and so in --read-only too); the PTZ is not touched."""
     from camlink_provision.emulator import running_fleet
     from verify.linkkit import build_by_hand, fleet_specs, site_of
     with running_fleet(fleet_specs(link_privileges={"ptz2": "viewer"})) as fleet:
@@ -132,13 +134,46 @@ def test_link_account_without_the_privilege_the_action_needs() -> None:
         fleet.set_position("ptz2", 10, 20, 3)
         report = run(site_of(fleet))
         assert fleet.state("ptz2")["position"] == {"pan": 10, "tilt": 20, "zoom": 3}
-    assert failing(report) == {("gate", "ptz2"): "credentials_refused"}
+    assert failing(report) == {("gate", "ptz2"): "link_account_privilege"}
     gate = by_key(report)[("gate", "ptz2")]
     failure = gate.failure
-    assert failure is not None and failure.name == "test preset"
-    assert "answered action='unauthorized'" in failure.detail
-    assert "privilege" in failure.detail
-    assert [c.name for c in gate.checks][-2:] == ["test preset", "restore"] and gate.restored
+    assert failure is not None and failure.name == "link account"
+    assert "is viewer on ptz2" in failure.detail and "need operator" in failure.detail
+    assert "test preset" not in [c.name for c in gate.checks]
+    # the door link only recalls a preset: a viewer may
+    assert by_key(report)[("door", "ptz2")].failure is None
+
+
+def test_a_link_account_missing_or_refusing_the_inventorys_password_is_named() -> None:
+    from dataclasses import replace
+
+    from camlink_provision.emulator import running_fleet
+    from camlink_provision.inventory.model import Secret
+    from verify.linkkit import build_by_hand, fleet_specs, site_of
+    with running_fleet(fleet_specs()) as fleet:
+        build_by_hand(fleet)
+        site = site_of(fleet)
+        ptz2 = site.cameras["ptz2"]
+        assert ptz2.link_credentials is not None
+        # The inventory asks for a new link password; spotters and PTZ still agree on the
+        # old one: every link test passes, and only a login with the new one tells.
+        rotated = replace(ptz2, link_credentials=replace(ptz2.link_credentials,
+                                                         password=Secret("N3w-link-pw")))
+        report = run(replace(site, cameras={**site.cameras, "ptz2": rotated}))
+        assert failing(report) == {("gate", "ptz2"): "link_password_differs",
+                                   ("door", "ptz2"): "link_password_differs"}
+        failure = by_key(report)[("door", "ptz2")].failure
+        assert failure is not None and "apply rotates it" in failure.detail
+        assert "N3w-link-pw" not in str(report.to_json())
+        with client(fleet, "ptz1") as ptz1:
+            ptz1.edit_account("delete", LINK_USER)
+        report = run(site)
+    # the spotters' link tests are refused, and the PTZ's account list says why
+    assert failing(report) == {("gate", "ptz1"): "link_account_missing",
+                               ("yard", "ptz1"): "link_account_missing"}
+    failure = by_key(report)[("yard", "ptz1")].failure
+    assert failure is not None and failure.name == "link test"
+    assert f"ptz1 has no account '{LINK_USER}'" in failure.detail
 
 
 def test_the_ptz_drops_the_spotters_recall(site: Site, fleet: Fleet) -> None:

@@ -50,6 +50,7 @@ def test_read_only_changes_nothing_and_reports_skipped_checks(site: Site,
     assert [(c.name, c.status) for c in gate.checks] == [
         ("event", "passed"), ("peer", "passed"), ("action", "passed"),
         ("link test", "passed"), ("preset", "passed"), ("tracking rule", "passed"),
+        ("link account", "passed"),
         ("test preset", "skipped"), ("position", "skipped"), ("tracking", "skipped")]
     dock = next(r for r in report.results if (r.link, r.ptz) == ("gate", "ptz2"))
     assert [c.name for c in dock.skipped] == ["test preset", "position", "output"]
