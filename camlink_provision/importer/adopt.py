@@ -34,21 +34,37 @@ from typing import TypeVar
 from camlink_provision.firmware import models
 from camlink_provision.importer.read import Reading
 from camlink_provision.inventory.model import (
+    Account,
     Camera,
     Credentials,
     Link,
     LinkTarget,
     Preset,
+    Privilege,
     Role,
     Secret,
     Site,
     TrackingRule,
 )
-from camlink_provision.resources import Context, events, facts, peers, presets, tracking
+from camlink_provision.resources import (
+    Context,
+    accounts,
+    events,
+    facts,
+    peers,
+    presets,
+    tracking,
+)
 from camlink_provision.resources.events import HeldEvent
 from camlink_provision.resources.peers import HeldPeer
 
 K = TypeVar("K")
+PRIVILEGES: tuple[Privilege, ...] = ("viewer", "operator", "admin")
+
+
+def as_privilege(text: str) -> Privilege | None:
+    """A privilege as the camera lists it, or None for anything else."""
+    return next((p for p in PRIVILEGES if p == text), None)
 LINK_NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -263,13 +279,33 @@ def link_side(camera: Camera, work: _Work) -> Camera:
     user = single(users, "peer user", camera.name, work)
     port = single(ports, "peer port", camera.name, work)
     known = camera.link_credentials
+    held = work.readings[camera.name].observed.params
+    privilege = as_privilege(accounts.held_accounts(held).get(user, (0, ""))[1])
     if known is not None:
-        credentials: Credentials | None = replace(known, username=user)
+        credentials: Credentials | None = replace(known, username=user,
+                                                  privilege=privilege or known.privilege)
     elif user == camera.credentials.username:
         credentials = None  # the spotters use its admin account: the inventory's default
     else:  # a link account the inventory does not know: its password needs a secret
-        credentials = Credentials(user, Secret(""), privilege="operator")
+        credentials = Credentials(user, Secret(""), privilege=privilege or "operator")
     return replace(camera, link_credentials=credentials, site_port=port)
+
+
+def adopt_accounts(work: _Work, camera: Camera) -> tuple[Account, ...]:
+    """The accounts a camera holds besides root, the tool's own and its link account (both
+    names of it), by name and privilege; passwords are never readable, so each gets a new
+    secret() reference (write.py)."""
+    reading = work.readings[camera.name]
+    held = accounts.RESOURCE.adopt(work.context(reading),
+                                   accounts.RESOURCE.observed(reading.observed)).items
+    link = set(accounts.link_pair(camera) or ())
+    out = []
+    for item in held:
+        privilege = as_privilege(item.privilege)
+        if item.name in link or privilege is None:
+            continue
+        out.append(Account(item.name, Secret(""), privilege))
+    return tuple(out)
 
 
 def shared_event_names(readings: Iterable[Reading]) -> set[str]:
@@ -324,5 +360,7 @@ def adopt(source: Site, readings: Mapping[str, Reading]) -> Adoption:
             events=tuple(held.event for held in adopted), prune=frozenset())
     links = [complete_link(link, cameras, work) for link in work.links]
     cameras = {name: link_side(camera, work) for name, camera in cameras.items()}
+    cameras = {name: replace(camera, accounts=adopt_accounts(work, camera))
+               for name, camera in cameras.items()}
     site = replace(source, cameras=cameras, links=tuple(links))
     return Adoption(site, tuple(work.warnings), tuple(work.placeholders))

@@ -208,6 +208,23 @@ def link_entry_of(camera: Camera, written: Written) -> dict[str, Any] | None:
     return entry
 
 
+def account_secret_name(camera: str, account: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", f"{camera}_{account}") + "_password"
+
+
+def account_entries(camera: Camera) -> list[dict[str, Any]]:
+    """``accounts:`` as read: names and privileges; each password a new secret() reference
+    (passwords are never readable)."""
+    out = []
+    for account in camera.accounts:
+        entry: dict[str, Any] = {"name": account.name, "password": "{{ secret('"
+                                 + account_secret_name(camera.name, account.name) + "') }}"}
+        if account.privilege != "viewer":
+            entry["privilege"] = account.privilege
+        out.append(entry)
+    return out
+
+
 def most_common(values: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     keyed = Counter(yaml.safe_dump(v, sort_keys=True) for v in values)
     if not keyed:
@@ -244,7 +261,9 @@ class InventoryWriter:
         referenced = sorted({name for text in texts.values()
                              for name in SECRET_CALL.findall(text)})
         new = sorted({link_secret_name(c.name) for c in self.site.cameras.values()
-                      if c.link_credentials is not None and not self.written[c.name].link_password})
+                      if c.link_credentials is not None and not self.written[c.name].link_password}
+                     | {account_secret_name(c.name, a.name) for c in self.site.cameras.values()
+                        for a in c.accounts})
         self.check_templates()
         return Files(texts, tuple(referenced), tuple(new), tuple(self.warnings))
 
@@ -319,6 +338,8 @@ class InventoryWriter:
             data["tracking_rules"] = [rule_entry(r) for r in camera.tracking_rules]
         if camera.events:
             data["events"] = [event_entry(e) for e in camera.events]
+        if camera.accounts:
+            data["accounts"] = account_entries(camera)
         if not data:
             return ""
         return header([f"{camera.name} ({camera.role}, {camera.model}) as read by import."],

@@ -93,3 +93,34 @@ def test_unreadable_camera_writes_nothing(tmp_path: Path, handmade: Fleet) -> No
                          handmade_secrets(tmp_path / "secrets.yml"))
     with pytest.raises(ImportFailed, match=r"1 camera\(s\) could not be read, nothing written"):
         import_site(source, list(source.site.cameras), concurrency=4)
+
+
+def test_accounts_are_imported_by_name_and_privilege_with_new_secret_references(
+        tmp_path: Path, handmade: Fleet) -> None:
+    """A recorder's viewer account on ptz1 and a guard's operator account on spot1 become
+    ``accounts:``; passwords cannot be read, so each gets a new secret() to fill in. Root,
+    the admin account and the link account are not among them."""
+    with client(handmade, "ptz1") as ptz1:
+        ptz1.edit_account("add", "recorder", password=Secret("Rec-pass-77"),
+                          privilege="viewer")
+    with client(handmade, "spot1") as spot1:
+        spot1.edit_account("add", "guard", password=Secret("Guard-pass-88"),
+                           privilege="operator")
+    imported, out, secrets = run_import(tmp_path, handmade)
+    ptz1 = yaml.safe_load((out / "host_vars" / "ptz1.yml").read_text())
+    assert ptz1["accounts"] == [{"name": "recorder",
+                                 "password": "{{ secret('ptz1_recorder_password') }}"}]
+    spot1 = yaml.safe_load((out / "host_vars" / "spot1.yml").read_text())
+    assert spot1["accounts"] == [{"name": "guard", "privilege": "operator",
+                                  "password": "{{ secret('spot1_guard_password') }}"}]
+    assert {"ptz1_recorder_password", "spot1_guard_password"} <= set(
+        imported.files.new_secrets)
+    assert "Rec-pass-77" not in str(imported.files.texts)
+    # With the real passwords filled in, the imported inventory plans no account change.
+    secrets_file(secrets, {"site_admin_password": ADMIN_PASSWORD,
+                           **dict.fromkeys(imported.files.new_secrets, LINK_PASSWORD),
+                           "ptz1_recorder_password": "Rec-pass-77",
+                           "spot1_guard_password": "Guard-pass-88"})
+    site = load_site([out], secrets).site
+    plan = make_plan(site, concurrency=4)
+    assert [c.key for c in plan.changes if c.kind == "account"] == []
