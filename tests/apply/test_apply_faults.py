@@ -15,16 +15,19 @@ They end on their own (a reboot) or a moment later (down), as they would on a si
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from apply_kit import settings
+from apply_kit import settings, small_site
 
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import ApplyEvent, RequestDone
 from camlink_provision.apply.transaction import RETRY_PAUSES
-from camlink_provision.emulator import Fault
+from camlink_provision.emulator import Fault, running_fleet
+from camlink_provision.emulator.inventory_fleet import specs_for_site
+from camlink_provision.firmware.profile import EDITACCOUNT
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import load_playbook
@@ -56,6 +59,21 @@ def _reset(fleet: Any) -> None:
         fleet.reset(name)
 
 
+@pytest.fixture(scope="module")
+def _fresh_fleet() -> Iterator[Any]:
+    """The kit site as an installer leaves it: PTZ cameras without a link account, so each
+    PTZ's step adds one (``editaccount.cgi``) and the matrix covers accounts too."""
+    with running_fleet(specs_for_site(small_site())) as fleet:
+        yield fleet
+
+
+@pytest.fixture
+def fleet(_fresh_fleet: Any) -> Iterator[Any]:
+    _fresh_fleet.reset_all()
+    yield _fresh_fleet
+    _fresh_fleet.clear_faults()
+
+
 @pytest.fixture
 def reference(site: Site, fleet: Any) -> Reference:
     before = {n: settings(fleet, n) for n in CAMERAS}
@@ -75,6 +93,8 @@ def reference(site: Site, fleet: Any) -> Reference:
     assert not result.failed
     sequence = {n: [(e.method, e.path) for e in fleet.request_log(n)][:marks[n]]
                 for n in CAMERAS}
+    for name in ("ptz-a", "ptz-b"):  # the link account is part of each PTZ's step
+        assert ("POST", EDITACCOUNT) in sequence[name]
     after = {n: settings(fleet, n) for n in CAMERAS}
     _reset(fleet)
     return Reference(before, after, sequence)

@@ -32,10 +32,13 @@ from camlink_provision.emulator import Fleet, running_fleet
 from camlink_provision.emulator.spec import LogEntry
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.commands import (
+    AddAccount,
     AddPreset,
     Command,
+    DeleteAccount,
     DeletePreset,
     DeleteRule,
+    EditAccount,
     Move,
     PutRules,
     SetParams,
@@ -97,6 +100,15 @@ def wire_of(command: Command) -> Wire:
         return "POST", fw.VCA_TRACKING, ()
     if isinstance(command, DeleteRule):
         return "DELETE", fw.VCA_TRACKING, (fw.VCA_RULE_NAME,)
+    account = (fw.ACCOUNT_METHOD, fw.ACCOUNT_USERNAME)
+    if isinstance(command, AddAccount):
+        return "POST", fw.EDITACCOUNT, (*account, fw.ACCOUNT_USERPASS, fw.ACCOUNT_PRIVILEGE_ARG)
+    if isinstance(command, EditAccount):
+        fields = ((fw.ACCOUNT_USERPASS,) if command.secret else ()) + \
+            ((fw.ACCOUNT_PRIVILEGE_ARG,) if command.privilege else ())
+        return "POST", fw.EDITACCOUNT, (*account, *fields)
+    if isinstance(command, DeleteAccount):
+        return "POST", fw.EDITACCOUNT, account
     raise AssertionError(f"no wire form for {command!r}")
 
 

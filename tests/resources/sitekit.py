@@ -17,6 +17,7 @@ from typing import Any
 from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.commands import Command
 from camlink_provision.inventory.model import (
+    Account,
     Camera,
     Connection,
     Credentials,
@@ -82,7 +83,8 @@ def build_camera(data: Mapping[str, Any], index: int = 0) -> Camera:
     link = None
     if role == "ptz":
         link = Credentials(data.get("link_user", "camlink"),
-                           Secret(data.get("link_password", link_password_of(name))))
+                           Secret(data.get("link_password", link_password_of(name))),
+                           privilege=data.get("link_privilege", "admin"))
     return Camera(
         name=name, role=role, address=data.get("address", f"10.0.0.{10 + index}"),
         model=model,
@@ -95,7 +97,10 @@ def build_camera(data: Mapping[str, Any], index: int = 0) -> Camera:
         presets=tuple(_preset(p) for p in data.get("presets", ())),
         tracking_rules=tuple(_rule(r) for r in data.get("tracking_rules", ())),
         events=tuple(_event(e) for e in data.get("events", ())),
-        prune=frozenset(data.get("prune", ())))
+        prune=frozenset(data.get("prune", ())),
+        accounts=tuple(Account(a["name"], Secret(a["password"]) if "password" in a else None,
+                               a.get("privilege", "viewer"), a.get("state", "present"))
+                       for a in data.get("accounts", ())))
 
 
 def _link(data: Mapping[str, Any]) -> Link:
