@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.commands import AddAccount, Command, DeleteAccount, EditAccount
 from camlink_provision.inventory.model import Camera, Credentials, ResourceKind, Site
-from camlink_provision.model import JSON, SENSITIVE, AttributeChange, Observed, Unmanaged
+from camlink_provision.model import JSON, SENSITIVE, AttributeChange, Observed
 from camlink_provision.resources.base import (
     Adopted,
     Context,
@@ -180,31 +180,16 @@ class Accounts(SlotResource):
                           slot: int | None) -> list[AttributeChange]:
         return [*super().create_attributes(ctx, wanted, slot), password_attribute()]
 
-    def deletions(self, ctx: Context, pairs: Sequence[tuple[Wanted, Have | None]],
-                  leftovers: Sequence[Have], result: KindResult) -> list[tuple[Have, str]]:
-        """Absent and retired accounts; unmanaged ones only when ``prune`` names accounts;
-        never root nor the account this tool logs in with."""
-        out: list[tuple[Have, str]] = []
-        retired = set(ctx.camera.retired_link_accounts)
-        for want, held in pairs:
-            if want.present:
-                continue
-            if held is None:
-                result.noops.append(Noop(self.kind, want.name, None,
-                                         f"account '{want.name}' already absent"))
-            elif want.name in retired:
-                out.append((held, "a link account retired by the rotation: no spotter calls "
-                            "with it once the spotters' changes are in place"))
-            else:
-                out.append((held, "state: absent in the inventory"))
-        for held in leftovers:
-            protected = held.slot == ROOT_SLOT or held.name == ctx.camera.credentials.username
-            if self.kind in ctx.camera.prune and not protected:
-                out.append((held, "not in the inventory, and prune includes account"))
-                continue
-            result.unmanaged.append(Unmanaged(ctx.camera.name, self.kind, held.label,
-                                              held.slot))
-        return out
+    def absent_reason(self, ctx: Context, want: Wanted) -> str:
+        if want.name in ctx.camera.retired_link_accounts:
+            return ("a link account retired by the rotation: no spotter calls with it once "
+                    "the spotters' changes are in place")
+        return super().absent_reason(ctx, want)
+
+    def prunable(self, ctx: Context, held: Have) -> bool:
+        """Never root nor the account this tool logs in with."""
+        protected = held.slot == ROOT_SLOT or held.name == ctx.camera.credentials.username
+        return not protected and super().prunable(ctx, held)
 
     # -- ops --------------------------------------------------------------------------------
     def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Command, ...]:

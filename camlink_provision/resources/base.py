@@ -386,10 +386,10 @@ class SlotResource:
                 result.noops.append(Noop(self.kind, want.name, None,
                                          f"{self.noun} '{want.name}' already absent"))
             else:
-                out.append((held, "state: absent in the inventory"))
+                out.append((held, self.absent_reason(ctx, want)))
         named = {want.name for want, _ in pairs}
         for held in leftovers:
-            if self.kind in ctx.camera.prune:
+            if self.prunable(ctx, held):
                 out.append((held, f"not in the inventory, and prune includes {self.kind}"))
                 continue
             if held.name in named:
@@ -399,6 +399,14 @@ class SlotResource:
                                               held.slot))
         out.sort(key=lambda item: (-1 if item[0].slot is None else item[0].slot, item[0].name))
         return out
+
+    def absent_reason(self, ctx: Context, want: Wanted) -> str:
+        """Why a named thing that is not ``present`` goes."""
+        return "state: absent in the inventory"
+
+    def prunable(self, ctx: Context, held: Have) -> bool:
+        """Whether a held thing the inventory does not name goes (``prune``)."""
+        return self.kind in ctx.camera.prune
 
     def free_slots(self, observed: Observed, have: Sequence[Have],
                    deleted: Sequence[Have]) -> list[int]:

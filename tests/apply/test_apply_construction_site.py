@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from apply_kit import all_passwords, writes
 
 from camlink_provision.apply import apply_plan
@@ -15,35 +13,10 @@ from camlink_provision.apply.events import fan_out
 from camlink_provision.apply.journaling import journal_sink
 from camlink_provision.apply.progress import PlainProgress
 from camlink_provision.apply.recap import render_recap
-from camlink_provision.demo_secrets import ensure_secrets
-from camlink_provision.emulator import running_fleet
-from camlink_provision.emulator.inventory_fleet import (
-    point_site_at_fleet,
-    seed_adopted_presets,
-    specs_for_site,
-)
-from camlink_provision.inventory.loader import load_site
 from camlink_provision.inventory.model import Site
 from camlink_provision.journal import Journal
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import load_playbook
-
-INVENTORY = Path(__file__).parents[2] / "inventories" / "construction-site"
-
-
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    secrets = tmp_path_factory.mktemp("secrets") / "secrets.yml"
-    ensure_secrets(INVENTORY, secrets)
-    return load_site([INVENTORY], secrets).site
-
-
-@pytest.fixture
-def construction(loaded: Site) -> Iterator[tuple[Site, Any]]:
-    with running_fleet(specs_for_site(loaded)) as fleet:
-        site = point_site_at_fleet(loaded, fleet)
-        seed_adopted_presets(site)  # presets an installer saved by hand, as --emulate does
-        yield site, fleet
 
 
 def test_construction_site_converges_in_one_apply_and_the_second_writes_nothing(

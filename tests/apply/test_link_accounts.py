@@ -16,7 +16,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,15 +24,11 @@ from apply_kit import aimed, two_spotters_site
 from camlink_provision.apply import apply_plan
 from camlink_provision.apply.events import ApplyEvent, RequestDone
 from camlink_provision.camera import CameraClient
-from camlink_provision.demo_secrets import ensure_secrets
 from camlink_provision.emulator import Fault, running_fleet
 from camlink_provision.emulator.inventory_fleet import (
-    point_site_at_fleet,
-    seed_adopted_presets,
     specs_for_site,
 )
 from camlink_provision.firmware import profile
-from camlink_provision.inventory.loader import load_site
 from camlink_provision.inventory.model import Secret, Site
 from camlink_provision.model import Observed
 from camlink_provision.plan import make_plan
@@ -42,7 +37,6 @@ from camlink_provision.render import render_plan
 from camlink_provision.resources import peers
 from camlink_provision.verify import verify_site
 
-INVENTORY = Path(__file__).parents[2] / "inventories" / "construction-site"
 FAST = (0.01, 0.01)  # retry and restore pauses: the faults here outlast any pause
 NIGHT = datetime(2026, 12, 7, 23, 0)  # inside every schedule of the construction site
 
@@ -118,22 +112,7 @@ class Firing:
         return [r for r in self.results if r[2] != "ok"]
 
 
-# -- the construction site ----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    secrets = tmp_path_factory.mktemp("secrets") / "secrets.yml"
-    ensure_secrets(INVENTORY, secrets)
-    return load_site([INVENTORY], secrets).site
-
-
-@pytest.fixture
-def construction(loaded: Site) -> Iterator[tuple[Site, Any]]:
-    with running_fleet(specs_for_site(loaded)) as fleet:
-        site = point_site_at_fleet(loaded, fleet)
-        seed_adopted_presets(site)
-        yield site, fleet
-
-
+# -- the construction site (the ``construction`` fixture: tests/apply/conftest.py) -----------------
 def test_a_factory_fresh_site_gets_its_link_accounts_and_verifies(
         construction: tuple[Site, Any]) -> None:
     site, fleet = construction
