@@ -89,7 +89,11 @@ def host_vars(camera: Camera) -> dict[str, Any]:
                        "scheme": camera.connection.scheme},
         "credentials": {"username": camera.credentials.username, "password": SENSITIVE},
         "link_credentials": None if link is None else {"username": link.username,
-                                                       "password": SENSITIVE},
+                                                       "password": SENSITIVE,
+                                                       "privilege": link.privilege},
+        "accounts": [{"name": a.name, "privilege": a.privilege, "state": a.state,
+                      "password": SENSITIVE if a.password is not None else None}
+                     for a in camera.accounts],
         "groups": list(camera.groups),
         "presets": [p.name for p in camera.presets],
         "tracking_rules": [r.name for r in camera.tracking_rules],
