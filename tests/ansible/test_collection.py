@@ -1,0 +1,189 @@
+"""The camlink.provision collection, built and installed as a user would, driven by
+``ansible-playbook`` (examples/ansible/fleet.yml) against three emulated sites on loopback:
+check mode and diff, converging, idempotence, sites side by side, a failing camera."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from camlink_provision.api import SiteOptions, plan_site
+from camlink_provision.emulator.spec import Fault
+from camlink_provision.firmware import profile
+
+from .ansible_kit import (
+    EXAMPLES,
+    MODULES,
+    EmulatedSite,
+    PlaybookRun,
+    ansible_doc,
+    ansible_env,
+    emulated_sites,
+    install_collection,
+    run_playbook,
+    write_ansible_inventory,
+)
+
+SITES = ("site-a", "site-b", "site-c")
+FLEET = EXAMPLES / "fleet.yml"
+INSPECT = Path(__file__).resolve().parent / "inspect.yml"
+PLAN, CONVERGE = "Plan the site", "Converge the site"
+# All three sites in one wave, side by side (forks), a failure stopping nothing.
+SIDE_BY_SIDE = ("-f", "3", "-e", json.dumps({"camlink_waves": [3],
+                                             "camlink_max_fail_percentage": 100}))
+
+
+@pytest.fixture(scope="module")
+def collections(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return install_collection(tmp_path_factory.mktemp("galaxy"))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, EmulatedSite]]:
+    with emulated_sites(SITES, tmp_path_factory.mktemp("sites")) as sites:
+        yield sites
+
+
+class Fleet:
+    """The three sites, factory-fresh, and ansible-playbook run from a fresh directory."""
+
+    def __init__(self, sites: dict[str, EmulatedSite], collections: Path, work: Path) -> None:
+        for site in sites.values():
+            site.fresh()
+        self.sites = sites
+        self.work = work
+        self.env = ansible_env(collections, work)
+        self.inventory = write_ansible_inventory(sites, work, work / "hosts.yml")
+
+    def play(self, playbook: Path, *args: str) -> PlaybookRun:
+        return run_playbook(playbook, self.inventory, self.env, self.work, *args)
+
+    def assert_no_secret(self, run: PlaybookRun) -> None:
+        text = run.everything()
+        for site in self.sites.values():
+            for value in site.passwords():
+                assert value not in text, f"a secret of {site.name} is in the output"
+
+    def plan(self, name: str) -> list[str]:
+        """The changes a plan of the site finds now (the Python API, read-only)."""
+        site = self.sites[name]
+        planned = plan_site(SiteOptions(inventory=[site.inventory, site.overlay],
+                                        secrets=site.secrets))
+        assert planned.ok, planned.plan.failed
+        return [change.key for change in planned.plan.changes]
+
+    def clear_logs(self) -> None:
+        for site in self.sites.values():
+            for camera in site.fleet.names():
+                site.fleet.clear_log(camera)
+
+
+@pytest.fixture
+def fleet(served: dict[str, EmulatedSite], collections: Path, tmp_path: Path) -> Fleet:
+    return Fleet(served, collections, tmp_path)
+
+
+def test_every_module_is_documented(collections: Path, tmp_path: Path) -> None:
+    env = ansible_env(collections, tmp_path)
+    for module in MODULES:
+        shown = ansible_doc(module, env, tmp_path)
+        assert shown.returncode == 0, shown.stderr
+        text = shown.stdout
+        assert f"camlink.provision.{module}" in text
+        for part in ("OPTIONS", "EXAMPLES", "RETURN VALUES", "inventory", "secret_values"):
+            assert part in text, f"{module}: no {part} in ansible-doc"
+
+
+def test_check_mode_plans_every_site_shows_the_diff_and_writes_nothing(fleet: Fleet) -> None:
+    run = fleet.play(FLEET, "--check", "--diff", *SIDE_BY_SIDE)
+    assert run.returncode == 0, run.output
+    for name, site in fleet.sites.items():
+        planned = run.task(name, PLAN)
+        assert planned["changed"] is True and planned["recap"] is None
+        assert planned["totals"] == {"create": 4, "update": 0, "delete": 0}
+        assert planned["plan"]["site"] == name
+        assert len(planned["diff"]) == 4
+        assert run.task(name, CONVERGE)["_status"] == "skipped"  # --check: plan only
+        assert run.recap(name)["failed"] == 0
+        # Planning read the cameras (and each spotter tested its link): nothing else.
+        assert site.log(), f"{name} was not read"
+        assert site.writes() == []
+        assert {(e.method, e.path) for e in site.log()} <= {
+            ("GET", profile.GETPARAM), ("GET", profile.LINK_TEST),
+            ("GET", profile.VCA_TRACKING)}
+        assert len(fleet.plan(name)) == 4  # still factory-fresh
+    # --diff shows each change, before/after, the link password masked.
+    assert "+++ after: lobby-ptz: preset door (create" in run.stdout
+    assert "+pan: 1200" in run.stdout
+    assert '+password: "(sensitive)"' in run.stdout
+    fleet.assert_no_secret(run)
+
+
+def test_sites_converge_side_by_side_and_a_second_run_changes_nothing(fleet: Fleet) -> None:
+    first = fleet.play(FLEET, *SIDE_BY_SIDE)
+    assert first.returncode == 0, first.output
+    for name in SITES:
+        done = first.task(name, CONVERGE)
+        assert done["changed"] is True and done["code"] == 0 and done["failed_cameras"] == []
+        assert done["recap"]["totals"]["changed"] == 2
+        assert "RECAP  site " + name in done["recap_text"]
+        assert first.recap(name)["changed"] == 2  # the plan and the apply
+        assert fleet.plan(name) == []  # converged
+    fleet.assert_no_secret(first)
+
+    fleet.clear_logs()
+    second = fleet.play(FLEET, *SIDE_BY_SIDE)
+    assert second.returncode == 0, second.output
+    for name, site in fleet.sites.items():
+        assert second.recap(name)["changed"] == 0
+        done = second.task(name, CONVERGE)
+        assert done["changed"] is False and done["recap"] is None
+        assert "Nothing to apply." in done["messages"]
+        assert site.writes() == []
+
+
+def test_facts_and_read_only_verify_report_the_converged_sites(fleet: Fleet) -> None:
+    assert fleet.play(FLEET, *SIDE_BY_SIDE).returncode == 0
+    fleet.clear_logs()
+    run = fleet.play(INSPECT, "-f", "3")
+    assert run.returncode == 0, run.output
+    for name, site in fleet.sites.items():
+        facts = run.task(name, "Read the cameras")
+        ptz = facts["cameras"]["lobby-ptz"]
+        assert facts["changed"] is False and facts["ok"] is True
+        assert ptz["reachable"] is True and ptz["model"] == "SD9384-EHL"
+        assert [p["name"] for p in ptz["preset"]] == ["door"]
+        assert facts["ansible_facts"]["camlink_site"] == name
+        verified = run.task(name, "Verify the links")
+        assert verified["ok"] is True and verified["read_only"] is True
+        assert verified["totals"]["passed"] == 1 and verified["totals"]["failed"] == 0
+        assert verified["results"][0]["link"] == "door"
+        assert site.writes() == []  # read-only: nothing stored, nothing moved
+    fleet.assert_no_secret(run)
+
+
+def test_a_failing_camera_fails_its_site_with_the_recap_and_the_others_converge(
+        fleet: Fleet) -> None:
+    broken = fleet.sites["site-b"]
+    broken.fleet.set_fault("lobby-ptz", Fault(status=500, match=profile.PRESET))
+    run = fleet.play(FLEET, *SIDE_BY_SIDE)
+    assert run.returncode != 0, run.output
+    failed = run.task("site-b", CONVERGE)
+    assert failed["_status"] == "failed"
+    assert failed["code"] == 1 and "lobby-ptz" in failed["failed_cameras"]
+    recap = {cam["camera"]: cam for cam in failed["recap"]["cameras"]}
+    assert recap["lobby-ptz"]["status"] == "failed"
+    assert recap["lobby-ptz"]["ends_in"] == "before"  # restored, confirmed
+    assert recap["entrance-spotter"]["status"] == "skipped"  # never half-linked
+    assert "RECAP  site site-b" in failed["msg"] and "failed: lobby-ptz" in failed["msg"]
+    assert run.recap("site-b")["failed"] == 1
+    for name in ("site-a", "site-c"):
+        assert run.task(name, CONVERGE)["changed"] is True
+        assert run.recap(name)["failed"] == 0
+        assert fleet.plan(name) == []
+    broken.fleet.clear_faults()
+    assert len(fleet.plan("site-b")) == 4  # left as it was: factory-fresh
+    fleet.assert_no_secret(run)
