@@ -106,10 +106,12 @@ class EmulatedSite:
         values = yaml.safe_load(self.secrets.read_text(encoding="utf-8"))
         return [str(v) for v in values.values()]
 
-    def host_vars(self, workdir: Path) -> dict[str, Any]:
-        return {"camlink_inventory": [str(self.inventory), str(self.overlay)],
-                "camlink_secrets": str(self.secrets), "camlink_chdir": str(workdir),
-                "camlink_concurrency": 4}
+    def host_vars(self, workdir: Path, *, secrets_file: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {"camlink_inventory": [str(self.inventory), str(self.overlay)],
+                               "camlink_chdir": str(workdir), "camlink_concurrency": 4}
+        if secrets_file:
+            out["camlink_secrets"] = str(self.secrets)
+        return out
 
 
 def _site_files(name: str, root: Path) -> tuple[Path, Path]:
@@ -138,11 +140,13 @@ def emulated_sites(names: Sequence[str], root: Path) -> Iterator[dict[str, Emula
 
 
 def write_ansible_inventory(sites: Mapping[str, EmulatedSite], workdir: Path,
-                            path: Path) -> Path:
-    """Each site a host, run on this machine (connection local) by the test's Python."""
+                            path: Path, *, secrets_file: bool = True) -> Path:
+    """Each site a host, run on this machine (connection local) by the test's Python.
+    ``secrets_file=False``: no ``camlink_secrets``, the secrets come some other way."""
     data = {"camlink_sites": {
         "vars": {"ansible_connection": "local", "ansible_python_interpreter": sys.executable},
-        "hosts": {name: site.host_vars(workdir) for name, site in sites.items()}}}
+        "hosts": {name: site.host_vars(workdir, secrets_file=secrets_file)
+                  for name, site in sites.items()}}}
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
 

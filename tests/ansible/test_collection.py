@@ -187,3 +187,37 @@ def test_a_failing_camera_fails_its_site_with_the_recap_and_the_others_converge(
     broken.fleet.clear_faults()
     assert len(fleet.plan("site-b")) == 4  # left as it was: factory-fresh
     fleet.assert_no_secret(run)
+
+
+def _only(fleet: Fleet, name: str) -> tuple[EmulatedSite, Path]:
+    """One site, in an Ansible inventory without a secrets file."""
+    site = fleet.sites[name]
+    hosts = write_ansible_inventory({name: site}, fleet.work, fleet.work / "one.yml",
+                                    secrets_file=False)
+    return site, hosts
+
+
+def test_secrets_from_a_credentials_environment_or_as_no_log_values(fleet: Fleet) -> None:
+    site, hosts = _only(fleet, "site-a")
+    (password,) = site.passwords()
+    # An AWX credential injects CAMLINK_SECRET_<NAME>: the module reads it as the CLI does.
+    by_env = run_playbook(FLEET, hosts, {**fleet.env, "CAMLINK_SECRET_ADMIN_PASSWORD":
+                                         password}, fleet.work, "--check")
+    assert by_env.returncode == 0, by_env.output
+    assert by_env.task("site-a", PLAN)["totals"]["create"] == 4
+    wrong = run_playbook(FLEET, hosts, {**fleet.env, "CAMLINK_SECRET_ADMIN_PASSWORD":
+                                        "not-the-password"}, fleet.work, "--check")
+    assert wrong.returncode != 0
+    refused = wrong.task("site-a", PLAN)
+    assert refused["_status"] == "failed" and refused["failed_cameras"] == [
+        "lobby-ptz", "entrance-spotter"]
+    assert "not-the-password" not in wrong.everything()
+    # As a value: secret_values is no_log, masked in every result and line of output.
+    by_value = run_playbook(Path(__file__).resolve().parent / "secret_values.yml", hosts,
+                            fleet.env, fleet.work, "-e",
+                            json.dumps({"camlink_admin_password": password}), "-v")
+    assert by_value.returncode == 0, by_value.output
+    assert by_value.task("site-a", PLAN)["changed"] is True
+    fleet.assert_no_secret(by_env)
+    fleet.assert_no_secret(by_value)
+    assert site.writes() == []
