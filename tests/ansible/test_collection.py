@@ -1,6 +1,10 @@
 """The camlink.provision collection, built and installed as a user would, driven by
 ``ansible-playbook`` (examples/ansible/fleet.yml) against three emulated sites on loopback:
-check mode and diff, converging, idempotence, sites side by side, a failing camera."""
+check mode and diff, converging, idempotence, sites side by side, a failing camera.
+
+This folder has no ``__init__.py`` on purpose: as a package it would be importable as
+``ansible`` (pytest puts ``tests/`` on sys.path) and hide ansible-core itself.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from camlink_provision.api import SiteOptions, plan_site
-from camlink_provision.emulator.spec import Fault
-from camlink_provision.firmware import profile
-
-from .ansible_kit import (
+from ansible_kit import (
     EXAMPLES,
     MODULES,
     EmulatedSite,
@@ -26,6 +25,10 @@ from .ansible_kit import (
     run_playbook,
     write_ansible_inventory,
 )
+
+from camlink_provision.api import SiteOptions, plan_site
+from camlink_provision.emulator.spec import Fault
+from camlink_provision.firmware import profile
 
 SITES = ("site-a", "site-b", "site-c")
 FLEET = EXAMPLES / "fleet.yml"
