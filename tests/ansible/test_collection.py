@@ -224,3 +224,18 @@ def test_secrets_from_a_credentials_environment_or_as_no_log_values(fleet: Fleet
     fleet.assert_no_secret(by_env)
     fleet.assert_no_secret(by_value)
     assert site.writes() == []
+
+
+def test_waves_stop_the_fleet_when_the_canary_site_fails(fleet: Fleet) -> None:
+    """The example's defaults: one canary site, then 25% of the rest per wave, and a failed
+    site in a wave stops every later wave (max_fail_percentage 0)."""
+    canary = fleet.sites["site-a"]
+    canary.fleet.set_fault("lobby-ptz", Fault(status=500, match=profile.PRESET))
+    run = fleet.play(FLEET, "-f", "3")
+    assert run.returncode != 0, run.output
+    assert run.task("site-a", CONVERGE)["_status"] == "failed"
+    for name in ("site-b", "site-c"):
+        assert run.task(name, PLAN)["changed"] is True  # play 1 planned every site
+        assert all(r["task"] != CONVERGE for r in run.results[name])  # never applied
+        assert fleet.sites[name].writes() == []
+    canary.fleet.clear_faults()
