@@ -239,3 +239,30 @@ def test_waves_stop_the_fleet_when_the_canary_site_fails(fleet: Fleet) -> None:
         assert all(r["task"] != CONVERGE for r in run.results[name])  # never applied
         assert fleet.sites[name].writes() == []
     canary.fleet.clear_faults()
+
+
+BAD_ARGUMENTS = """
+- hosts: camlink_sites
+  gather_facts: false
+  tasks:
+    - name: A working directory that is not there
+      camlink.provision.site: {inventory: "{{ camlink_inventory }}", chdir: /nonexistent/dir}
+      ignore_errors: true
+    - name: An inventory that is not there
+      camlink.provision.site: {inventory: [no-such-inventory], chdir: "{{ camlink_chdir }}"}
+      ignore_errors: true
+"""
+
+
+def test_bad_arguments_fail_the_task_with_the_tools_message(fleet: Fleet) -> None:
+    _, hosts = _only(fleet, "site-c")
+    playbook = fleet.work / "bad.yml"
+    playbook.write_text(BAD_ARGUMENTS)
+    run = run_playbook(playbook, hosts, fleet.env, fleet.work)
+    missing_dir = run.task("site-c", "A working directory that is not there")
+    assert missing_dir["_status"] == "failed"
+    assert missing_dir["msg"].startswith("chdir: cannot work in /nonexistent/dir")
+    missing = run.task("site-c", "An inventory that is not there")
+    assert missing["_status"] == "failed" and "no-such-inventory" in missing["msg"]
+    assert "Traceback" not in run.output  # an error of the tool, not a crash
+    assert fleet.sites["site-c"].log() == []  # no camera was contacted

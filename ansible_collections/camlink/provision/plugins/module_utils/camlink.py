@@ -60,7 +60,10 @@ def load(module: AnsibleModule) -> None:
                          exception=IMPORT_ERROR)
     params = module.params
     if params.get("chdir"):
-        os.chdir(params["chdir"])  # .camlink/ (journal, retry file, emulator state) is here
+        try:
+            os.chdir(params["chdir"])  # .camlink/ (journal, retry file, emulator state)
+        except OSError as exc:
+            module.fail_json(msg=f"chdir: cannot work in {params['chdir']}: {exc.strerror}")
     netguard.install_if_requested()  # $CAMLINK_LOOPBACK_ONLY=1 reaches the module as is
     for name, value in (params.get("secret_values") or {}).items():
         if not _NAME.match(str(name)):
