@@ -75,12 +75,6 @@ class SiteApply:
     retry_file: Path | None = None  # written when cameras failed: ``--limit @PATH``
     journal: Path | None = None
 
-    @property
-    def changed(self) -> bool:
-        """Whether any camera was written to and kept the change."""
-        return self.result is not None and any(
-            c.status == "changed" for c in self.result.cameras)
-
 
 def run_site_apply(session: Session, playbook: Playbook, *, concurrency: int,
                    saved: Plan | None = None, planfile: str = "",
