@@ -36,9 +36,11 @@ from camlink_provision.cli import EXIT_ERROR, EXIT_OK
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile
 from camlink_provision.firmware.version import parse_firmware
+from camlink_provision.inventory.model import Camera
 from camlink_provision.model import Observed, Plan
 from camlink_provision.playbook import load_playbook
 from camlink_provision.resources import KINDS
+from camlink_provision.runner import run_each
 from camlink_provision.session import Session, SiteOptions, open_site
 from camlink_provision.verify import DEFAULT_SETTLE_SECONDS, VerifyReport
 from camlink_provision.verify import verify_site as _verify_links
@@ -240,10 +242,27 @@ def read_facts(options: SiteOptions) -> FactsOutcome:
     make a spotter call out): only reads, nothing written, nothing tested."""
     notes = _Notes()
     with open_site(options, note=notes) as session:
-        read = planner.gather(session.site, session.names,
-                              concurrency=session.concurrency, test_links=False)
-        cameras = _facts_of(session, read)
+        site = session.site
+        targets = [planner.with_timeout(site.cameras[name]) for name in session.names]
+        read = run_each(targets, lambda camera: _read_settings(session, camera),
+                        concurrency=session.concurrency, name="facts")
+        cameras = _facts_of(session, dict(zip(session.names, read, strict=True)))
     return FactsOutcome(session.site.name, cameras, tuple(notes.lines))
+
+
+def _read_settings(session: Session, camera: Camera) -> Observed | CameraError:
+    """The planner's own read of one camera (``plan.gather_camera``), without the peers'
+    link tests: the camera's settings only."""
+    try:
+        client = planner.default_client(camera)
+    except CameraError as exc:
+        return exc
+    try:
+        return planner.gather_camera(session.site, camera, client, test_links=False)
+    except CameraError as exc:
+        return exc
+    finally:
+        client.close()
 
 
 def _facts_of(session: Session, read: dict[str, Observed | CameraError]

@@ -117,14 +117,14 @@ def gather_camera(site: Site, camera: Camera, client: CameraClient, *,
 
 
 def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,
-                timeout: float | None, *, test_links: bool = True) -> Observed | CameraError:
+                timeout: float | None) -> Observed | CameraError:
     camera = with_timeout(camera, timeout)
     try:
         client = client_factory(camera)
     except CameraError as exc:
         return exc
     try:
-        return gather_camera(site, camera, client, test_links=test_links)
+        return gather_camera(site, camera, client)
     except CameraError as exc:
         return exc
     finally:
@@ -133,16 +133,13 @@ def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,
 
 def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCURRENCY,
            client_factory: ClientFactory = default_client,
-           timeout: float | None = None,
-           test_links: bool = True) -> dict[str, Observed | CameraError]:
+           timeout: float | None = None) -> dict[str, Observed | CameraError]:
     """What each named camera reports, or the CameraError that stopped reading it.
 
-    ``timeout`` (seconds) replaces each camera's per-request timeout when given;
-    ``test_links=False``: no peer link tests (only reads of the camera's own settings).
+    ``timeout`` (seconds) replaces each camera's per-request timeout when given.
     """
     cameras = [site.cameras[name] for name in names]
-    results = run_each(cameras, lambda cam: _gather_one(site, cam, client_factory, timeout,
-                                                        test_links=test_links),
+    results = run_each(cameras, lambda cam: _gather_one(site, cam, client_factory, timeout),
                        concurrency=concurrency, name="gather")
     return dict(zip(names, results, strict=True))
 

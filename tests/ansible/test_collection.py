@@ -101,14 +101,17 @@ def test_every_module_is_documented(collections: Path, tmp_path: Path) -> None:
 
 
 def test_check_mode_plans_every_site_shows_the_diff_and_writes_nothing(fleet: Fleet) -> None:
+    wanted = {name: fleet.plan(name) for name in SITES}  # every change, factory-fresh
+    assert all(wanted.values())
+    fleet.clear_logs()
     run = fleet.play(FLEET, "--check", "--diff", *SIDE_BY_SIDE)
     assert run.returncode == 0, run.output
     for name, site in fleet.sites.items():
         planned = run.task(name, PLAN)
         assert planned["changed"] is True and planned["recap"] is None
-        assert planned["totals"] == {"create": 4, "update": 0, "delete": 0}
+        assert sum(planned["totals"].values()) == len(wanted[name])
         assert planned["plan"]["site"] == name
-        assert len(planned["diff"]) == 4
+        assert len(planned["diff"]) == len(wanted[name])
         assert run.task(name, CONVERGE)["_status"] == "skipped"  # --check: plan only
         assert run.recap(name)["failed"] == 0
         # Planning read the cameras (and each spotter tested its link): nothing else.
@@ -117,7 +120,7 @@ def test_check_mode_plans_every_site_shows_the_diff_and_writes_nothing(fleet: Fl
         assert {(e.method, e.path) for e in site.log()} <= {
             ("GET", profile.GETPARAM), ("GET", profile.LINK_TEST),
             ("GET", profile.VCA_TRACKING)}
-        assert len(fleet.plan(name)) == 4  # still factory-fresh
+        assert fleet.plan(name) == wanted[name]  # still factory-fresh
     # --diff shows each change, before/after, the link password masked.
     assert "+++ after: lobby-ptz: preset door (create" in run.stdout
     assert "+pan: 1200" in run.stdout
@@ -171,6 +174,7 @@ def test_facts_and_read_only_verify_report_the_converged_sites(fleet: Fleet) -> 
 def test_a_failing_camera_fails_its_site_with_the_recap_and_the_others_converge(
         fleet: Fleet) -> None:
     broken = fleet.sites["site-b"]
+    fresh = fleet.plan("site-b")
     broken.fleet.set_fault("lobby-ptz", Fault(status=500, match=profile.PRESET))
     run = fleet.play(FLEET, *SIDE_BY_SIDE)
     assert run.returncode != 0, run.output
@@ -188,7 +192,7 @@ def test_a_failing_camera_fails_its_site_with_the_recap_and_the_others_converge(
         assert run.recap(name)["failed"] == 0
         assert fleet.plan(name) == []
     broken.fleet.clear_faults()
-    assert len(fleet.plan("site-b")) == 4  # left as it was: factory-fresh
+    assert fleet.plan("site-b") == fresh  # left as it was: factory-fresh
     fleet.assert_no_secret(run)
 
 
@@ -207,7 +211,7 @@ def test_secrets_from_a_credentials_environment_or_as_no_log_values(fleet: Fleet
     by_env = run_playbook(FLEET, hosts, {**fleet.env, "CAMLINK_SECRET_ADMIN_PASSWORD":
                                          password}, fleet.work, "--check")
     assert by_env.returncode == 0, by_env.output
-    assert by_env.task("site-a", PLAN)["totals"]["create"] == 4
+    assert by_env.task("site-a", PLAN)["totals"]["create"] > 0
     wrong = run_playbook(FLEET, hosts, {**fleet.env, "CAMLINK_SECRET_ADMIN_PASSWORD":
                                         "not-the-password"}, fleet.work, "--check")
     assert wrong.returncode != 0
