@@ -14,7 +14,9 @@ spotters call with one of them (AWS Secrets Manager's "alternating users" strate
     the other name, and old link names spotters called with  -> retired: deleted once no
                                                                  spotter uses them (phase 3)
 
-A changed ``username`` in the inventory is the same rotation: the new name is created, the
+Retiring is only decided when every spotter of the site was read: one outside ``--limit``
+or unreachable may still call with the old name, which then stays until a run reads them
+all. A changed ``username`` in the inventory is the same rotation: the new name is created, the
 spotters switch, the old one is retired. ``resolve`` decides from what the cameras reported;
 the decision is part of the plan (``Plan.link_accounts``), so a saved plan applies the same
 one, and ``with_link_accounts`` gives the Site every later stage plans, writes and reads back
@@ -46,8 +48,12 @@ def callers_usernames(site: Site, ptz: Camera,
     return out - {""}
 
 
-def choose(ptz: Camera, seen: Observed, callers: set[str]) -> LinkAccount | None:
-    """The decision for one PTZ camera (module docstring); None: nothing to decide."""
+def choose(ptz: Camera, seen: Observed, callers: set[str], *,
+           may_retire: bool = True) -> LinkAccount | None:
+    """The decision for one PTZ camera (module docstring); None: nothing to decide.
+    ``may_retire``: every spotter of the site was read, so no unseen one may still call
+    with an old name (else nothing is retired: the old account stays, harmless, until a
+    run that reads them all)."""
     pair = accounts.link_pair(ptz)
     if pair is None:
         return None
@@ -62,7 +68,7 @@ def choose(ptz: Camera, seen: Observed, callers: set[str]) -> LinkAccount | None
     declared = {a.name for a in ptz.accounts} | {ptz.credentials.username}
     retired = sorted(name for name in held
                      if name != current and name not in declared
-                     and (name in pair or name in callers))
+                     and (name in pair or name in callers)) if may_retire else []
     return LinkAccount(current, tuple(retired))
 
 
@@ -70,11 +76,14 @@ def resolve(site: Site, observed: Mapping[str, Observed | CameraError]
             ) -> dict[str, LinkAccount]:
     """PTZ camera -> its link account decision, for every PTZ camera that was read."""
     out: dict[str, LinkAccount] = {}
+    every_spotter_read = all(isinstance(observed.get(spotter.name), Observed)
+                             for spotter in site.spotters())
     for ptz in site.ptz_cameras():
         seen = observed.get(ptz.name)
         if not isinstance(seen, Observed):
             continue
-        decided = choose(ptz, seen, callers_usernames(site, ptz, observed))
+        decided = choose(ptz, seen, callers_usernames(site, ptz, observed),
+                         may_retire=every_spotter_read)
         if decided is not None:
             out[ptz.name] = decided
     return out

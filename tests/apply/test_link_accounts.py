@@ -207,3 +207,23 @@ def test_a_rotation_failing_at_any_request_leaves_every_link_working(
         assert make_plan(new).changes == [], where
         assert set(link_tests(new).values()) == {"ok"}, where
 
+
+
+def test_a_rotation_limited_to_some_cameras_retires_nothing_the_others_still_use(
+        construction: tuple[Site, Any]) -> None:
+    """ptz-crane is called by yard-spotter and fence-east-spotter; a rotation limited to
+    ptz-crane and yard-spotter switches yard-spotter, and keeps the old account, which
+    fence-east-spotter (not read) still calls with; the next full run finishes it."""
+    site, fleet = construction
+    assert not apply_plan(site, make_plan(site)).failed
+    new = rotated(site)
+    chosen = ["ptz-crane", "yard-spotter"]
+    plan = make_plan(new, chosen)
+    assert plan.link_accounts["ptz-crane"].retired == ()
+    assert not apply_plan(new, plan).failed
+    assert accounts_on(fleet, "ptz-crane") == {"admin": "admin", "camlink": "operator",
+                                               "camlink-alt": "operator"}
+    assert set(link_tests(site).values()) == {"ok"}
+    assert not apply_plan(new, make_plan(new)).failed  # everyone read: camlink retired now
+    assert accounts_on(fleet, "ptz-crane") == {"admin": "admin", "camlink-alt": "operator"}
+    assert set(link_tests(new).values()) == {"ok"} and make_plan(new).changes == []
