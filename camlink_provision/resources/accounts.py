@@ -187,8 +187,10 @@ class Accounts(SlotResource):
         return super().absent_reason(ctx, want)
 
     def prunable(self, ctx: Context, held: Have) -> bool:
-        """Never root nor the account this tool logs in with."""
-        protected = held.slot == ROOT_SLOT or held.name == ctx.camera.credentials.username
+        """Never root nor the account this tool logs in with; nor either name of the link
+        account, which only a rotation retires (when no spotter can still call with it)."""
+        protected = (held.slot == ROOT_SLOT or held.name == ctx.camera.credentials.username
+                     or held.name in (link_pair(ctx.camera) or ()))
         return not protected and super().prunable(ctx, held)
 
     # -- ops --------------------------------------------------------------------------------
