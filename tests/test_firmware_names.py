@@ -201,10 +201,10 @@ def test_the_modelled_names_live_in_the_data_file() -> None:
 def test_the_data_file_names_are_the_profiles() -> None:
     """What the code uses is what the data file says: the constants and the name builders."""
     data = profile_data.packaged_data()
-    assert profile.PEER_GROUP == data["peers"]["group"]
+    assert data["peers"]["group"] == profile.PEER_GROUP
     assert profile.peer_param(2, profile.PEER_ADDRESS) == \
         f"{data['peers']['group']}_i2_{data['peers']['fields']['ipaddress']['name']}"
     assert profile.link_action_param(1, 0, profile.ACTION_PRESET).startswith(
         f"event_i1_{data['link_actions']['group']}_i0_")
-    assert profile.VCA_TRACKING == data["tracking"]["path"]
-    assert profile.PEER_SECRET_FIELDS == {"passwd"}  # the 7/6 level of the file
+    assert data["tracking"]["path"] == profile.VCA_TRACKING
+    assert {"passwd"} == profile.PEER_SECRET_FIELDS  # the 7/6 level of the file

@@ -176,7 +176,8 @@ def load_override(path: str | Path) -> ProfileSet:
     problems += _model_problems(data)
     if problems:
         raise InventoryErrors(problems)
-    models = data.get("models") or {}
+    models = data.get("models")
+    models = models if isinstance(models, LDict) else LDict(Location(name))
     common = {k: v for k, v in data.items() if k not in ("models", "description")}
     base_data = merged(packaged_data(), common)
     problems = _clash_problems(base_data, data, name)
@@ -200,7 +201,7 @@ def _schema_problem(error: jsonschema.ValidationError, root: LDict,
     where = locate(root, path) or Location(name, 1, 1)
     dotted = ".".join(str(p) for p in path) or "the file"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = error.schema.get("properties", {})
+        allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
         extra = sorted(k for k in error.instance if k not in allowed)
         holder = _holder(root, path)
         if extra and holder is not None:
