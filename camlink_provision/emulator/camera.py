@@ -13,9 +13,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from camlink_provision.emulator import replies
+from camlink_provision.emulator import replies, wirenames
 from camlink_provision.emulator.auth import Authenticator
 from camlink_provision.emulator.dialer import PeerDialer
+from camlink_provision.emulator.dump import dump_table
 from camlink_provision.emulator.events import EventEngine, FireResult
 from camlink_provision.emulator.forms import FormError, Pair, request_pairs
 from camlink_provision.emulator.http import Request
@@ -26,6 +27,7 @@ from camlink_provision.emulator.spec import CameraSpec
 from camlink_provision.emulator.vca import TrackingRules
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.models import MIN_CAMERA_LINK_MAJOR
+from camlink_provision.firmware.naming import Naming
 from camlink_provision.firmware.version import full_version_string
 
 CgiHandler = Callable[[Request, list[Pair], int], Awaitable[Answer]]
@@ -66,7 +68,13 @@ class EmulatedCamera:
         self.spec = spec
         self.name = spec.name
         self.caps = capabilities_of(spec)
-        self.params = ParamStore(table_for(self.caps), identity_of(spec))
+        self.naming = Naming(spec.profile or fw.DEFAULT)
+        if spec.dump:
+            table, self.caps, values = dump_table(spec.dump, self.naming, self.caps)
+            self.params = ParamStore(table, {**values, **identity_of(spec)})
+        else:
+            self.params = ParamStore(table_for(self.caps, self.naming.profile),
+                                     identity_of(spec))
         self.auth = Authenticator(spec.auth, spec.accounts)
         self.ptz = Ptz(self.params, self.caps)
         self.rules = TrackingRules()
@@ -164,12 +172,25 @@ class EmulatedCamera:
         return None
 
     async def handle(self, request: Request, store_limit: int | None = None) -> Answer:
-        """Answer one firmware request. ``store_limit`` cuts a setparam short (a fault)."""
+        """Answer one firmware request. ``store_limit`` cuts a setparam short (a fault).
+
+        A camera with its own profile is spoken to in its spellings: ``wirenames``."""
+        if self.naming.identity:
+            return await self._handle(request, store_limit, request)
+        wire = request
+        request = wirenames.request_in(self.naming, request)
+        answer = await self._handle(request, store_limit, wire)
+        reply = wirenames.reply_out(self.naming, request.path, answer.reply)
+        return Answer(reply, answer.write)
+
+    async def _handle(self, request: Request, store_limit: int | None,
+                      wire: Request) -> Answer:
+        """``wire``: the request as it came, which a Digest answer was computed over."""
         level = self.level_of(request.path)
         if level is None:
             return Answer(replies.status_page(404))
         if level > 0:
-            account = self.auth.authenticate(request)
+            account = self.auth.authenticate(wire)
             if account is None or account.level < level:
                 return Answer(replies.unauthorized(self.auth.challenge()))
         if request.path.startswith("/VCA/"):

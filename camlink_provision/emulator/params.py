@@ -12,12 +12,14 @@ from functools import lru_cache
 
 from camlink_provision.emulator.forms import Pair
 from camlink_provision.firmware.profile import (
+    DEFAULT,
     NOBODY,
     PRESET_GROUP,
     Capabilities,
     ParamSpec,
     parameter_table,
 )
+from camlink_provision.firmware.profile_data import FirmwareProfile
 
 MAX_CACHED_NAMES = 4096
 
@@ -48,8 +50,8 @@ class ParamTable:
 
 
 @lru_cache(maxsize=64)
-def table_for(caps: Capabilities) -> ParamTable:
-    return ParamTable(parameter_table(caps))
+def table_for(caps: Capabilities, prof: FirmwareProfile = DEFAULT) -> ParamTable:
+    return ParamTable(parameter_table(caps, prof))
 
 
 def readable(spec: ParamSpec, level: int) -> bool:
