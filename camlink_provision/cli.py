@@ -105,8 +105,11 @@ ABOUT: dict[str, tuple[str, tuple[str, ...]]] = {
         ("camlink-provision import -i cameras-only.yml --out inventories/adopted",)),
     "emulate": (
         "Serve emulated cameras on loopback (127.0.0.1), speaking the firmware's HTTP "
-        "interface, for trying the tool without cameras.",
-        ("camlink-provision emulate -i inventories/minimal --overlay emulated.yml",)),
+        "interface, for trying the tool without cameras. With --profile the cameras speak "
+        "that firmware profile's spellings.",
+        ("camlink-provision emulate -i inventories/minimal --overlay emulated.yml",
+         "camlink-provision emulate --from-dump gate=field-report.getparam.txt "
+         "--profile site-firmware.yml")),
     "unlock": (
         "Release a site's lock that an apply left behind on another host, or a corrupt lock "
         "file. A lock whose holder still runs on this host is never removed.",
@@ -163,6 +166,14 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emulator-state", metavar="DIR", default=None,
                         help="where the --emulate fleet keeps its cameras' settings "
                         "(default .camlink/emulator/<site>)")
+    _add_profile_option(parser)
+
+
+def _add_profile_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", metavar="FILE", default=None,
+                        help="a firmware profile override: the [modelled] names as this "
+                        "site's firmware spells them (wins over the inventory's site: "
+                        "firmware_profile:); see docs/new-firmware.md")
 
 
 def _add_lock_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -235,6 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--fleet", metavar="FLEET.yml", help="a fleet file")
     source.add_argument("-i", "--inventory", action="append", metavar="INV",
                         help="build the fleet from an inventory")
+    source.add_argument("--from-dump", action="append", metavar="[NAME=]FILE",
+                        help="a camera started from a captured getparam.cgi dump (probe "
+                        "--save-dump writes one); named NAME, else by its host name; "
+                        "repeatable")
     emulate.add_argument("--secrets", metavar="PATH")
     emulate.add_argument("--base-port", type=int, default=18000, metavar="P",
                          help="first port; cameras get P, P+1, ... in file order")
@@ -246,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "spot1:latency=200,jitter=50, ptz2:status=503,rate=0.5; repeatable")
     emulate.add_argument("--overlay", metavar="FILE", help="with -i: write an overlay "
                          "inventory pointing every camera at its emulated port")
+    _add_profile_option(emulate)
 
     completion = _command(sub, "completion", help="print a shell completion script")
     completion.add_argument("shell", choices=COMPLETION_SHELLS)

@@ -27,8 +27,10 @@ from dataclasses import dataclass, replace
 from camlink_provision import applied, order
 from camlink_provision.applied import History
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.client import Recorder
 from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
+from camlink_provision.firmware.choice import naming_for
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, CameraPlan, Observed, Plan
@@ -56,8 +58,10 @@ DEFAULT_CONCURRENCY = 32
 LINK_TEST_TIMEOUT = 15.0
 
 
-def default_client(camera: Camera) -> CameraClient:
-    return CameraClient(camera.name, camera.connection, camera.credentials)
+def default_client(camera: Camera, recorder: Recorder | None = None) -> CameraClient:
+    """A client speaking the camera's firmware profile; ``recorder``: plan --record."""
+    return CameraClient(camera.name, camera.connection, camera.credentials,
+                        naming=naming_for(camera.firmware_profile), recorder=recorder)
 
 
 def with_timeout(camera: Camera, timeout: float | None = None) -> Camera:
