@@ -64,6 +64,7 @@ HANDLERS: dict[str, str] = {
     "verify": "camlink_provision.commands.verify_cmd:run_verify",
     "import": "camlink_provision.commands.import_cmd:run_import",
     "emulate": "camlink_provision.emulator.service:run_emulate",
+    "probe": "camlink_provision.commands.probe_cmd:run_probe",
     "completion": "camlink_provision.cli:run_completion",
     "unlock": "camlink_provision.commands.unlock_cmd:run_unlock",
 }
@@ -103,6 +104,15 @@ ABOUT: dict[str, tuple[str, tuple[str, ...]]] = {
     "import": (
         "Write inventory files from cameras set up by hand, so a site can be adopted.",
         ("camlink-provision import -i cameras-only.yml --out inventories/adopted",)),
+    "probe": (
+        "Read each camera (it never writes: its client only reads) and report, per name "
+        "the firmware profile uses, whether the camera has it, with which type and level; "
+        "candidates for each missing one; and whether plan and apply can run there as it "
+        "is. Exit 1 when they cannot. See docs/new-firmware.md.",
+        ("camlink-provision probe -i inventories/minimal --limit entrance-spotter",
+         "camlink-provision probe --host 192.168.1.21 --user admin --write-profile "
+         "firmware.yml",
+         "camlink-provision probe -i INV --save-dump field-report/ --format json")),
     "emulate": (
         "Serve emulated cameras on loopback (127.0.0.1), speaking the firmware's HTTP "
         "interface, for trying the tool without cameras. With --profile the cameras speak "
@@ -234,6 +244,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inventory_options(imp)
     _add_run_options(imp)
     imp.add_argument("--out", required=True, metavar="DIR", help="directory to write")
+
+    probe = _command(sub, "probe", help="check a camera's firmware names against the "
+                          "firmware profile; writes nothing to any camera")
+    _add_inventory_options(probe, required=False)
+    _add_run_options(probe)
+    probe.add_argument("--host", metavar="HOST", help="probe one camera by address instead "
+                       "of -i (password: --password-secret from the secrets backends)")
+    probe.add_argument("--port", type=int, default=80, metavar="P", help="with --host")
+    probe.add_argument("--user", metavar="USER", help="with --host: an admin account")
+    probe.add_argument("--password-secret", default="admin_password", metavar="NAME",
+                       help="with --host: the secret holding USER's password (default "
+                       "admin_password; $CAMLINK_SECRET_<NAME> works too)")
+    probe.add_argument("--format", choices=("text", "json"), default="text")
+    probe.add_argument("--write-profile", metavar="FILE", help="write the corrections "
+                       "found as a firmware profile override, for a person to review")
+    probe.add_argument("--save-dump", metavar="DIR", help="write each camera's getparam "
+                       "reply, secrets blanked, as DIR/<camera>.getparam.txt")
 
     unlock = _command(sub, "unlock", help="release a site's lock left by an apply that is "
                             "gone (another host, a corrupt lock file)")

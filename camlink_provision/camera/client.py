@@ -123,7 +123,8 @@ class CameraClient:
         self.read_only = read_only
         self._recorder = recorder
         # What a read-only client may send: GET of the parameter and VCA reads, nothing else.
-        self._reads = frozenset({fw.GETPARAM, naming.path_out(fw.VCA_TRACKING), fw.VCA_STATUS})
+        self._reads = frozenset({*map(getparam_path, fw.LEVEL_DIRS),
+                                 naming.path_out(fw.VCA_TRACKING), fw.VCA_STATUS})
         self.requests_sent = 0
         self._username = credentials.username
         self._auth = CameraAuth(credentials, connection.auth)
@@ -164,6 +165,20 @@ class CameraClient:
             body = wire.encode_pairs(sent).encode("ascii")
             echoed = wire.parse_pairs(self._text(call, body=body, content_type=FORM))
             return {self.naming.param_in(k): v for k, v in echoed.items()}
+
+    def dump(self, directory: str = "admin") -> dict[str, str]:
+        """Every parameter readable through ``/cgi-bin/<directory>/`` (a getparam naming
+        nothing), in reply order and as the camera names them: no translation (the probe
+        compares these names with the profile's)."""
+        call = Call("GET", getparam_path(directory))
+        with self._failures(call):
+            return wire.parse_pairs(self._text(call))
+
+    def read_json(self, path: str) -> dict[str, Any]:
+        """A VCA read as the camera spells it (no translation), for the probe."""
+        call = Call("GET", path)
+        with self._failures(call):
+            return wire.parse_json_object(self._text(call))
 
     # -- PTZ ---------------------------------------------------------------------------------
 
@@ -393,6 +408,11 @@ class CameraClient:
         return (f"credentials refused by {self.name} for user {self._username!r}{why} — "
                 "check the username and password the inventory gives for this camera "
                 "(and its auth setting), and that the account is an admin")
+
+
+def getparam_path(directory: str) -> str:
+    """``/cgi-bin/<directory>/getparam.cgi``: the same CGI under each level's directory."""
+    return fw.GETPARAM.replace("/admin/", f"/{directory}/")
 
 
 def link_test_budget(own: float, with_event: bool) -> float:
