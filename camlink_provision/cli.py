@@ -218,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", metavar="PLANFILE", help="save the plan (JSON) for apply")
     plan.add_argument("--detailed-exitcode", action="store_true",
                       help="exit 2 when there are changes, 0 when there are none")
+    plan.add_argument("--record", metavar="DIR", help="write every request and reply of "
+                      "the run to DIR/<camera>.jsonl, without headers or secrets, for a "
+                      "bug report")
 
     apply = _command(sub, "apply", help="converge the cameras to the inventory")
     _add_inventory_options(apply)
