@@ -130,11 +130,12 @@ class EmulatedCamera:
         self.ptz.power_on(home=False)
 
     def state(self) -> dict[str, Any]:
-        """A JSON view for tests and the control plane; passwords are left out."""
+        """A JSON view for tests and the control plane; passwords are left out; parameters
+        under the camera's own names (its profile's)."""
         readable = self.params.read([], fw.NOBODY - 1)
         return {
             "name": self.name,
-            "params": dict(readable or []),
+            "params": {self.naming.param_out(k): v for k, v in readable or []},
             "presets": self.ptz.presets(),
             "rules": self.rules.as_json(),
             "position": self.ptz.position_json(),

@@ -24,6 +24,7 @@ from typing import Any
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.profile_data import FirmwareProfile
 
+UNKNOWN = "#not-this-firmware"  # appended to a name no firmware table holds
 _SLOT_FIELD = r"(?:_i(?P<slot>\d+)(?:_(?P<field>.+))?)?"
 _EVENT = re.escape(fw.event_param(0, "").removesuffix("0_"))  # [real] event slots
 
@@ -101,14 +102,22 @@ class Naming:
         return name if self.identity else _param(name, self._in, self._out)
 
     def param_in(self, name: str) -> str:
-        return name if self.identity else _param(name, self._out, self._in)
+        """A name as the camera spells it -> the built-in one. A built-in spelling this
+        camera does not use is no name of its own: it comes back ``UNKNOWN``-marked, so
+        the emulator refuses it as the real firmware would."""
+        if self.identity:
+            return name
+        builtin = _param(name, self._out, self._in)
+        if builtin == name and _param(name, self._in, self._out) != name:
+            return name + UNKNOWN
+        return builtin
 
     # -- paths, arguments and outcomes of the command CGIs ---------------------------------
     def path_out(self, path: str) -> str:
         return _swap(self._in.paths, self._out.paths, path)
 
     def path_in(self, path: str) -> str:
-        return _swap(self._out.paths, self._in.paths, path)
+        return _strict(path, self._out.paths, self._in.paths)
 
     def args_out(self, cgi: str, args: Mapping[str, Any]) -> dict[str, Any]:
         """A CGI's arguments (``cgi``: link_test, preset, camctrl, tracking) as sent."""
@@ -116,7 +125,7 @@ class Naming:
         return {_swap(table_in, table_out, k): v for k, v in args.items()}
 
     def arg_in(self, cgi: str, name: str) -> str:
-        return _swap(self._out.args.get(cgi, {}), self._in.args.get(cgi, {}), name)
+        return _strict(name, self._out.args.get(cgi, {}), self._in.args.get(cgi, {}))
 
     def arg_out(self, cgi: str, name: str) -> str:
         return _swap(self._in.args.get(cgi, {}), self._out.args.get(cgi, {}), name)
@@ -144,6 +153,15 @@ class Naming:
 
     def vca_body_out(self, body: Any) -> Any:
         return _vca_body(body, self._in.vca, self._out.vca)
+
+
+def _strict(word: str, wire: Mapping[str, str], builtin: Mapping[str, str]) -> str:
+    """``word`` as the camera spells it -> built-in; a built-in spelling the camera does
+    not use is marked ``UNKNOWN`` (see ``Naming.param_in``)."""
+    out = _swap(wire, builtin, word)
+    if out == word and _swap(builtin, wire, word) != word:
+        return word + UNKNOWN
+    return out
 
 
 def _keys(rule: Any, keys_from: Mapping[str, str], keys_to: Mapping[str, str]) -> Any:

@@ -3,7 +3,8 @@ For each missing one, the camera's parameters that look like candidates.
 
 A candidate is a parameter no expected pattern explains, with the same number of slots,
 whose value fits the expected type, ranked by how alike the two patterns read (difflib's
-ratio, plus a bonus for the same group prefix and the same last field): the renamed
+ratio, plus bonuses for the same first word, the same field after the last slot and as many
+instances as expected; a score above 1 is possible): the renamed
 ``camlink_i<N>_name`` comes first for a missing ``cameralink_i<N>_name``.
 """
 
@@ -101,12 +102,12 @@ def candidates(group: Expected, unexplained: Mapping[str, list[str]]) -> list[Ca
         score = SequenceMatcher(None, wanted, pattern).ratio()
         if pattern.split("_")[0] == wanted.split("_")[0]:
             score += 0.05
-        if pattern.rsplit("_", 1)[-1] == wanted.rsplit("_", 1)[-1]:
-            score += 0.1
+        if pattern.rsplit(SLOT_MARK, 1)[-1] == wanted.rsplit(SLOT_MARK, 1)[-1]:
+            score += 0.1  # the same field after the last slot: only the group was renamed
         if len(values) == len(group.names):  # as many instances as the profile expects
             score += 0.05
         if score >= MIN_SCORE:
-            ranked.append(Candidate(pattern, len(values), type_ok, round(min(score, 1.0), 3)))
+            ranked.append(Candidate(pattern, len(values), type_ok, round(score, 3)))
     ranked.sort(key=lambda c: (-c.score, c.pattern))
     return ranked[:MAX_CANDIDATES]
 
