@@ -56,7 +56,7 @@ def probe_camera(client: CameraClient, naming: Naming) -> CameraProbe:
         return result
     result.capabilities = {"npreset": caps.npreset, "ndi": caps.ndi, "ndo": caps.ndo,
                            "nvi": caps.nvi, "nevent": caps.nevent, "npeer": caps.npeer,
-                           "cameralink": caps.cameralink, "ptz": caps.ptz}
+                           "camera_link": caps.cameralink, "ptz": caps.ptz}
     result.findings = compare(expected(caps, naming), params, seen.levels)
     result.paths = check_paths(client, naming, caps.ptz)
     return result
