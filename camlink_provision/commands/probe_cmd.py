@@ -30,7 +30,6 @@ from camlink_provision.probe.report import render_json, render_text
 from camlink_provision.probe.run import CameraProbe, probe_camera
 from camlink_provision.runner import run_each
 
-DEFAULT_PASSWORD_SECRET = "admin_password"
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,10 @@ def _schema_problem(error: jsonschema.ValidationError, root: LDict,
         known = ", ".join(allowed) if allowed else "model names"
         return InventoryError(f"{dotted}: unknown key {', '.join(map(repr, extra))}", where,
                               hint=f"the keys here are: {known}")
+    if error.validator == "pattern" and isinstance(error.schema, dict):
+        wanted = error.schema.get("description", "see schemas/" + SCHEMA_FILE)
+        return InventoryError(f"{dotted}: {error.instance!r} is not valid here", where,
+                              hint=f"write {wanted}")
     return InventoryError(f"{dotted}: {error.message}", where, hint=_FIX)
 
 

@@ -1,0 +1,164 @@
+"""The firmware profile as data: the packaged file, override files and their errors, the
+translation between spellings, and clients that speak another firmware or only read —
+the last over real HTTP against the emulator."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from camlink_provision.camera import CameraClient
+from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet, running_fleet
+from camlink_provision.errors import CameraCommandError, InventoryErrors
+from camlink_provision.firmware import profile as fw
+from camlink_provision.firmware.naming import UNKNOWN, Naming
+from camlink_provision.firmware.profile_data import load_override, packaged
+from camlink_provision.inventory.model import Connection, Credentials, Secret
+
+PASSWORD = "probe-test-pass-4411"
+ACCOUNTS = (AccountSpec("admin", PASSWORD, "admin"),)
+RENAMED = """\
+peers:
+  group: camlink
+  fields:
+    ipaddress: {name: ip}
+link_test: {path: /cgi-bin/admin/camlink_test.cgi, result: answer}
+tracking: {keys: {rule_name: Name}}
+"""
+
+
+def _override(tmp_path: Path, text: str, name: str = "o.yml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _errors(path: Path) -> str:
+    with pytest.raises(InventoryErrors) as caught:
+        load_override(path)
+    return str(caught.value)
+
+
+def test_the_packaged_profile_is_loaded_once() -> None:
+    assert packaged() is packaged() is fw.DEFAULT
+    assert fw.DEFAULT.source == "built-in profile"
+
+
+def test_an_override_replaces_only_what_it_gives(tmp_path: Path) -> None:
+    profiles = load_override(_override(tmp_path, RENAMED))
+    base = profiles.base
+    assert base.peer_group == "camlink"
+    assert base.peer_fields["ipaddress"].name == "ip"
+    assert base.peer_fields["ipaddress"].type == "address"  # kept from the built-in file
+    assert base.peer_fields["name"].name == "name"
+    assert base.link_group == fw.DEFAULT.link_group
+    assert profiles.for_model("SD9384-EHL") is base
+    assert profiles.describe() == f"firmware profile: built-in profile + {tmp_path}/o.yml"
+
+
+def test_per_model_sections_override_the_common_part(tmp_path: Path) -> None:
+    profiles = load_override(_override(
+        tmp_path, "peers: {group: camlink}\nmodels:\n  IB9391-EHT-v2:\n    peers: {group: cl}\n"))
+    assert profiles.for_model("IB9391-EHT-v2").peer_group == "cl"
+    assert profiles.for_model("SD9384-EHL").peer_group == "camlink"
+    assert profiles.describe().endswith("(models: IB9391-EHT-v2)")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "o.yml:1:1: the firmware profile override is empty or not a mapping"),
+    ("peers: [1]\n", "o.yml:1:8: peers: [1] is not of type 'object'"),
+    ("peers:\n  fields:\n    adress: {name: ip}\n",
+     "o.yml:3:5: peers.fields: unknown key 'adress' — the keys here are: enable, name, "
+     "ipaddress, port, username, passwd"),
+    ("peers:\n  fields:\n    port: {type: 'int 1-65535'}\n",
+     "o.yml:3:18: peers.fields.port.type: 'int 1-65535' is not valid here — write bool, "
+     "address, 'int LOW~HIGH'"),
+    ("peers:\n  fields:\n    name: {name: enable}\n",
+     "peers: fields 'enable' and 'name' are both spelled 'enable'"),
+    ("peers: {group: 'camera link'}\n", "o.yml:1:16: peers.group: 'camera link' is not valid "
+     "here — write a name as the firmware spells it"),
+    ("models:\n  SD9999: {}\n", "o.yml:2:3: models: 'SD9999' is not a known model"),
+    ("peers: {group: x\n", "o.yml:2:1"),
+])
+def test_a_bad_override_names_file_line_and_what_to_do(tmp_path: Path, text: str,
+                                                       expected: str) -> None:
+    message = _errors(_override(tmp_path, text))
+    assert expected in message
+    assert " — " in message  # every error says what to do
+
+
+def test_naming_translates_every_family_both_ways(tmp_path: Path) -> None:
+    naming = Naming(load_override(_override(tmp_path, RENAMED)).base)
+    cases = {
+        fw.peer_param(2, fw.PEER_ADDRESS): "camlink_i2_ip",
+        fw.peer_param(0, fw.PEER_NAME): "camlink_i0_name",
+        fw.PEER_GROUP: "camlink",
+        fw.link_action_param(4, 1, fw.ACTION_PRESET): fw.link_action_param(4, 1, fw.ACTION_PRESET),
+        fw.event_param(3, fw.EVENT_NAME): fw.event_param(3, fw.EVENT_NAME),
+        fw.MODELNAME: fw.MODELNAME,
+    }
+    for builtin, wire in cases.items():
+        assert naming.param_out(builtin) == wire
+        assert naming.param_in(wire) == builtin
+    assert naming.param_in(fw.peer_param(0, fw.PEER_NAME)) == \
+        fw.peer_param(0, fw.PEER_NAME) + UNKNOWN  # a spelling this firmware does not use
+    assert naming.path_out(fw.LINK_TEST) == "/cgi-bin/admin/camlink_test.cgi"
+    assert naming.arg_in("link_test", "answer") == fw.LINK_TEST_RESULT
+    rule = {fw.VCA_RULE_NAME: "r", fw.VCA_TYPE: "intrusion"}
+    assert naming.rules_out({"r": rule}) == {"r": {"Name": "r", fw.VCA_TYPE: "intrusion"}}
+    assert naming.rules_in(naming.rules_out({"r": rule})) == {"r": rule}
+    assert Naming(fw.DEFAULT).identity
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fleet, Naming]]:
+    path = tmp_path_factory.mktemp("o") / "o.yml"
+    path.write_text(RENAMED, encoding="utf-8")
+    renamed = load_override(path).base
+    specs = [CameraSpec("ptz", "SD9384-EHL", address="10.0.0.2", accounts=ACCOUNTS),
+             dataclasses.replace(CameraSpec("spot", "IB9391-EHT-v2", address="10.0.0.1",
+                                            accounts=ACCOUNTS), profile=renamed)]
+    with running_fleet(specs, state_dir=None) as running:
+        yield running, Naming(renamed)
+
+
+def _client(fleet: Fleet, name: str, **options: object) -> CameraClient:
+    connection = Connection("127.0.0.1", fleet.port(name), timeout=5.0)
+    return CameraClient(name, connection, Credentials("admin", Secret(PASSWORD)),
+                        **options)  # type: ignore[arg-type]
+
+
+def test_a_client_speaks_the_cameras_spelling(fleet: tuple[Fleet, Naming]) -> None:
+    running, naming = fleet
+    with _client(running, "spot", naming=naming) as client:
+        echoed = client.setparam({fw.peer_param(0, fw.PEER_ADDRESS): "10.0.0.2",
+                                  fw.peer_param(0, fw.PEER_PORT): "80",
+                                  fw.peer_param(0, fw.PEER_USERNAME): "admin",
+                                  fw.peer_param(0, fw.PEER_PASSWORD): Secret(PASSWORD)})
+        assert echoed[fw.peer_param(0, fw.PEER_ADDRESS)] == "10.0.0.2"
+        read = client.getparam([fw.PEER_GROUP])
+        assert read[fw.peer_param(0, fw.PEER_ADDRESS)] == "10.0.0.2"
+        assert client.link_test(0) == fw.LINK_TEST_OK  # renamed path and reply key
+    assert running.state("spot")["params"]["camlink_i0_ip"] == "10.0.0.2"
+    with _client(running, "spot") as plain, pytest.raises(CameraCommandError):
+        plain.getparam([fw.PEER_GROUP])  # the built-in spelling: not this firmware's
+
+
+def test_a_read_only_client_sends_nothing_but_reads(fleet: tuple[Fleet, Naming]) -> None:
+    running, _ = fleet
+    running.clear_log("ptz")
+    with _client(running, "ptz", read_only=True) as client:
+        assert client.dump("viewer")[fw.MODELNAME] == "SD9384-EHL"
+        assert client.tracking_rules() == {}
+        for write in (lambda: client.setparam({fw.HOSTNAME: "x"}),
+                      lambda: client.move(1, 2, 3), lambda: client.add_preset("p"),
+                      lambda: client.put_tracking_rules({}), lambda: client.set_do(1),
+                      lambda: client.delete_tracking_rule("r"), lambda: client.link_test(0)):
+            with pytest.raises(CameraCommandError, match="only reads"):
+                write()
+    log = running.request_log("ptz")
+    assert [(e.method, e.path) for e in log if e.status != 401] == [
+        ("GET", "/cgi-bin/viewer/getparam.cgi"), ("GET", fw.VCA_TRACKING)]
