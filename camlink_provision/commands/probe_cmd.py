@@ -31,7 +31,6 @@ from camlink_provision.probe.run import CameraProbe, probe_camera
 from camlink_provision.runner import run_each
 
 
-
 @dataclass(frozen=True)
 class Target:
     """One camera to probe, and the profile it is compared with."""
