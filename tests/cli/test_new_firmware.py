@@ -235,3 +235,48 @@ def test_the_shipped_dump_starts_the_camera_it_was_taken_from(tmp_path: Path) ->
                              auth=requests.auth.HTTPDigestAuth("admin", PASSWORD),
                              timeout=5)
     assert reply.text == "".join(f"{line}\r\n" for line in lines)
+
+
+def test_a_readable_password_never_leaves_in_a_report_or_a_dump(tmp_path: Path) -> None:
+    """A real camera lists root's password to admin (security_user_i0_pass, 6/6): the
+    probe's report shows no value, and the dump it saves has the value blanked."""
+    root_password = "root-pass-in-the-dump-9035"
+    dump = tmp_path / "with-root.getparam.txt"
+    dump.write_text(DUMP.read_text(encoding="utf-8")
+                    + f"security_user_i0_name='root'\nsecurity_user_i0_pass='{root_password}'\n",
+                    encoding="utf-8")
+    spec = dataclasses.replace(spec_from_dump(dump, SPOTTER), accounts=ACCOUNTS)
+    with running_fleet([spec], state_dir=None) as fleet:
+        site = tmp_path / "site"
+        site.mkdir()
+        (site / "secrets.yml").write_text(f"admin_password: {PASSWORD}\n", encoding="utf-8")
+        outputs = []
+        for form in ("text", "json"):
+            done = run("probe", "--host", "127.0.0.1", "--port", str(fleet.port(SPOTTER)),
+                       "--user", "admin", "--secrets", "secrets.yml", "--format", form,
+                       "--save-dump", "dumps", cwd=site)
+            assert done.returncode == EXIT_OK, done.stdout + done.stderr
+            outputs.append(done.stdout + done.stderr)
+    saved = (site / "dumps" / "127.0.0.1.getparam.txt").read_text(encoding="utf-8")
+    assert "security_user_i0_pass='(removed)'" in saved
+    assert "security_user_i0_name='root'" in saved
+    for text in (*outputs, saved):
+        assert root_password not in text and PASSWORD not in text
+
+
+def test_validate_checks_the_inventorys_firmware_profile(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text((MINIMAL / "inventory.yml").read_text(encoding="utf-8").replace(
+        "site:\n  name: minimal", "site:\n  name: minimal\n  firmware_profile: fw.yml"),
+        encoding="utf-8")
+    done = run("validate", "-i", str(inventory), cwd=tmp_path)
+    assert done.returncode == EXIT_ERROR
+    assert "inventory.yml:44:21: firmware_profile: 'fw.yml' is not a file" in done.stdout
+    (tmp_path / "fw.yml").write_text("link_actions: {group: 7 up}\n", encoding="utf-8")
+    done = run("validate", "-i", str(inventory), cwd=tmp_path)
+    assert done.returncode == EXIT_ERROR
+    assert "fw.yml:1:23: link_actions.group: '7 up' is not valid here" in done.stdout
+    (tmp_path / "fw.yml").write_text("link_actions: {group: action_camlink}\n",
+                                     encoding="utf-8")
+    done = run("validate", "-i", str(inventory), cwd=tmp_path)
+    assert done.returncode == EXIT_OK, done.stdout + done.stderr
