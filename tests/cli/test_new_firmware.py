@@ -280,3 +280,25 @@ def test_validate_checks_the_inventorys_firmware_profile(tmp_path: Path) -> None
                                      encoding="utf-8")
     done = run("validate", "-i", str(inventory), cwd=tmp_path)
     assert done.returncode == EXIT_OK, done.stdout + done.stderr
+
+
+def test_an_emulated_site_rehearses_against_the_corrected_profile(tmp_path: Path) -> None:
+    """--emulate builds the fleet speaking the profile the run uses: the requests carry the
+    corrected names, apply converges, and the probe finds the fleet fully covered."""
+    secrets = secrets_for(MINIMAL, tmp_path / "s.yml")
+    profile = tmp_path / "firmware.yml"
+    profile.write_text("peers: {group: camlink}\nlink_actions: {group: action_camlink}\n",
+                       encoding="utf-8")
+    common = ["-i", str(MINIMAL), "--secrets", str(secrets), "--emulate",
+              "--emulator-state", str(tmp_path / "emu"), "--profile", str(profile)]
+    applied = run("apply", *common, "--yes", "-v", cwd=tmp_path)
+    assert applied.returncode == EXIT_OK, applied.stdout + applied.stderr
+    assert ", camlink, event," in applied.stderr  # the peers' group, read as renamed
+    assert "cameralink_i" not in applied.stderr
+    again = run("apply", *common, "--yes", cwd=tmp_path)
+    assert again.returncode == EXIT_OK and "Nothing to apply." in again.stdout
+    probed = run("probe", *common, "--format", "json", cwd=tmp_path)
+    assert probed.returncode == EXIT_OK, probed.stdout + probed.stderr
+    names = json.loads(probed.stdout)["cameras"][0]["names"]
+    assert {n["pattern"] for n in names if n["status"] == "ok"} >= {
+        "camlink_i<N>_name", "event_i<N>_action_camlink_i<N>_preset"}
