@@ -40,6 +40,7 @@ class Target:
     credentials: Credentials
     profiles: ProfileSet
     model: str = ""  # from the inventory; "" = ask the camera (--host)
+    firmware: str = ""  # likewise
 
 
 def run_probe(args: argparse.Namespace) -> int:
@@ -50,9 +51,9 @@ def run_probe(args: argparse.Namespace) -> int:
     if args.inventory:
         with open_session(args) as session:
             site = session.site
-            targets = [Target(name, site.cameras[name].connection,
-                              site.cameras[name].credentials, profiles_of(site),
-                              site.cameras[name].model) for name in session.names]
+            targets = [Target(name, camera.connection, camera.credentials,
+                              profiles_of(site), camera.model, camera.firmware or "")
+                       for name, camera in ((n, site.cameras[n]) for n in session.names)]
             return _probe_all(args, targets, profiles_of(site))
     profiles = load_override(args.profile) if args.profile else builtin_set()
     print(profiles.describe(), file=sys.stderr)
@@ -86,7 +87,7 @@ def _probe_all(args: argparse.Namespace, targets: list[Target], profiles: Profil
     if args.save_dump:
         _save_dumps(Path(args.save_dump), probes)
     if args.write_profile:
-        found = [corrections(p.model, p.findings, profiles.for_model(p.model))
+        found = [corrections(p.model, p.findings, profiles.for_camera(p.model, p.firmware))
                  for p in probes if not p.error and p.model]
         origin = ", ".join(f"{p.camera} {p.firmware}" for p in probes if not p.error)
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -97,24 +98,26 @@ def _probe_all(args: argparse.Namespace, targets: list[Target], profiles: Profil
 
 
 def _probe_one(target: Target) -> CameraProbe:
-    model = target.model or _reported_model(target)
-    prof = target.profiles.for_model(model)
+    model, firmware = (target.model, target.firmware) if target.model else \
+        _reported_identity(target)
+    prof = target.profiles.for_camera(model, firmware)
     naming = naming_for(None if prof is fw.DEFAULT else prof)
     with CameraClient(target.name, target.connection, target.credentials, naming=naming,
                       read_only=True) as client:
         return probe_camera(client, naming)
 
 
-def _reported_model(target: Target) -> str:
-    """The model the camera reports (one read), to choose a per-model profile."""
-    if not target.profiles.models:
-        return ""
+def _reported_identity(target: Target) -> tuple[str, str]:
+    """The model and firmware the camera reports (one read), to choose its profile."""
+    if not target.profiles.models and not target.profiles.versions:
+        return "", ""
     with CameraClient(target.name, target.connection, target.credentials,
                       read_only=True) as client:
         try:
-            return client.getparam([fw.MODELNAME]).get(fw.MODELNAME, "")
+            said = client.getparam([fw.MODELNAME, fw.FIRMWARE])
         except CameraError:
-            return ""  # probe_camera reports the failure
+            return "", ""  # probe_camera reports the failure
+    return said.get(fw.MODELNAME, ""), said.get(fw.FIRMWARE, "")
 
 
 def _save_dumps(directory: Path, probes: list[CameraProbe]) -> None:

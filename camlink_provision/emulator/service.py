@@ -58,7 +58,8 @@ def _specs(args: argparse.Namespace) -> list[CameraSpec]:
     else:
         specs = _inventory_fleet().specs_from_args(args)
     if profiles is not None:
-        specs = [dataclasses.replace(s, profile=profiles.for_model(s.model)) for s in specs]
+        specs = [dataclasses.replace(s, profile=profiles.for_camera(s.model, s.firmware))
+                 for s in specs]
     names = [s.name for s in specs]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

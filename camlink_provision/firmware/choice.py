@@ -2,7 +2,8 @@
 
 The built-in profile unless an override file says otherwise: ``--profile FILE`` on the
 command line wins over ``site: firmware_profile: FILE`` in the inventory; within the file,
-``models:`` wins over its common part. The choice is made once, when a session opens,
+``firmware:`` (by the inventory's firmware version) wins over ``models:``, which wins over
+its common part. The choice is made once, when a session opens,
 and stored on each ``Camera`` (``firmware_profile``), so every client built for it
 (``plan.default_client``) and every emulated camera built from it speaks the same names.
 """
@@ -22,8 +23,8 @@ def use_profiles(site: Site, profiles: ProfileSet) -> Site:
     """The site with each camera given its profile (None where it is the built-in one)."""
     if profiles.override is None:
         return replace(site, profiles=profiles)
-    cameras = {name: replace(camera, firmware_profile=profiles.for_model(camera.model))
-               for name, camera in site.cameras.items()}
+    cameras = {name: replace(camera, firmware_profile=profiles.for_camera(
+                   camera.model, camera.firmware or "")) for name, camera in site.cameras.items()}
     return replace(site, cameras=cameras, profiles=profiles)
 
 

@@ -81,21 +81,43 @@ class FirmwareProfile:
 
 @dataclass(frozen=True)
 class ProfileSet:
-    """What a run uses: a profile for every camera, and one per model where an override
-    says so. ``describe()`` is the line every command prints."""
+    """What a run uses: a profile for every camera, one per model and one per firmware
+    version where an override says so (a firmware section wins over a model's, which wins
+    over the common part). ``describe()`` is the line every command prints."""
 
     base: FirmwareProfile
     models: dict[str, FirmwareProfile] = field(default_factory=dict)
     override: str | None = None  # the override file, as given
+    # (model or "", firmware key) -> the profile; built (and checked) when the file loads
+    versions: dict[tuple[str, str], FirmwareProfile] = field(default_factory=dict)
 
     def for_model(self, model: str) -> FirmwareProfile:
         return self.models.get(model, self.base)
 
+    def for_camera(self, model: str, firmware: str = "") -> FirmwareProfile:
+        """The profile of a camera of this model running this firmware (either may be
+        unknown: ""). ``firmware`` as the inventory or the camera gives it."""
+        key = firmware_key(firmware, {k for _, k in self.versions})
+        if key is None:
+            return self.for_model(model)
+        return self.versions[(model if model in self.models else "", key)]
+
     def describe(self) -> str:
         if self.override is None:
             return f"firmware profile: {BUILTIN}"
-        scope = f" (models: {', '.join(sorted(self.models))})" if self.models else ""
+        scopes = [f"models: {', '.join(sorted(self.models))}"] if self.models else []
+        keys = sorted({k for _, k in self.versions})
+        scopes += [f"firmware: {', '.join(keys)}"] if keys else []
+        scope = f" ({'; '.join(scopes)})" if scopes else ""
         return f"firmware profile: {BUILTIN} + {self.override}{scope}"
+
+
+def firmware_key(firmware: str, keys: set[str]) -> str | None:
+    """The most specific firmware section for a version: ``2.2103.40`` covers
+    ``2.2103.40.02`` and ``SD9384-VVTK-2.2103.40.02`` (the camera's own form)."""
+    version = firmware.split("-VVTK-", 1)[-1]
+    matching = [k for k in keys if version == k or version.startswith(k + ".")]
+    return max(matching, key=len) if matching else None
 
 
 def _param(raw: Mapping[str, Any]) -> ParamDef:
@@ -178,17 +200,27 @@ def load_override(path: str | Path) -> ProfileSet:
         raise InventoryErrors(problems)
     models = data.get("models")
     models = models if isinstance(models, LDict) else LDict(Location(name))
-    common = {k: v for k, v in data.items() if k not in ("models", "description")}
+    versions = data.get("firmware")
+    versions = versions if isinstance(versions, LDict) else LDict(Location(name))
+    common = {k: v for k, v in data.items() if k not in ("models", "firmware", "description")}
     base_data = merged(packaged_data(), common)
     problems = _clash_problems(base_data, data, name)
     sets: dict[str, FirmwareProfile] = {}
     for model, extra in models.items():
         model_data = merged(base_data, extra)
-        problems += _clash_problems(model_data, models, name, model)
+        problems += _clash_problems(model_data, models, name, f"model {model}")
         sets[model] = build(model_data, f"{name} (model {model})")
+    combos: dict[tuple[str, str], FirmwareProfile] = {}
+    for key, extra in versions.items():
+        for model in ("", *models):
+            version_data = merged(merged(base_data, models[model]) if model else base_data,
+                                  extra)
+            where = f" and model {model}" if model else ""
+            problems += _clash_problems(version_data, versions, name, f"firmware {key}{where}")
+            combos[(model, key)] = build(version_data, f"{name} (firmware {key}{where})")
     if problems:
         raise InventoryErrors(problems)
-    return ProfileSet(build(base_data, name), sets, name)
+    return ProfileSet(build(base_data, name), sets, name, combos)
 
 
 def builtin_set() -> ProfileSet:
@@ -243,7 +275,7 @@ def _clash_problems(data: Mapping[str, Any], where_root: LDict, name: str,
         for key, value in data[section]["fields"].items():
             other = spellings.setdefault(value["name"], key)
             if other != key:
-                scope = f" for model {model}" if model else ""
+                scope = f" for {model}" if model else ""
                 out.append(InventoryError(
                     f"{section}: fields {other!r} and {key!r} are both spelled "
                     f"{value['name']!r}{scope}", locate(where_root, [section]) or

@@ -67,6 +67,27 @@ def test_per_model_sections_override_the_common_part(tmp_path: Path) -> None:
     assert profiles.describe().endswith("(models: IB9391-EHT-v2)")
 
 
+def test_firmware_sections_win_over_models_by_the_most_specific_version(
+        tmp_path: Path) -> None:
+    profiles = load_override(_override(tmp_path, """\
+peers: {group: common}
+models:
+  IB9391-EHT-v2: {peers: {group: model}}
+firmware:
+  "2.2103": {link_actions: {group: action_old}}
+  "2.2103.40": {peers: {group: fw40}}
+"""))
+    spotter, dome = "IB9391-EHT-v2", "SD9384-EHL"
+    assert profiles.for_camera(spotter, "2.2103.34.01d").peer_group == "model"
+    assert profiles.for_camera(spotter, "2.2103.34.01d").link_group == "action_old"
+    assert profiles.for_camera(spotter, "IB9391-VVTK-2.2103.40.02").peer_group == "fw40"
+    assert profiles.for_camera(dome, "2.2103.40.02").peer_group == "fw40"
+    assert profiles.for_camera(dome, "2.2104.01").peer_group == "common"  # no section
+    assert profiles.for_camera(dome, "2.2103.4").peer_group == "common"  # not 2.2103.40
+    assert profiles.for_camera(dome, "").peer_group == "common"
+    assert profiles.describe().endswith("(models: IB9391-EHT-v2; firmware: 2.2103, 2.2103.40)")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("", "o.yml:1:1: the firmware profile override is empty or not a mapping"),
     ("peers: [1]\n", "o.yml:1:8: peers: [1] is not of type 'object'"),
@@ -82,6 +103,10 @@ def test_per_model_sections_override_the_common_part(tmp_path: Path) -> None:
      "here — write a name as the firmware spells it"),
     ("models:\n  SD9999: {}\n", "o.yml:2:3: models: 'SD9999' is not a known model"),
     ("peers: {group: x\n", "o.yml:2:1"),
+    ("firmware:\n  v2103: {}\n", "o.yml:2:3: firmware: 'v2103' is not valid here"),
+    ("firmware:\n  '2.2103':\n    peers: {fields: {port: {name: enable}}}\n",
+     "o.yml:2:3: peers: fields 'enable' and 'port' are both spelled 'enable' for firmware "
+     "2.2103"),
 ])
 def test_a_bad_override_names_file_line_and_what_to_do(tmp_path: Path, text: str,
                                                        expected: str) -> None:
