@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import requests
 
@@ -92,12 +92,12 @@ class Call:
         return f"{self.method} {self.path}" + (f" [{shown}]" if shown else "")
 
 
-class Recorder:
-    """Receives every exchange of a client (``plan --record``): see camera/record.py."""
+class Recorder(Protocol):
+    """Receives every exchange of a client (``plan --record``): see camera/record.py.
+    ``status`` is None when no reply came; headers are never handed over."""
 
     def exchange(self, camera: str, method: str, path: str, query: str, body: bytes,
-                 status: int | None, reply: bytes) -> None:
-        raise NotImplementedError
+                 status: int | None, reply: bytes) -> None: ...
 
 
 class _HttpStatus(Exception):

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
-from camlink_provision.camera.client import Recorder
 from camlink_provision.camera.redact import REMOVED, is_secret_name
 
 MIN_SCRUBBED = 4  # shorter "secrets" would blank ordinary words (a test password "1")
 
 
-class CaptureRecorder(Recorder):
+class CaptureRecorder:
+    """A ``client.Recorder`` writing ``DIR/<camera>.jsonl``."""
+
     def __init__(self, directory: Path, secrets: Iterable[str] = ()) -> None:
         self.directory = directory
         self._secrets = sorted({s for s in secrets if len(s) >= MIN_SCRUBBED}, key=len,

@@ -280,6 +280,7 @@ def test_validate_checks_the_inventorys_firmware_profile(tmp_path: Path) -> None
                                      encoding="utf-8")
     done = run("validate", "-i", str(inventory), cwd=tmp_path)
     assert done.returncode == EXIT_OK, done.stdout + done.stderr
+    assert "firmware profile: built-in profile + fw.yml\n" in done.stdout
 
 
 def test_an_emulated_site_rehearses_against_the_corrected_profile(tmp_path: Path) -> None:
