@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from camlink_provision import applied, order
 from camlink_provision.applied import History
 from camlink_provision.camera import CameraClient
-from camlink_provision.camera.client import Recorder
+from camlink_provision.camera.record import CaptureRecorder, RecordingClient
 from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.choice import naming_for
@@ -58,10 +58,13 @@ DEFAULT_CONCURRENCY = 32
 LINK_TEST_TIMEOUT = 15.0
 
 
-def default_client(camera: Camera, recorder: Recorder | None = None) -> CameraClient:
+def default_client(camera: Camera, recorder: CaptureRecorder | None = None) -> CameraClient:
     """A client speaking the camera's firmware profile; ``recorder``: plan --record."""
-    return CameraClient(camera.name, camera.connection, camera.credentials,
-                        naming=naming_for(camera.firmware_profile), recorder=recorder)
+    naming = naming_for(camera.firmware_profile)
+    if recorder is not None:
+        return RecordingClient(camera.name, camera.connection, camera.credentials,
+                               naming=naming, recorder=recorder)
+    return CameraClient(camera.name, camera.connection, camera.credentials, naming=naming)
 
 
 def with_timeout(camera: Camera, timeout: float | None = None) -> Camera:

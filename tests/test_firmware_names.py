@@ -207,4 +207,16 @@ def test_the_data_file_names_are_the_profiles() -> None:
     assert profile.link_action_param(1, 0, profile.ACTION_PRESET).startswith(
         f"event_i1_{data['link_actions']['group']}_i0_")
     assert data["tracking"]["path"] == profile.VCA_TRACKING
-    assert {"passwd"} == profile.PEER_SECRET_FIELDS  # the 7/6 level of the file
+    assert {"passwd"} == profile.PEER_SECRET_FIELDS == profile.DEFAULT.secret_peer_fields
+    # every [modelled] parameter of the table is typed and levelled as the file says
+    caps = profile.Capabilities(npreset=1, ndi=1, ndo=1, nvi=1, nevent=2, npeer=2,
+                                cameralink=True, ptz=True)
+    retyped = 0
+    for name, spec in profile.parameter_table(caps).items():
+        where = profile.MODELLED.get(profile.pattern_of(name))
+        if where is not None:
+            given = profile.definition(profile.DEFAULT, *where)
+            assert (profile.type_text(spec.type), spec.get_level, spec.set_level) == (
+                given.type, given.get_level, given.set_level), name
+            retyped += 1
+    assert retyped == 3 + 1 * 2 + 6 * 2 + 6 * 2 * 2  # capabilities, rule, peers, actions

@@ -14,8 +14,8 @@ parameter *names* (``Call``), attached in one place (``CameraClient._failures``)
 
 Callers speak the built-in profile's names; ``naming`` rewrites the [modelled] ones into the
 camera's own spellings on the way out and back (an override file said so: docs/new-firmware.md).
-``read_only`` (the probe) refuses, before anything is sent, every request but the reads.
-``recorder`` (``plan --record``) is handed every exchange; it removes the secrets.
+Two variants change what ``_text`` does with a request: ``readonly.ReadOnlyClient`` (the
+probe) and ``record.RecordingClient`` (``plan --record``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
 import requests
 
@@ -92,14 +92,6 @@ class Call:
         return f"{self.method} {self.path}" + (f" [{shown}]" if shown else "")
 
 
-class Recorder(Protocol):
-    """Receives every exchange of a client (``plan --record``): see camera/record.py.
-    ``status`` is None when no reply came; headers are never handed over."""
-
-    def exchange(self, camera: str, method: str, path: str, query: str, body: bytes,
-                 status: int | None, reply: bytes) -> None: ...
-
-
 class _HttpStatus(Exception):
     """A reply status other than 200, raised inside ``_failures`` to be named there."""
 
@@ -115,16 +107,10 @@ class CameraClient:
     """Typed calls on one camera. Thread-safe; one request in flight at a time."""
 
     def __init__(self, name: str, connection: Connection, credentials: Credentials, *,
-                 retries: int = 2, backoff: float = 0.1, naming: Naming = IDENTITY,
-                 read_only: bool = False, recorder: Recorder | None = None) -> None:
+                 retries: int = 2, backoff: float = 0.1, naming: Naming = IDENTITY) -> None:
         self.name = name
         self.connection = connection
         self.naming = naming
-        self.read_only = read_only
-        self._recorder = recorder
-        # What a read-only client may send: GET of the parameter and VCA reads, nothing else.
-        self._reads = frozenset({*map(getparam_path, fw.LEVEL_DIRS),
-                                 naming.path_out(fw.VCA_TRACKING), fw.VCA_STATUS})
         self.requests_sent = 0
         self._username = credentials.username
         self._auth = CameraAuth(credentials, connection.auth)
@@ -313,9 +299,6 @@ class CameraClient:
 
         ``read_timeout``: how long the reply may take, when the camera has more to do than
         answer (a link test); the connection's timeout otherwise."""
-        if self.read_only and (call.method != "GET" or call.path not in self._reads):
-            raise CameraCommandError(self.name, "refused here, before sending: this client "
-                                     "only reads (probe never changes a camera)", str(call))
         url = self.connection.base_url + call.path + (f"?{query}" if query else "")
         headers = {"Content-Type": content_type} if content_type else {}
         timeout = (self.connection.timeout, read_timeout or self.connection.timeout)
@@ -327,15 +310,9 @@ class CameraClient:
                                                  timeout=timeout, allow_redirects=False)
             except BaseException as error:
                 self._log_request(call, type(error).__name__, started, sent, None)
-                if self._recorder is not None:
-                    self._recorder.exchange(self.name, call.method, call.path, query,
-                                            body or b"", None, b"")
                 raise
             refusal = self._auth.refusal  # read under the lock: the next request resets it
             self._log_request(call, str(response.status_code), started, sent, response)
-            if self._recorder is not None:
-                self._recorder.exchange(self.name, call.method, call.path, query,
-                                        body or b"", response.status_code, response.content)
         if response.status_code != 200:
             raise _HttpStatus(response, refusal)
         text = wire.decode_body(response.content)

@@ -18,13 +18,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
 
+from camlink_provision.camera import wire
+from camlink_provision.camera.client import Call, CameraClient
 from camlink_provision.camera.redact import REMOVED, is_secret_name
+from camlink_provision.firmware import profile as fw
 
 MIN_SCRUBBED = 4  # shorter "secrets" would blank ordinary words (a test password "1")
 
 
 class CaptureRecorder:
-    """A ``client.Recorder`` writing ``DIR/<camera>.jsonl``."""
+    """Writes ``DIR/<camera>.jsonl``; one per run, shared by every camera's client."""
 
     def __init__(self, directory: Path, secrets: Iterable[str] = ()) -> None:
         self.directory = directory
@@ -58,6 +61,34 @@ class CaptureRecorder:
             text = text.replace(secret, REMOVED)
             text = text.replace(json.dumps(secret)[1:-1], REMOVED)  # as JSON escapes it
         return text
+
+
+class RecordingClient(CameraClient):
+    """A camera client that hands every exchange to a ``CaptureRecorder``: the request as
+    sent (names as the camera spells them) and what came back, or ``status: null``."""
+
+    def __init__(self, *args: Any, recorder: CaptureRecorder, **options: Any) -> None:
+        super().__init__(*args, **options)
+        self.recorder = recorder
+
+    def _text(self, call: Call, **request: Any) -> str:
+        query, body = request.get("query", ""), request.get("body") or b""
+        try:
+            text: str = super()._text(call, **request)
+        except wire.InvalidCommand:  # errors hide in a 200
+            self._record(call, query, body, 200, fw.INVALID_COMMAND)
+            raise
+        except Exception as error:  # a reply other than 200 carries its status and body
+            status = getattr(error, "status", None)
+            self._record(call, query, body, status if isinstance(status, int) else None,
+                         getattr(error, "body", b"") or b"")
+            raise
+        self._record(call, query, body, 200, text.encode("utf-8"))
+        return text
+
+    def _record(self, call: Call, query: str, body: bytes, status: int | None,
+                reply: bytes) -> None:
+        self.recorder.exchange(self.name, call.method, call.path, query, body, status, reply)
 
 
 def _file_name(camera: str) -> str:

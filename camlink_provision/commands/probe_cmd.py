@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from camlink_provision.camera import CameraClient
+from camlink_provision.camera.readonly import ReadOnlyClient
 from camlink_provision.camera.redact import redact_pairs
 from camlink_provision.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE
 from camlink_provision.commands.common import open_session
@@ -102,8 +102,8 @@ def _probe_one(target: Target) -> CameraProbe:
         _reported_identity(target)
     prof = target.profiles.for_camera(model, firmware)
     naming = naming_for(None if prof is fw.DEFAULT else prof)
-    with CameraClient(target.name, target.connection, target.credentials, naming=naming,
-                      read_only=True) as client:
+    with ReadOnlyClient(target.name, target.connection, target.credentials,
+                        naming=naming) as client:
         return probe_camera(client, naming)
 
 
@@ -111,8 +111,7 @@ def _reported_identity(target: Target) -> tuple[str, str]:
     """The model and firmware the camera reports (one read), to choose its profile."""
     if not target.profiles.models and not target.profiles.versions:
         return "", ""
-    with CameraClient(target.name, target.connection, target.credentials,
-                      read_only=True) as client:
+    with ReadOnlyClient(target.name, target.connection, target.credentials) as client:
         try:
             said = client.getparam([fw.MODELNAME, fw.FIRMWARE])
         except CameraError:

@@ -73,8 +73,7 @@ class EmulatedCamera:
             table, self.caps, values = dump_table(spec.dump, self.naming, self.caps)
             self.params = ParamStore(table, {**values, **identity_of(spec)})
         else:
-            self.params = ParamStore(table_for(self.caps, self.naming.profile),
-                                     identity_of(spec))
+            self.params = ParamStore(table_for(self.caps, spec.profile), identity_of(spec))
         self.auth = Authenticator(spec.auth, spec.accounts)
         self.ptz = Ptz(self.params, self.caps)
         self.rules = TrackingRules()

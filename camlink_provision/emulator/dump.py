@@ -98,7 +98,7 @@ def dump_table(dump: tuple[tuple[str, str], ...], naming: Naming,
     """The table a dump camera serves, its capabilities and its values (built-in names)."""
     values = {naming.param_in(name): value for name, value in dump}
     caps = _capabilities(values, model_caps)
-    known = fw.parameter_table(caps, naming.profile)
+    known = fw.profile_table(caps, naming.profile)
     specs: dict[str, fw.ParamSpec] = {}
     for name in values:
         spec = known.get(name)

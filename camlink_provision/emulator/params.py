@@ -12,12 +12,12 @@ from functools import lru_cache
 
 from camlink_provision.emulator.forms import Pair
 from camlink_provision.firmware.profile import (
-    DEFAULT,
     NOBODY,
     PRESET_GROUP,
     Capabilities,
     ParamSpec,
     parameter_table,
+    profile_table,
 )
 from camlink_provision.firmware.profile_data import FirmwareProfile
 
@@ -50,8 +50,9 @@ class ParamTable:
 
 
 @lru_cache(maxsize=64)
-def table_for(caps: Capabilities, prof: FirmwareProfile = DEFAULT) -> ParamTable:
-    return ParamTable(parameter_table(caps, prof))
+def table_for(caps: Capabilities, prof: FirmwareProfile | None = None) -> ParamTable:
+    """``prof``: a firmware profile other than the built-in one (CameraSpec.profile)."""
+    return ParamTable(parameter_table(caps) if prof is None else profile_table(caps, prof))
 
 
 def readable(spec: ParamSpec, level: int) -> bool:

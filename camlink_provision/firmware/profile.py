@@ -302,7 +302,7 @@ PEER_ENABLE, PEER_NAME = _PEER["enable"], _PEER["name"]
 PEER_ADDRESS, PEER_PORT = _PEER["ipaddress"], _PEER["port"]
 PEER_USERNAME, PEER_PASSWORD = _PEER["username"], _PEER["passwd"]
 PEER_FIELDS: dict[str, tuple[ValueType, str]] = _fields(DEFAULT.peer_fields)
-PEER_SECRET_FIELDS = DEFAULT.secret_peer_fields
+PEER_SECRET_FIELDS = frozenset({PEER_PASSWORD})
 # A boolean parameter's two values [real].
 ON, OFF = "1", "0"
 
@@ -325,11 +325,10 @@ def _spec(name: str, definition: ParamDef) -> ParamSpec:
                      definition.set_level, definition.default)
 
 
-def event_specs(slot: int, caps: Capabilities,
-                prof: FirmwareProfile = DEFAULT) -> Iterator[ParamSpec]:
+def event_specs(slot: int, caps: Capabilities) -> Iterator[ParamSpec]:
     for field, (vtype, default) in EVENT_FIELDS.items():
         if field == TRIGGER_RULE_FIELD:
-            yield _spec(event_param(slot, field), prof.rule_field)
+            yield _spec(event_param(slot, field), DEFAULT.rule_field)
             continue
         yield ParamSpec(event_param(slot, field), vtype, 6, 6, default)
     for server in range(NSERVER):
@@ -339,12 +338,12 @@ def event_specs(slot: int, caps: Capabilities,
     if caps.cameralink:
         for peer in range(caps.npeer):
             for key, field in _ACTION.items():
-                yield _spec(link_action_param(slot, peer, field), prof.link_fields[key])
+                yield _spec(link_action_param(slot, peer, field), DEFAULT.link_fields[key])
 
 
-def peer_specs(peer: int, prof: FirmwareProfile = DEFAULT) -> Iterator[ParamSpec]:
+def peer_specs(peer: int) -> Iterator[ParamSpec]:
     for key, field in _PEER.items():
-        yield _spec(peer_param(peer, field), prof.peer_fields[key])
+        yield _spec(peer_param(peer, field), DEFAULT.peer_fields[key])
 
 
 def preset_specs(slot: int) -> Iterator[ParamSpec]:
@@ -355,12 +354,9 @@ def preset_specs(slot: int) -> Iterator[ParamSpec]:
         yield ParamSpec(preset_param(slot, axis), IntType(-36000, 36000), 1, NOBODY, "0")
 
 
-def parameter_table(caps: Capabilities,
-                    prof: FirmwareProfile = DEFAULT) -> dict[str, ParamSpec]:
-    """Every parameter a camera with these capabilities serves, keyed by its built-in name;
-    the [modelled] ones typed and levelled as ``prof`` says (the emulator serves them under
-    ``prof``'s spellings: ``naming``)."""
-    cap = prof.capabilities
+def parameter_table(caps: Capabilities) -> dict[str, ParamSpec]:
+    """Every parameter a camera with these capabilities serves, keyed by name."""
+    cap = DEFAULT.capabilities  # [modelled]: typed by the data file
     specs: list[ParamSpec] = [
         ParamSpec(MODELNAME, StringType(64), 0, NOBODY),
         ParamSpec(SERIAL, StringType(64), 0, NOBODY),
@@ -377,15 +373,65 @@ def parameter_table(caps: Capabilities,
         replace(_spec(CAP_NEVENT, cap["nevent"]), default=str(caps.nevent)),
     ]
     for slot in range(caps.nevent):
-        specs.extend(event_specs(slot, caps, prof))
+        specs.extend(event_specs(slot, caps))
     if caps.cameralink:
         for peer in range(caps.npeer):
-            specs.extend(peer_specs(peer, prof))
+            specs.extend(peer_specs(peer))
     for slot in range(caps.npreset):
         specs.extend(preset_specs(slot))
     if caps.ndo:
         specs.append(ParamSpec(DO_STATUS, BOOL, 1, NOBODY, "0"))
     return {spec.name: spec for spec in specs}
+
+
+SLOT_MARK = "_i<N>"
+_ANY_SLOT = re.compile(r"_i\d+")
+
+
+def pattern_of(name: str) -> str:
+    """``event_i3_action_cameralink_i0_preset`` -> ``event_i<N>_action_cameralink_i<N>_preset``."""
+    return _ANY_SLOT.sub(SLOT_MARK, name)
+
+
+# Where each [modelled] parameter lives in the profile file: built-in pattern -> (section,
+# key). What an override corrects, what the probe reports, what ``profile_table`` retypes.
+MODELLED: dict[str, tuple[str, str]] = {
+    **{d.name: ("capabilities", key) for key, d in DEFAULT.capabilities.items()},
+    **{pattern_of(peer_param(0, d.name)): ("peers", key)
+       for key, d in DEFAULT.peer_fields.items()},
+    **{pattern_of(link_action_param(0, 0, d.name)): ("link_actions", key)
+       for key, d in DEFAULT.link_fields.items()},
+    pattern_of(event_param(0, DEFAULT.rule_field.name)): ("events", "rule_field"),
+}
+
+
+def definition(prof: FirmwareProfile, section: str, key: str) -> ParamDef:
+    """The definition ``prof`` gives a [modelled] parameter (see ``MODELLED``)."""
+    if section == "capabilities":
+        return prof.capabilities[key]
+    if section == "peers":
+        return prof.peer_fields[key]
+    if section == "link_actions":
+        return prof.link_fields[key]
+    return prof.rule_field
+
+
+def profile_table(caps: Capabilities, prof: FirmwareProfile) -> dict[str, ParamSpec]:
+    """``parameter_table`` with the [modelled] parameters typed, levelled and defaulted as
+    ``prof`` says; names stay built-in (the emulator serves them in ``prof``'s spellings,
+    through ``naming``). A capability keeps its value as its default."""
+    table = parameter_table(caps)
+    if prof is DEFAULT:
+        return table
+    for name, spec in table.items():
+        where = MODELLED.get(pattern_of(name))
+        if where is None:
+            continue
+        given = definition(prof, *where)
+        default = spec.default if where[0] == "capabilities" else given.default
+        table[name] = replace(spec, type=parse_type(given.type), get_level=given.get_level,
+                              set_level=given.set_level, default=default)
+    return table
 
 
 # ---------------------------------------------------------------------------------------------

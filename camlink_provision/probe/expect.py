@@ -8,19 +8,13 @@ peers' names. A [modelled] pattern carries its handle in the profile file (``pee
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.naming import Naming
+from camlink_provision.firmware.profile import SLOT_MARK, pattern_of
 
-_SLOT = re.compile(r"_i\d+")
-SLOT_MARK = "_i<N>"
-
-
-def pattern_of(name: str) -> str:
-    """``event_i3_action_cameralink_i0_preset`` -> ``event_i<N>_action_cameralink_i<N>_preset``."""
-    return _SLOT.sub(SLOT_MARK, name)
+__all__ = ["SLOT_MARK", "Expected", "Handle", "expected", "pattern_of"]
 
 
 @dataclass(frozen=True)
@@ -43,27 +37,13 @@ class Expected:
         return self.handle is not None
 
 
-def _handles() -> dict[str, Handle]:
-    """Built-in pattern -> handle, for every [modelled] parameter."""
-    out: dict[str, Handle] = {}
-    prof = fw.DEFAULT
-    for key, definition in prof.capabilities.items():
-        out[definition.name] = Handle("capabilities", key)
-    for key, definition in prof.peer_fields.items():
-        out[pattern_of(fw.peer_param(0, definition.name))] = Handle("peers", key)
-    for key, definition in prof.link_fields.items():
-        out[pattern_of(fw.link_action_param(0, 0, definition.name))] = Handle("link_actions", key)
-    out[pattern_of(fw.event_param(0, prof.rule_field.name))] = Handle("events", "rule_field")
-    return out
-
-
-HANDLES = _handles()
+HANDLES = {pattern: Handle(*where) for pattern, where in fw.MODELLED.items()}
 
 
 def expected(caps: fw.Capabilities, naming: Naming) -> list[Expected]:
     """The camera's expected names by pattern, in the table's order."""
     groups: dict[str, Expected] = {}
-    for builtin, spec in fw.parameter_table(caps, naming.profile).items():
+    for builtin, spec in fw.profile_table(caps, naming.profile).items():
         name = naming.param_out(builtin)
         pattern = pattern_of(name)
         group = groups.get(pattern)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.readonly import ReadOnlyClient
 from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet, running_fleet
 from camlink_provision.errors import CameraCommandError, InventoryErrors
 from camlink_provision.firmware import profile as fw
@@ -150,15 +151,16 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fleet, Nam
         yield running, Naming(renamed)
 
 
-def _client(fleet: Fleet, name: str, **options: object) -> CameraClient:
+def _client(fleet: Fleet, name: str, naming: Naming | None = None,
+            kind: type[CameraClient] = CameraClient) -> CameraClient:
     connection = Connection("127.0.0.1", fleet.port(name), timeout=5.0)
-    return CameraClient(name, connection, Credentials("admin", Secret(PASSWORD)),
-                        **options)  # type: ignore[arg-type]
+    return kind(name, connection, Credentials("admin", Secret(PASSWORD)),
+                naming=naming or Naming(fw.DEFAULT))
 
 
 def test_a_client_speaks_the_cameras_spelling(fleet: tuple[Fleet, Naming]) -> None:
     running, naming = fleet
-    with _client(running, "spot", naming=naming) as client:
+    with _client(running, "spot", naming) as client:
         echoed = client.setparam({fw.peer_param(0, fw.PEER_ADDRESS): "10.0.0.2",
                                   fw.peer_param(0, fw.PEER_PORT): "80",
                                   fw.peer_param(0, fw.PEER_USERNAME): "admin",
@@ -175,7 +177,7 @@ def test_a_client_speaks_the_cameras_spelling(fleet: tuple[Fleet, Naming]) -> No
 def test_a_read_only_client_sends_nothing_but_reads(fleet: tuple[Fleet, Naming]) -> None:
     running, _ = fleet
     running.clear_log("ptz")
-    with _client(running, "ptz", read_only=True) as client:
+    with _client(running, "ptz", kind=ReadOnlyClient) as client:
         assert client.dump("viewer")[fw.MODELNAME] == "SD9384-EHL"
         assert client.tracking_rules() == {}
         for write in (lambda: client.setparam({fw.HOSTNAME: "x"}),
@@ -187,3 +189,22 @@ def test_a_read_only_client_sends_nothing_but_reads(fleet: tuple[Fleet, Naming])
     log = running.request_log("ptz")
     assert [(e.method, e.path) for e in log if e.status != 401] == [
         ("GET", "/cgi-bin/viewer/getparam.cgi"), ("GET", fw.VCA_TRACKING)]
+
+
+def test_an_emulated_camera_types_its_parameters_as_its_profile_says(tmp_path: Path) -> None:
+    """Types and levels are data too: a profile saying ports end at 1024 makes the
+    emulated firmware refuse 8080, which the built-in one accepts."""
+    narrow = load_override(_override(
+        tmp_path, "peers:\n  fields:\n    port: {type: 'int 1~1024', default: '81'}\n")).base
+    specs = [dataclasses.replace(CameraSpec("narrow", "IB9391-EHT-v2", accounts=ACCOUNTS),
+                                 profile=narrow),
+             CameraSpec("plain", "IB9391-EHT-v2", accounts=ACCOUNTS)]
+    port = fw.peer_param(0, fw.PEER_PORT)
+    with running_fleet(specs, state_dir=None) as running:
+        with _client(running, "narrow", Naming(narrow)) as client:
+            assert client.getparam([port]) == {port: "81"}  # the profile's default
+            with pytest.raises(CameraCommandError):
+                client.setparam({port: "8080"})
+            assert client.setparam({port: "1024"}) == {port: "1024"}
+        with _client(running, "plain") as client:
+            assert client.setparam({port: "8080"}) == {port: "8080"}
