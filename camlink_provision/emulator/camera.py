@@ -13,18 +13,19 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
-from camlink_provision.emulator import replies, wirenames
+from camlink_provision.emulator import replies
 from camlink_provision.emulator.auth import Authenticator
 from camlink_provision.emulator.dialer import PeerDialer
 from camlink_provision.emulator.dump import dump_table
 from camlink_provision.emulator.events import EventEngine, FireResult
 from camlink_provision.emulator.forms import FormError, Pair, request_pairs
 from camlink_provision.emulator.http import Request
-from camlink_provision.emulator.params import ParamStore, table_for
+from camlink_provision.emulator.params import ParamStore, ParamTable, table_for
 from camlink_provision.emulator.ptz import Ptz
 from camlink_provision.emulator.replies import INVALID, Answer
 from camlink_provision.emulator.spec import CameraSpec
 from camlink_provision.emulator.vca import TrackingRules
+from camlink_provision.emulator.wirenames import reply_out, request_in
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.models import MIN_CAMERA_LINK_MAJOR
 from camlink_provision.firmware.naming import Naming
@@ -40,6 +41,17 @@ def capabilities_of(spec: CameraSpec) -> fw.Capabilities:
         npreset=info.npreset if info.ptz else 0, ndi=info.ndi, ndo=info.ndo, nvi=info.nvi,
         nevent=info.nevent, npeer=info.npeer,
         cameralink=spec.firmware_major >= MIN_CAMERA_LINK_MAJOR, ptz=info.ptz)
+
+
+def tables_of(spec: CameraSpec, naming: Naming) -> tuple[ParamTable, fw.Capabilities,
+                                                       dict[str, str]]:
+    """The parameters a camera serves, its capabilities and its factory values: from its
+    model and profile, or from the dump it was started from (emulator/dump.py)."""
+    caps = capabilities_of(spec)
+    if spec.dump:
+        table, caps, values = dump_table(spec.dump, naming, caps)
+        return table, caps, {**values, **identity_of(spec)}
+    return table_for(caps, spec.profile), caps, identity_of(spec)
 
 
 def identity_of(spec: CameraSpec) -> dict[str, str]:
@@ -67,13 +79,9 @@ class EmulatedCamera:
                  on_change: Callable[[EmulatedCamera], None] | None = None) -> None:
         self.spec = spec
         self.name = spec.name
-        self.caps = capabilities_of(spec)
         self.naming = Naming(spec.profile or fw.DEFAULT)
-        if spec.dump:
-            table, self.caps, values = dump_table(spec.dump, self.naming, self.caps)
-            self.params = ParamStore(table, {**values, **identity_of(spec)})
-        else:
-            self.params = ParamStore(table_for(self.caps, spec.profile), identity_of(spec))
+        table, self.caps, factory = tables_of(spec, self.naming)
+        self.params = ParamStore(table, factory)
         self.auth = Authenticator(spec.auth, spec.accounts)
         self.ptz = Ptz(self.params, self.caps)
         self.rules = TrackingRules()
@@ -178,9 +186,9 @@ class EmulatedCamera:
         if self.naming.identity:
             return await self._handle(request, store_limit, request)
         wire = request
-        request = wirenames.request_in(self.naming, request)
+        request = request_in(self.naming, request)
         answer = await self._handle(request, store_limit, wire)
-        reply = wirenames.reply_out(self.naming, request.path, answer.reply)
+        reply = reply_out(self.naming, request.path, answer.reply)
         return Answer(reply, answer.write)
 
     async def _handle(self, request: Request, store_limit: int | None,
