@@ -87,7 +87,8 @@ def _probe_all(args: argparse.Namespace, targets: list[Target], profiles: Profil
     if args.save_dump:
         _save_dumps(Path(args.save_dump), probes)
     if args.write_profile:
-        found = [corrections(p.model, p.findings, profiles.for_camera(p.model, p.firmware))
+        found = [corrections(p.model, p.findings, profiles.for_camera(p.model, p.firmware),
+                             p.rule_keys.candidates if p.rule_keys else None)
                  for p in probes if not p.error and p.model]
         origin = ", ".join(f"{p.camera} {p.firmware}" for p in probes if not p.error)
         stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

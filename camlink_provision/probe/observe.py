@@ -18,6 +18,7 @@ from camlink_provision.firmware.naming import Naming
 
 # read levels, lowest first: the first directory listing a name is its read level
 LEVELS = ("anonymous", "viewer", "admin")
+RULES = "tracking rules"
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,8 @@ def check_paths(client: CameraClient, naming: Naming, ptz: bool) -> list[PathChe
                         "calling it makes the camera contact its peer: a probe only reads")]
     tracking = naming.path_out(fw.VCA_TRACKING)
     if not ptz:
-        return [*checks, PathCheck("tracking rules", tracking, "not applicable",
-                                   "not a PTZ camera")]
-    checks.append(_json_check(client, "tracking rules", tracking))
+        return [*checks, PathCheck(RULES, tracking, "not applicable", "not a PTZ camera")]
+    checks.append(_json_check(client, RULES, tracking))
     checks.append(_json_check(client, "tracking status", fw.VCA_STATUS))
     return checks
 

@@ -45,8 +45,12 @@ class Corrections:
     unplaced: list[str] = field(default_factory=list)  # patterns without a candidate
 
 
-def corrections(model: str, findings: list[Finding], prof: FirmwareProfile) -> Corrections:
+def corrections(model: str, findings: list[Finding], prof: FirmwareProfile,
+                rule_keys: dict[str, str] | None = None) -> Corrections:
+    """``rule_keys``: the VCA key candidates (handle -> the camera's key), if any."""
     out = Corrections(model)
+    if rule_keys:
+        out.changes["tracking"] = {"keys": dict(rule_keys)}
     groups: dict[str, Counter[str]] = {"peers": Counter(), "link_actions": Counter()}
     for finding in findings:
         handle = finding.expected.handle

@@ -22,6 +22,8 @@ def verdict(probe: CameraProbe) -> str:
     missing = [p for p in probe.paths if p.status in ("missing", "error")]
     parts = [f"{len(blocking)} name pattern(s) missing or mistyped"] if blocking else []
     parts += [f"{p.what} {p.status}" for p in missing]
+    if probe.rule_keys is not None and probe.rule_keys.blocking:
+        parts.append("the tracking rules' keys differ")
     return ("plan and apply cannot run on this camera as it is: " + ", ".join(parts)
             + "; `probe --write-profile FILE` writes the corrections found, for review")
 
@@ -68,6 +70,9 @@ def render_text(probes: list[CameraProbe], profile_line: str) -> str:
             for path in probe.paths:
                 detail = f": {path.detail}" if path.detail else ""
                 out.append(f"  {path.what} {path.path}: {path.status}{detail}")
+            if probe.rule_keys is not None:
+                out.append(f"  tracking rule keys: {probe.rule_keys.status}: "
+                           f"{probe.rule_keys.detail}")
             out.extend(f"  note: {note}" for note in probe.notes)
         out.append(f"  => {verdict(probe)}")
     return "\n".join(out) + "\n"
@@ -85,6 +90,9 @@ def _camera_json(probe: CameraProbe) -> dict[str, Any]:
         "names": [_finding_json(f) for f in probe.findings],
         "paths": [{"what": p.what, "path": p.path, "status": p.status, "detail": p.detail,
                    "keys": list(p.keys)} for p in probe.paths],
+        "rule_keys": None if probe.rule_keys is None else {
+            "status": probe.rule_keys.status, "detail": probe.rule_keys.detail,
+            "candidates": probe.rule_keys.candidates},
         "notes": probe.notes, "usable": probe.usable, "verdict": verdict(probe)}
 
 

@@ -11,7 +11,8 @@ from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.naming import Naming
 from camlink_provision.probe.compare import Finding, compare, usable
 from camlink_provision.probe.expect import expected
-from camlink_provision.probe.observe import PathCheck, check_paths, observe
+from camlink_provision.probe.observe import RULES, PathCheck, check_paths, observe
+from camlink_provision.probe.vca_keys import KeyCheck, check_keys
 
 CAPABILITY_NAMES = {"npreset": fw.CAP_NPRESET, "ndi": fw.CAP_NDI, "ndo": fw.CAP_NDO,
                     "nvi": fw.CAP_NVI, "nevent": fw.CAP_NEVENT, "npeer": fw.CAP_NPEER}
@@ -27,6 +28,7 @@ class CameraProbe:
     capabilities_from: str = ""  # "the camera" or "the model catalogue"
     findings: list[Finding] = field(default_factory=list)
     paths: list[PathCheck] = field(default_factory=list)
+    rule_keys: KeyCheck | None = None  # on a PTZ camera whose rules could be read
     notes: list[str] = field(default_factory=list)
     error: str = ""  # the camera could not be read at all
     params: dict[str, str] = field(default_factory=dict, repr=False)  # for --save-dump
@@ -34,7 +36,8 @@ class CameraProbe:
     @property
     def usable(self) -> bool:
         return not self.error and usable(self.findings) and not any(
-            p.status in ("missing", "error") for p in self.paths)
+            p.status in ("missing", "error") for p in self.paths) and not (
+            self.rule_keys is not None and self.rule_keys.blocking)
 
 
 def probe_camera(client: CameraClient, naming: Naming) -> CameraProbe:
@@ -59,6 +62,9 @@ def probe_camera(client: CameraClient, naming: Naming) -> CameraProbe:
                            "camera_link": caps.cameralink, "ptz": caps.ptz}
     result.findings = compare(expected(caps, naming), params, seen.levels)
     result.paths = check_paths(client, naming, caps.ptz)
+    rules = next((p for p in result.paths if p.what == RULES and p.status == "ok"), None)
+    if rules is not None:
+        result.rule_keys = check_keys(rules.keys, naming)
     return result
 
 

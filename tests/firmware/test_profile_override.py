@@ -208,3 +208,35 @@ def test_an_emulated_camera_types_its_parameters_as_its_profile_says(tmp_path: P
             assert client.setparam({port: "1024"}) == {port: "1024"}
         with _client(running, "plain") as client:
             assert client.setparam({port: "8080"}) == {port: "8080"}
+
+
+def test_the_probe_compares_the_tracking_rules_keys(tmp_path: Path) -> None:
+    """A PTZ whose firmware writes its rules with other keys: the probe (built-in profile)
+    says which keys differ and finds the renamed ones; with them corrected it is usable."""
+    from camlink_provision.probe.override import corrections
+    from camlink_provision.probe.run import probe_camera
+
+    keyed = load_override(_override(
+        tmp_path, "tracking: {keys: {rule_name: Name, connect_event: ConnectToEvent}}\n")).base
+    spec = dataclasses.replace(CameraSpec("dome", "SD9384-EHL", accounts=ACCOUNTS),
+                               profile=keyed)
+    rule = fw.rule_to_vca("gate", "intrusion", [[0, 0], [10, 0], [10, 10]], True)
+    with running_fleet([spec], state_dir=None) as running:
+        with _client(running, "dome", Naming(keyed)) as client:
+            client.put_tracking_rules({"gate": rule})
+        assert running.camera("dome").rules.as_json()["gate"][fw.VCA_RULE_NAME] == "gate"
+        with _client(running, "dome", kind=ReadOnlyClient) as client:
+            probed = probe_camera(client, Naming(fw.DEFAULT))
+        with _client(running, "dome", Naming(keyed), kind=ReadOnlyClient) as client:
+            corrected = probe_camera(client, Naming(keyed))
+    assert probed.rule_keys is not None and probed.rule_keys.status == "keys differ"
+    assert probed.rule_keys.candidates == {"rule_name": "Name",
+                                           "connect_event": "ConnectToEvent"}
+    assert not probed.usable and "keys differ" in " ".join(
+        [probed.rule_keys.status, probed.rule_keys.detail])
+    changes = corrections("SD9384-EHL", probed.findings, fw.DEFAULT,
+                          probed.rule_keys.candidates).changes
+    assert changes == {"tracking": {"keys": {"rule_name": "Name",
+                                             "connect_event": "ConnectToEvent"}}}
+    assert corrected.rule_keys is not None and corrected.rule_keys.status == "ok"
+    assert corrected.usable
