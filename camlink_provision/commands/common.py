@@ -19,7 +19,7 @@ from camlink_provision.emulator.inventory_fleet import (
     specs_for_site,
 )
 from camlink_provision.firmware.choice import profiles_of, use_profiles
-from camlink_provision.firmware.profile_data import load_override
+from camlink_provision.firmware.override import load_override
 from camlink_provision.inventory.loader import site_from_args
 from camlink_provision.inventory.model import Site
 from camlink_provision.selection import select

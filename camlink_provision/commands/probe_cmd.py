@@ -22,7 +22,7 @@ from camlink_provision.commands.common import open_session
 from camlink_provision.errors import CameraError, CamlinkError
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.choice import naming_for, profiles_of
-from camlink_provision.firmware.profile_data import ProfileSet, builtin_set, load_override
+from camlink_provision.firmware.override import ProfileSet, builtin_set, load_override
 from camlink_provision.inventory.model import Connection, Credentials, Secret
 from camlink_provision.inventory.secrets import env_name, open_secrets
 from camlink_provision.probe.override import corrections, write_override

@@ -24,7 +24,7 @@ from camlink_provision.emulator.fleet import Fleet, start_fleet
 from camlink_provision.emulator.fleetfile import load_fleet_file
 from camlink_provision.emulator.spec import CameraSpec, Fault
 from camlink_provision.errors import CamlinkError
-from camlink_provision.firmware.profile_data import builtin_set, load_override
+from camlink_provision.firmware.override import builtin_set, load_override
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 

@@ -15,7 +15,8 @@ from functools import cache
 
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.naming import Naming
-from camlink_provision.firmware.profile_data import FirmwareProfile, ProfileSet, builtin_set
+from camlink_provision.firmware.override import ProfileSet, builtin_set
+from camlink_provision.firmware.profile_data import FirmwareProfile
 from camlink_provision.inventory.model import Site
 
 

@@ -2,7 +2,7 @@
 
 The planner, the resources and the emulator's behaviour work in the built-in spellings
 (``profile.py``'s constants). A camera whose firmware spells a [modelled] name otherwise
-(an override file says so: ``profile_data``) is spoken to in its own spellings; this module
+(an override file says so: ``override.py``) is spoken to in its own spellings; this module
 is the one place that rewrites between the two, at the wire: the camera client on the way
 out and back, the emulator on the way in and back. With the built-in profile every
 translation is the identity.

@@ -31,7 +31,7 @@ from typing import Any
 
 from camlink_provision.errors import InventoryError, InventoryErrors, Location
 from camlink_provision.firmware.choice import use_profiles
-from camlink_provision.firmware.profile_data import load_override
+from camlink_provision.firmware.override import load_override
 from camlink_provision.inventory import groups as grp
 from camlink_provision.inventory.build import SourceMap, build_camera, build_link
 from camlink_provision.inventory.camera_rules import check_cameras

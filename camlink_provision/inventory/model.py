@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Literal
 from camlink_provision.errors import Location
 
 if TYPE_CHECKING:
-    from camlink_provision.firmware.profile_data import FirmwareProfile, ProfileSet
+    from camlink_provision.firmware.override import ProfileSet
+    from camlink_provision.firmware.profile_data import FirmwareProfile
 
 Role = Literal["spotter", "ptz"]
 State = Literal["present", "absent"]

@@ -21,7 +21,7 @@ import yaml
 from camlink_provision.cli import EXIT_ERROR, EXIT_OK
 from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet, running_fleet
 from camlink_provision.emulator.dump import spec_from_dump
-from camlink_provision.firmware.profile_data import load_override
+from camlink_provision.firmware.override import load_override
 
 from .cli_kit import MINIMAL, ROOT, run, secrets_for
 

@@ -16,7 +16,8 @@ from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet, running_f
 from camlink_provision.errors import CameraCommandError, InventoryErrors
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.naming import UNKNOWN, Naming
-from camlink_provision.firmware.profile_data import load_override, packaged
+from camlink_provision.firmware.override import load_override
+from camlink_provision.firmware.profile_data import packaged
 from camlink_provision.inventory.model import Connection, Credentials, Secret
 
 PASSWORD = "probe-test-pass-4411"
