@@ -18,8 +18,7 @@ from camlink_provision.emulator.inventory_fleet import (
     seed_adopted_presets,
     specs_for_site,
 )
-from camlink_provision.firmware.choice import profiles_of, use_profiles
-from camlink_provision.firmware.override import load_override
+from camlink_provision.firmware.choice import choose_profile
 from camlink_provision.inventory.loader import site_from_args
 from camlink_provision.inventory.model import Site
 from camlink_provision.selection import select
@@ -101,14 +100,8 @@ def emulator_state_dir(args: argparse.Namespace, site: Site) -> Path:
     return STATE_ROOT / "emulator" / site.name
 
 
-def chosen_profile(args: argparse.Namespace, site: Site) -> Site:
-    """``--profile FILE`` over the inventory's ``site: firmware_profile:`` (checked before
-    any camera is contacted); says on stderr which profile the run speaks."""
-    given = getattr(args, "profile", None)
-    if given:
-        site = use_profiles(site, load_override(given))
-    print(profiles_of(site).describe(), file=sys.stderr)
-    return site
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 @contextmanager
@@ -122,7 +115,7 @@ def open_session(args: argparse.Namespace, *, lock: bool = False) -> Iterator[Se
     loaded = site_from_args(args)
     for warning in loaded.warnings:
         print(warning.render(), file=sys.stderr)
-    site = chosen_profile(args, loaded.site)
+    site = choose_profile(loaded.site, getattr(args, "profile", None), _stderr)
     names = select(site, getattr(args, "limit", None))
     _fit_concurrency(args, site)
     with ExitStack() as stack:

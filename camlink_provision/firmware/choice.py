@@ -10,12 +10,14 @@ and stored on each ``Camera`` (``firmware_profile``), so every client built for 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.naming import Naming
-from camlink_provision.firmware.override import ProfileSet, builtin_set
+from camlink_provision.firmware.override import ProfileSet, builtin_set, load_override
 from camlink_provision.firmware.profile_data import FirmwareProfile
 from camlink_provision.inventory.model import Site
 
@@ -27,6 +29,17 @@ def use_profiles(site: Site, profiles: ProfileSet) -> Site:
     cameras = {name: replace(camera, firmware_profile=profiles.for_camera(
                    camera.model, camera.firmware or "")) for name, camera in site.cameras.items()}
     return replace(site, cameras=cameras, profiles=profiles)
+
+
+def choose_profile(site: Site, given: str | Path | None,
+                   note: Callable[[str], None]) -> Site:
+    """The run's choice: ``given`` (``--profile FILE``) over the inventory's ``site:
+    firmware_profile:``, checked before any camera is contacted; ``note`` receives the line
+    saying which profile the run speaks (every camera command prints it)."""
+    if given:
+        site = use_profiles(site, load_override(given))
+    note(profiles_of(site).describe())
+    return site
 
 
 def profiles_of(site: Site) -> ProfileSet:
