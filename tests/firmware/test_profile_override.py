@@ -241,3 +241,34 @@ def test_the_probe_compares_the_tracking_rules_keys(tmp_path: Path) -> None:
                                              "connect_event": "ConnectToEvent"}}}
     assert corrected.rule_keys is not None and corrected.rule_keys.status == "ok"
     assert corrected.usable
+
+
+def test_an_emulated_spotter_calls_its_peer_in_its_own_spelling(tmp_path: Path) -> None:
+    """The camera-link action's tracking call carries the rule under the name the firmware
+    profile gives camctrl.cgi's argument, and a PTZ of that firmware tracks it."""
+    renamed = load_override(_override(tmp_path, "commands: {track_rule: rulename}\n")).base
+    naming = Naming(renamed)
+    specs = [dataclasses.replace(CameraSpec(name, model, address=address, accounts=ACCOUNTS),
+                                 profile=renamed)
+             for name, model, address in (("ptz", "SD9384-EHL", "10.0.0.2"),
+                                          ("spot", "IB9391-EHT-v2", "10.0.0.1"))]
+    rule = fw.rule_to_vca("zone", "intrusion", [[0, 0], [10, 0], [10, 10]], False)
+    with running_fleet(specs, state_dir=None) as running:
+        with _client(running, "ptz", naming) as ptz:
+            ptz.add_preset("door")
+            ptz.put_tracking_rules({"zone": rule})
+        with _client(running, "spot", naming) as spot:
+            spot.setparam({fw.peer_param(0, fw.PEER_ENABLE): fw.ON,
+                           fw.peer_param(0, fw.PEER_ADDRESS): "10.0.0.2",
+                           fw.peer_param(0, fw.PEER_USERNAME): "admin",
+                           fw.peer_param(0, fw.PEER_PASSWORD): Secret(PASSWORD),
+                           fw.link_action_param(0, 0, fw.ACTION_ENABLE): fw.ON,
+                           fw.link_action_param(0, 0, fw.ACTION_PRESET): "door",
+                           fw.link_action_param(0, 0, fw.ACTION_TRACK_ENABLE): fw.ON,
+                           fw.link_action_param(0, 0, fw.ACTION_TRACK_RULE): "zone"})
+            running.clear_log("ptz")
+            assert spot.link_test_action(0, event=0) == (fw.LINK_TEST_OK, fw.LINK_TEST_OK)
+        assert running.state("ptz")["tracking"] == {"status": fw.TRACKING_ACTIVE,
+                                                    "rule": "zone"}
+        tracked = [e for e in running.request_log("ptz") if e.path == fw.CAMCTRL]
+        assert tracked and "rulename" in tracked[-1].params
