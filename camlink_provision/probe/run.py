@@ -9,6 +9,7 @@ from camlink_provision.errors import CameraError
 from camlink_provision.firmware import models
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.naming import Naming
+from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.probe.compare import Finding, compare, usable
 from camlink_provision.probe.expect import expected
 from camlink_provision.probe.observe import RULES, PathCheck, check_paths, observe
@@ -87,8 +88,16 @@ def capabilities(params: dict[str, str], naming: Naming,
         nvi=count("nvi", info.nvi if info else 0),
         nevent=count("nevent", info.nevent if info else 0),
         npeer=count("npeer", info.npeer if info else 0),
-        cameralink=(link == fw.ON) if link is not None else True,
+        cameralink=(link == fw.ON) if link is not None else _link_firmware(params),
         ptz=(int(ptz_bits) > 0) if ptz_bits.isdigit() else bool(info and info.ptz))
     source = "the camera" if link is not None else \
-        "the model catalogue (the camera lists no Camera Link capability)"
+        "the model catalogue and the firmware version (the camera lists no Camera Link " \
+        "capability)"
     return caps, source
+
+
+def _link_firmware(params: dict[str, str]) -> bool:
+    """Camera Link exists from firmware 2103 on: what the version says when the camera
+    lists no capability for it (an unreadable version: assume it does, and compare)."""
+    version = parse_firmware(params.get(fw.FIRMWARE, ""))
+    return version is None or version.major >= models.MIN_CAMERA_LINK_MAJOR
