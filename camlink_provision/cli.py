@@ -64,6 +64,7 @@ HANDLERS: dict[str, str] = {
     "verify": "camlink_provision.commands.verify_cmd:run_verify",
     "import": "camlink_provision.commands.import_cmd:run_import",
     "emulate": "camlink_provision.emulator.service:run_emulate",
+    "probe": "camlink_provision.commands.probe_cmd:run_probe",
     "completion": "camlink_provision.cli:run_completion",
     "unlock": "camlink_provision.commands.unlock_cmd:run_unlock",
 }
@@ -103,10 +104,22 @@ ABOUT: dict[str, tuple[str, tuple[str, ...]]] = {
     "import": (
         "Write inventory files from cameras set up by hand, so a site can be adopted.",
         ("camlink-provision import -i cameras-only.yml --out inventories/adopted",)),
+    "probe": (
+        "Read each camera (it never writes: its client only reads) and report, per name "
+        "the firmware profile uses, whether the camera has it, with which type and level; "
+        "candidates for each missing one; and whether plan and apply can run there as it "
+        "is. Exit 1 when they cannot. See docs/new-firmware.md.",
+        ("camlink-provision probe -i inventories/minimal --limit entrance-spotter",
+         "camlink-provision probe --host 192.168.1.21 --user admin --write-profile "
+         "firmware.yml",
+         "camlink-provision probe -i INV --save-dump field-report/ --format json")),
     "emulate": (
         "Serve emulated cameras on loopback (127.0.0.1), speaking the firmware's HTTP "
-        "interface, for trying the tool without cameras.",
-        ("camlink-provision emulate -i inventories/minimal --overlay emulated.yml",)),
+        "interface, for trying the tool without cameras. With --profile the cameras speak "
+        "that firmware profile's spellings.",
+        ("camlink-provision emulate -i inventories/minimal --overlay emulated.yml",
+         "camlink-provision emulate --from-dump gate=field-report.getparam.txt "
+         "--profile site-firmware.yml")),
     "unlock": (
         "Release a site's lock that an apply left behind on another host, or a corrupt lock "
         "file. A lock whose holder still runs on this host is never removed.",
@@ -163,6 +176,14 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emulator-state", metavar="DIR", default=None,
                         help="where the --emulate fleet keeps its cameras' settings "
                         "(default .camlink/emulator/<site>)")
+    _add_profile_option(parser)
+
+
+def _add_profile_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--profile", metavar="FILE", default=None,
+                        help="a firmware profile override: the [modelled] names as this "
+                        "site's firmware spells them (wins over the inventory's site: "
+                        "firmware_profile:); see docs/new-firmware.md")
 
 
 def _add_lock_dir_option(parser: argparse.ArgumentParser) -> None:
@@ -197,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--out", metavar="PLANFILE", help="save the plan (JSON) for apply")
     plan.add_argument("--detailed-exitcode", action="store_true",
                       help="exit 2 when there are changes, 0 when there are none")
+    plan.add_argument("--record", metavar="DIR", help="write every request and reply of "
+                      "the run to DIR/<camera>.jsonl, without headers or secrets, for a "
+                      "bug report")
 
     apply = _command(sub, "apply", help="converge the cameras to the inventory")
     _add_inventory_options(apply)
@@ -224,6 +248,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(imp)
     imp.add_argument("--out", required=True, metavar="DIR", help="directory to write")
 
+    probe = _command(sub, "probe", help="check a camera's firmware names against the "
+                          "firmware profile; writes nothing to any camera")
+    _add_inventory_options(probe, required=False)
+    _add_run_options(probe)
+    probe.add_argument("--host", metavar="HOST", help="probe one camera by address instead "
+                       "of -i (password: --password-secret from the secrets backends)")
+    probe.add_argument("--port", type=int, default=80, metavar="P", help="with --host")
+    probe.add_argument("--user", metavar="USER", help="with --host: an admin account")
+    probe.add_argument("--password-secret", default="admin_password", metavar="NAME",
+                       help="with --host: the secret holding USER's password (default "
+                       "admin_password; $CAMLINK_SECRET_<NAME> works too)")
+    probe.add_argument("--format", choices=("text", "json"), default="text")
+    probe.add_argument("--write-profile", metavar="FILE", help="write the corrections "
+                       "found as a firmware profile override, for a person to review")
+    probe.add_argument("--save-dump", metavar="DIR", help="write each camera's getparam "
+                       "reply, secrets blanked, as DIR/<camera>.getparam.txt")
+
     unlock = _command(sub, "unlock", help="release a site's lock left by an apply that is "
                             "gone (another host, a corrupt lock file)")
     unlock.add_argument("site", metavar="SITE", help="the site's name, as its inventory gives it")
@@ -235,6 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--fleet", metavar="FLEET.yml", help="a fleet file")
     source.add_argument("-i", "--inventory", action="append", metavar="INV",
                         help="build the fleet from an inventory")
+    source.add_argument("--from-dump", action="append", metavar="[NAME=]FILE",
+                        help="a camera started from a captured getparam.cgi dump (probe "
+                        "--save-dump writes one); named NAME, else by its host name; "
+                        "repeatable")
     emulate.add_argument("--secrets", metavar="PATH")
     emulate.add_argument("--base-port", type=int, default=18000, metavar="P",
                          help="first port; cameras get P, P+1, ... in file order")
@@ -246,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "spot1:latency=200,jitter=50, ptz2:status=503,rate=0.5; repeatable")
     emulate.add_argument("--overlay", metavar="FILE", help="with -i: write an overlay "
                          "inventory pointing every camera at its emulated port")
+    _add_profile_option(emulate)
 
     completion = _command(sub, "completion", help="print a shell completion script")
     completion.add_argument("shell", choices=COMPLETION_SHELLS)

@@ -33,8 +33,10 @@ from dataclasses import dataclass, replace
 from camlink_provision import applied, link_accounts, order
 from camlink_provision.applied import History
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.record import CaptureRecorder, RecordingClient
 from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
+from camlink_provision.firmware.choice import naming_for
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import JSON, CameraPlan, Observed, Plan
@@ -67,8 +69,13 @@ LINK_TEST_TIMEOUT = 15.0
 BUSY_PAUSES = (0.2, 0.5, 1.0)
 
 
-def default_client(camera: Camera) -> CameraClient:
-    return CameraClient(camera.name, camera.connection, camera.credentials)
+def default_client(camera: Camera, recorder: CaptureRecorder | None = None) -> CameraClient:
+    """A client speaking the camera's firmware profile; ``recorder``: plan --record."""
+    naming = naming_for(camera.firmware_profile)
+    if recorder is not None:
+        return RecordingClient(camera.name, camera.connection, camera.credentials,
+                               naming=naming, recorder=recorder)
+    return CameraClient(camera.name, camera.connection, camera.credentials, naming=naming)
 
 
 def with_timeout(camera: Camera, timeout: float | None = None) -> Camera:
@@ -97,7 +104,7 @@ def getparam_names(camera: Camera) -> list[str]:
 
 def _read_params(client: CameraClient, camera: Camera) -> dict[str, str]:
     try:
-        return client.getparam(getparam_names(camera))
+        return profile.without_secrets(client.getparam(getparam_names(camera)))
     except CameraCommandError:
         # Refused: a name the camera does not have, which usually means it is not the model
         # the inventory says. Read the identity alone so the plan can say exactly that.

@@ -20,6 +20,7 @@ from camlink_provision.emulator.inventory_fleet import (
     seed_adopted_presets,
     specs_for_site,
 )
+from camlink_provision.firmware.choice import choose_profile
 from camlink_provision.inventory.loader import load_site
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import DEFAULT_CONCURRENCY
@@ -50,6 +51,7 @@ class SiteOptions:
     emulate: bool = False  # an emulated fleet built from the inventory, on loopback
     emulator_state: str | Path | None = None  # default .camlink/emulator/<site>
     lock_dir: str | Path | None = None  # default: see sitelock.lock_dir
+    profile: str | Path | None = None  # --profile FILE, over the inventory's firmware_profile
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def open_site(options: SiteOptions, *, lock: bool = False,
                        secrets_command=options.secrets_command)
     for warning in loaded.warnings:
         note(warning.render())
-    site = loaded.site
+    site = choose_profile(loaded.site, options.profile, note)
     names = select(site, options.limit)
     emulated = len(site.cameras) if options.emulate else 0
     concurrency, lowered = fit_concurrency(options.concurrency, emulated_cameras=emulated)

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from camlink_provision.apply.result import STATUSES
-from camlink_provision.firmware import profile
+from camlink_provision.firmware import profile, profile_data
 
 PACKAGE = Path(profile.__file__).resolve().parents[1]
 PROFILE = Path(profile.__file__).resolve()
@@ -87,6 +87,8 @@ def own_words() -> set[str]:
                 walk(item)
 
     for path in sorted(SCHEMAS.glob("*.json")):
+        if path.name == profile_data.SCHEMA_FILE:
+            continue  # the profile file's own keys are the handles of firmware names
         walk(json.loads(path.read_text(encoding="utf-8")))
     return words
 
@@ -161,3 +163,60 @@ def test_the_names_come_from_the_profile() -> None:
             profile.CAP_NPEER} <= names
     assert {"event_i", "cameralink_i", "camctrl_c0_preset_i", "action_cameralink_i"} <= prefixes
     assert not names & {"name", "port", "preset", "ok", "unreachable"}  # the tool's words too
+
+
+def modelled_spellings() -> set[str]:
+    """Every spelling ``profile.yml`` gives: parameter names, groups, paths, arguments,
+    outcomes and VCA keys (the values of the file, never its keys)."""
+    found: set[str] = set()
+
+    def walk(node: object, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, str) and key not in ("type", "level", "default"):
+            found.add(node)
+
+    walk(profile_data.packaged_data())
+    return found - {str(profile_data.packaged_data()["format"])}
+
+
+def test_the_modelled_names_live_in_the_data_file() -> None:
+    """profile.py spells no [modelled] name: each comes from profile.yml, looked up by its
+    handle (the file's key). Words the tool's own formats share (``name``, ``port``,
+    ``ok``) cannot be told apart and are skipped."""
+    # ``enable`` is also a [real] event field, spelled in profile.py as such
+    real = set(profile.EVENT_FIELDS) - {profile.TRIGGER_RULE_FIELD}
+    spelled = modelled_spellings() - own_words() - real
+    assert {"cameralink", "vadp_rule", "RuleName", "capability_cameralink_npeer",
+            "/VCA/Config/RE/SmartTrackingAdvanced"} <= spelled
+    tree = ast.parse(PROFILE.read_text(encoding="utf-8"))
+    handles = {id(node.slice) for node in ast.walk(tree) if isinstance(node, ast.Subscript)}
+    in_code = {node.value for node in ast.walk(tree)
+               if isinstance(node, ast.Constant) and isinstance(node.value, str)
+               and id(node) not in handles and id(node) not in docstrings(tree)} & spelled
+    assert in_code == set()  # a handle (DEFAULT.peer_fields["passwd"]) is not a spelling
+
+
+def test_the_data_file_names_are_the_profiles() -> None:
+    """What the code uses is what the data file says: the constants and the name builders."""
+    data = profile_data.packaged_data()
+    assert data["peers"]["group"] == profile.PEER_GROUP
+    assert profile.peer_param(2, profile.PEER_ADDRESS) == \
+        f"{data['peers']['group']}_i2_{data['peers']['fields']['ipaddress']['name']}"
+    assert profile.link_action_param(1, 0, profile.ACTION_PRESET).startswith(
+        f"event_i1_{data['link_actions']['group']}_i0_")
+    assert data["tracking"]["path"] == profile.VCA_TRACKING
+    assert {"passwd"} == profile.PEER_SECRET_FIELDS == profile.DEFAULT.secret_peer_fields
+    # every [modelled] parameter of the table is typed and levelled as the file says
+    caps = profile.Capabilities(npreset=1, ndi=1, ndo=1, nvi=1, nevent=2, npeer=2,
+                                cameralink=True, ptz=True)
+    retyped = 0
+    for name, spec in profile.parameter_table(caps).items():
+        where = profile.MODELLED.get(profile.pattern_of(name))
+        if where is not None:
+            given = profile.definition(profile.DEFAULT, *where)
+            assert (profile.type_text(spec.type), spec.get_level, spec.set_level) == (
+                given.type, given.get_level, given.set_level), name
+            retyped += 1
+    assert retyped == 3 + 1 * 2 + 6 * 2 + 6 * 2 * 2  # capabilities, rule, peers, actions

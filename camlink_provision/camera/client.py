@@ -11,6 +11,11 @@ at once for concurrency.
 
 Every failure is a ``CameraError`` naming the camera and the request as method, path and
 parameter *names* (``Call``), attached in one place (``CameraClient._failures``).
+
+Callers speak the built-in profile's names; ``naming`` rewrites the [modelled] ones into the
+camera's own spellings on the way out and back (an override file said so: docs/new-firmware.md).
+Two variants change what ``_text`` does with a request: ``readonly.ReadOnlyClient`` (the
+probe) and ``record.RecordingClient`` (``plan --record``).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from camlink_provision.errors import (
     CameraUnreachable,
 )
 from camlink_provision.firmware import profile as fw
+from camlink_provision.firmware.naming import IDENTITY, Naming
 from camlink_provision.inventory.model import Connection, Credentials, Secret
 
 FORM = "application/x-www-form-urlencoded"
@@ -102,9 +108,10 @@ class CameraClient:
     """Typed calls on one camera. Thread-safe; one request in flight at a time."""
 
     def __init__(self, name: str, connection: Connection, credentials: Credentials, *,
-                 retries: int = 2, backoff: float = 0.1) -> None:
+                 retries: int = 2, backoff: float = 0.1, naming: Naming = IDENTITY) -> None:
         self.name = name
         self.connection = connection
+        self.naming = naming
         self.requests_sent = 0
         self._username = credentials.username
         self._auth = CameraAuth(credentials, connection.auth)
@@ -139,18 +146,38 @@ class CameraClient:
 
     def getparam(self, names: Sequence[str]) -> dict[str, str]:
         """Values of parameters and whole groups (by prefix), all in one request."""
-        call = Call("GET", fw.GETPARAM, tuple(names))
+        sent = [self.naming.param_out(name) for name in names]
+        call = Call("GET", fw.GETPARAM, tuple(sent))
         with self._failures(call):
-            return wire.parse_pairs(self._text(call, query=wire.encode_names(names)))
+            pairs = wire.parse_pairs(self._text(call, query=wire.encode_names(sent)))
+            if self.naming.identity:  # the common case: replies of 1,000+ lines
+                return pairs
+            return {self.naming.param_in(k): v for k, v in pairs.items()}
 
     def setparam(self, values: Mapping[str, str | Secret]) -> dict[str, str]:
         """Store many parameters in one form POST; returns the pairs the camera echoed."""
         if not values:
             return {}
-        call = Call("POST", fw.SETPARAM, tuple(values))
+        sent = {self.naming.param_out(k): v for k, v in values.items()}
+        call = Call("POST", fw.SETPARAM, tuple(sent))
         with self._failures(call):
-            body = wire.encode_pairs(values).encode("ascii")
-            return wire.parse_pairs(self._text(call, body=body, content_type=FORM))
+            body = wire.encode_pairs(sent).encode("ascii")
+            echoed = wire.parse_pairs(self._text(call, body=body, content_type=FORM))
+            return {self.naming.param_in(k): v for k, v in echoed.items()}
+
+    def dump(self, directory: str = "admin") -> dict[str, str]:
+        """Every parameter readable through ``/cgi-bin/<directory>/`` (a getparam naming
+        nothing), in reply order and as the camera names them: no translation (the probe
+        compares these names with the profile's)."""
+        call = Call("GET", getparam_path(directory))
+        with self._failures(call):
+            return wire.parse_pairs(self._text(call))
+
+    def read_json(self, path: str) -> dict[str, Any]:
+        """A VCA read as the camera spells it (no translation), for the probe."""
+        call = Call("GET", path)
+        with self._failures(call):
+            return wire.parse_json_object(self._text(call))
 
     # -- PTZ ---------------------------------------------------------------------------------
 
@@ -177,7 +204,7 @@ class CameraClient:
         args: dict[str, str | int] = {fw.PRESET_ADD: name}
         if index is not None:
             args[fw.PRESET_INDEX] = index
-        self._command(fw.PRESET, args)
+        self._command(fw.PRESET, self.naming.args_out("preset", args))
 
     def delete_preset(self, name: str) -> None:
         self._command(fw.PRESET, {fw.PRESET_DELETE: name})
@@ -188,24 +215,26 @@ class CameraClient:
     # -- Smart Tracking Advanced -------------------------------------------------------------
 
     def tracking_rules(self) -> dict[str, dict[str, Any]]:
-        call = Call("GET", fw.VCA_TRACKING)
+        call = Call("GET", self.naming.path_out(fw.VCA_TRACKING))
         with self._failures(call):
-            return wire.parse_rules(self._text(call))
+            return self.naming.rules_in(wire.parse_rules(self._text(call)))
 
     def put_tracking_rules(self, rules: Mapping[str, Mapping[str, Any]]) -> None:
         """Create or replace the given rules (others on the camera stay as they are)."""
-        call = Call("POST", fw.VCA_TRACKING, tuple(rules))
+        call = Call("POST", self.naming.path_out(fw.VCA_TRACKING), tuple(rules))
         with self._failures(call):
-            body = json.dumps(rules, ensure_ascii=False).encode("utf-8")
+            body = json.dumps(self.naming.rules_out(rules), ensure_ascii=False).encode("utf-8")
             self._text(call, body=body, content_type=JSON_TYPE)
 
     def delete_tracking_rule(self, name: str) -> None:
-        call = Call("DELETE", fw.VCA_TRACKING, (fw.VCA_RULE_NAME,))
+        args = self.naming.args_out("tracking", {fw.VCA_RULE_NAME: name})
+        call = Call("DELETE", self.naming.path_out(fw.VCA_TRACKING), tuple(args))
         with self._failures(call):
-            self._text(call, query=wire.encode_pairs({fw.VCA_RULE_NAME: name}))
+            self._text(call, query=wire.encode_pairs(args))
 
     def start_tracking(self, rule: str) -> None:
-        self._command(fw.CAMCTRL, {fw.AUTO: fw.AUTO_TRACK, fw.TRACK_RULE: rule})
+        self._command(fw.CAMCTRL, self.naming.args_out(
+            "camctrl", {fw.AUTO: fw.AUTO_TRACK, fw.TRACK_RULE: rule}))
 
     def stop_tracking(self) -> None:
         self._command(fw.CAMCTRL, {fw.AUTO: fw.AUTO_STOP})
@@ -244,11 +273,14 @@ class CameraClient:
         args: dict[str, str | int] = {fw.LINK_TEST_INDEX: index}
         if event is not None:
             args[fw.LINK_TEST_EVENT] = event
-        call = Call("POST", fw.LINK_TEST, tuple(args))
+        sent = self.naming.args_out("link_test", args)
+        call = Call("POST", self.naming.path_out(fw.LINK_TEST), tuple(sent))
         budget = link_test_budget(self.connection.timeout, event is not None)
         with self._failures(call, budget):
-            pairs = wire.parse_pairs(self._text(call, query=wire.encode_pairs(args),
-                                                read_timeout=budget))
+            replied = wire.parse_pairs(self._text(call, query=wire.encode_pairs(sent),
+                                                  read_timeout=budget))
+            pairs = {self.naming.arg_in("link_test", k): self.naming.outcome_in(v)
+                     for k, v in replied.items()}
             result = wire.require_choice(pairs, fw.LINK_TEST_RESULT, fw.LINK_TEST_RESULTS)
             performed = event is not None and (result == fw.LINK_TEST_RESULTS[0]
                                                or fw.LINK_TEST_ACTION in pairs)
@@ -393,7 +425,8 @@ class CameraClient:
                                    "for this request; provisioning needs an admin account",
                                    where)
         if status.status == 400:
-            return CameraCommandError(self.name, _vca_reason(status.body), where)
+            return CameraCommandError(self.name, _vca_reason(
+                status.body, self.naming.vca_key_out(fw.VCA_ERROR)), where)
         if status.status == 404:
             return CameraCommandError(self.name, "the camera does not know this request "
                                       "(404); its firmware may not support it", where)
@@ -411,6 +444,11 @@ class CameraClient:
                 "(and its auth setting), and that the account is an admin")
 
 
+def getparam_path(directory: str) -> str:
+    """``/cgi-bin/<directory>/getparam.cgi``: the same CGI under each level's directory."""
+    return fw.GETPARAM.replace("/admin/", f"/{directory}/")
+
+
 def link_test_budget(own: float, with_event: bool) -> float:
     """How long a link test's reply may take: the spotter's own round trip, plus its wait
     for each request it sends the peer first (contract §6; the firmware's per-request wait).
@@ -419,10 +457,11 @@ def link_test_budget(own: float, with_event: bool) -> float:
     return own + fw.LINK_PEER_TIMEOUT * requests
 
 
-def _vca_reason(body: bytes) -> str:
-    """The reason of a VCA 400 reply ``{"Error": "<reason>"}``."""
+def _vca_reason(body: bytes, key: str) -> str:
+    """The reason of a VCA 400 reply ``{"Error": "<reason>"}`` (``key``: as the camera
+    spells it)."""
     try:
-        reason = json.loads(body.decode("utf-8")).get(fw.VCA_ERROR)
+        reason = json.loads(body.decode("utf-8")).get(key)
     except (ValueError, AttributeError):
         reason = None
     if isinstance(reason, str) and reason:

@@ -35,7 +35,7 @@ def options_from_args(args: argparse.Namespace) -> SiteOptions:
         concurrency=concurrency if isinstance(concurrency, int) else SiteOptions.concurrency,
         emulate=bool(getattr(args, "emulate", False)),
         emulator_state=getattr(args, "emulator_state", None),
-        lock_dir=getattr(args, "lock_dir", None))
+        lock_dir=getattr(args, "lock_dir", None), profile=getattr(args, "profile", None))
 
 
 def _stderr(text: str) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from camlink_provision.camera import CameraClient
 from camlink_provision.cli import EXIT_OK
 from camlink_provision.commands.common import open_session
+from camlink_provision.firmware.choice import naming_for
 from camlink_provision.importer import Imported, import_site, load_source, write_out
 from camlink_provision.inventory.model import Camera, Site
 from camlink_provision.selection import select
@@ -49,8 +50,9 @@ def run_import(args: argparse.Namespace) -> int:
 def aimed_at(session_site: Site) -> Callable[[Camera], CameraClient]:
     """Clients that reach each camera where the session says (the emulated fleet)."""
     def factory(camera: Camera) -> CameraClient:
-        return CameraClient(camera.name, session_site.cameras[camera.name].connection,
-                            camera.credentials)
+        aimed = session_site.cameras[camera.name]
+        return CameraClient(camera.name, aimed.connection, camera.credentials,
+                            naming=naming_for(aimed.firmware_profile))
     return factory
 
 

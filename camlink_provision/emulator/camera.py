@@ -17,16 +17,19 @@ from camlink_provision.emulator import replies
 from camlink_provision.emulator.accounts import AccountBook, factory_accounts
 from camlink_provision.emulator.auth import Authenticator
 from camlink_provision.emulator.dialer import PeerDialer
+from camlink_provision.emulator.dump import dump_table
 from camlink_provision.emulator.events import EventEngine, FireResult
 from camlink_provision.emulator.forms import FormError, Pair, request_pairs
 from camlink_provision.emulator.http import Request
-from camlink_provision.emulator.params import ParamStore, table_for
+from camlink_provision.emulator.params import ParamStore, ParamTable, table_for
 from camlink_provision.emulator.ptz import Ptz
 from camlink_provision.emulator.replies import INVALID, Answer
 from camlink_provision.emulator.spec import CameraSpec
 from camlink_provision.emulator.vca import TrackingRules
+from camlink_provision.emulator.wirenames import reply_out, request_in
 from camlink_provision.firmware import profile as fw
 from camlink_provision.firmware.models import MIN_CAMERA_LINK_MAJOR
+from camlink_provision.firmware.naming import Naming
 from camlink_provision.firmware.version import full_version_string
 
 CgiHandler = Callable[[Request, list[Pair], int], Awaitable[Answer]]
@@ -39,6 +42,17 @@ def capabilities_of(spec: CameraSpec) -> fw.Capabilities:
         npreset=info.npreset if info.ptz else 0, ndi=info.ndi, ndo=info.ndo, nvi=info.nvi,
         nevent=info.nevent, npeer=info.npeer,
         cameralink=spec.firmware_major >= MIN_CAMERA_LINK_MAJOR, ptz=info.ptz)
+
+
+def tables_of(spec: CameraSpec, naming: Naming) -> tuple[ParamTable, fw.Capabilities,
+                                                       dict[str, str]]:
+    """The parameters a camera serves, its capabilities and its factory values: from its
+    model and profile, or from the dump it was started from (emulator/dump.py)."""
+    caps = capabilities_of(spec)
+    if spec.dump:
+        table, caps, values = dump_table(spec.dump, naming, caps)
+        return table, caps, {**values, **identity_of(spec)}
+    return table_for(caps, spec.profile), caps, identity_of(spec)
 
 
 def identity_of(spec: CameraSpec) -> dict[str, str]:
@@ -66,9 +80,9 @@ class EmulatedCamera:
                  on_change: Callable[[EmulatedCamera], None] | None = None) -> None:
         self.spec = spec
         self.name = spec.name
-        self.caps = capabilities_of(spec)
-        self.params = ParamStore(table_for(self.caps),
-                                 {**identity_of(spec), **factory_accounts(spec.accounts)})
+        self.naming = Naming(spec.profile or fw.DEFAULT)
+        table, self.caps, factory = tables_of(spec, self.naming)
+        self.params = ParamStore(table, {**factory, **factory_accounts(spec.accounts)})
         self.accounts = AccountBook(self.params)
         self.auth = Authenticator(spec.auth, self.accounts.find)
         self.ptz = Ptz(self.params, self.caps)
@@ -125,11 +139,13 @@ class EmulatedCamera:
         self.ptz.power_on(home=False)
 
     def state(self) -> dict[str, Any]:
-        """A JSON view for tests and the control plane; passwords are left out."""
-        readable = self.params.read([], fw.NOBODY - 1)
+        """A JSON view for tests and the control plane; passwords are left out; parameters
+        under the camera's own names (its profile's)."""
+        readable = [(name, value) for name, value in self.params.read([], fw.NOBODY - 1) or []
+                    if name.rsplit("_", 1)[-1] not in fw.SECRET_FIELDS]
         return {
             "name": self.name,
-            "params": dict(readable or []),
+            "params": {self.naming.param_out(k): v for k, v in readable},
             "presets": self.ptz.presets(),
             "rules": self.rules.as_json(),
             "position": self.ptz.position_json(),
@@ -168,12 +184,25 @@ class EmulatedCamera:
         return None
 
     async def handle(self, request: Request, store_limit: int | None = None) -> Answer:
-        """Answer one firmware request. ``store_limit`` cuts a setparam short (a fault)."""
+        """Answer one firmware request. ``store_limit`` cuts a setparam short (a fault).
+
+        A camera with its own profile is spoken to in its spellings: ``wirenames``."""
+        if self.naming.identity:
+            return await self._handle(request, store_limit, request)
+        wire = request
+        request = request_in(self.naming, request)
+        answer = await self._handle(request, store_limit, wire)
+        reply = reply_out(self.naming, request.path, answer.reply)
+        return Answer(reply, answer.write)
+
+    async def _handle(self, request: Request, store_limit: int | None,
+                      wire: Request) -> Answer:
+        """``wire``: the request as it came, which a Digest answer was computed over."""
         level = self.level_of(request.path)
         if level is None:
             return Answer(replies.status_page(404))
         if level > 0:
-            account = self.auth.authenticate(request)
+            account = self.auth.authenticate(wire)
             if account is None or account.level < level:
                 return Answer(replies.unauthorized(self.auth.challenge()))
         if request.path.startswith("/VCA/"):

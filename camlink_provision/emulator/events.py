@@ -158,11 +158,16 @@ class EventEngine:
             return []
         runs = []
         for index in range(camera.caps.npeer):
-            action = link.LinkAction.from_params(camera.params, slot, index)
+            action = link.LinkAction.from_params(camera.params, slot, index, self._track_arg())
             peer = link.Peer.from_params(camera.params, index)
             if action.enabled and peer.enabled:
                 runs.append(link.perform(camera.dialer, peer, action, camera.spawn))
         return list(await asyncio.gather(*runs))
+
+    def _track_arg(self) -> str:
+        """The rule argument of camctrl.cgi as this camera's firmware spells it when it
+        calls a peer (its profile's: ``naming``)."""
+        return self._camera.naming.arg_out("camctrl", fw.TRACK_RULE)
 
     async def link_test(self, pairs: list[Pair]) -> bytes | None:
         """``cameralink_test.cgi?index=<k>[&event=<N>]``: the body, or None if invalid."""
@@ -179,7 +184,7 @@ class EventEngine:
         outcome = await link.contact(camera.dialer, peer)
         lines: list[tuple[str, str]] = [(fw.LINK_TEST_RESULT, outcome)]
         if fw.LINK_TEST_EVENT in args and outcome == fw.LINK_TEST_OK:
-            action = link.LinkAction.from_params(camera.params, slot, index)
+            action = link.LinkAction.from_params(camera.params, slot, index, self._track_arg())
             report = await link.perform(camera.dialer, peer, action, camera.spawn)
             lines.append((fw.LINK_TEST_ACTION, report["result"]))
         return replies.param_lines(lines)

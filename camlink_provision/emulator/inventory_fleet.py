@@ -22,6 +22,7 @@ import yaml
 from camlink_provision.camera import CameraClient
 from camlink_provision.emulator import AccountSpec, CameraSpec, Fleet
 from camlink_provision.emulator.spec import DEFAULT_FIRMWARE
+from camlink_provision.firmware.choice import naming_for
 from camlink_provision.firmware.models import MIN_CAMERA_LINK_MAJOR
 from camlink_provision.firmware.profile import PRESET_GROUP
 from camlink_provision.firmware.version import parse_firmware
@@ -47,7 +48,7 @@ def spec_for_camera(camera: Camera) -> CameraSpec:
     auth: Literal["basic", "digest"] = "basic" if camera.connection.auth == "basic" else "digest"
     return CameraSpec(name=camera.name, model=camera.model, firmware=_firmware_for(camera),
                       address=camera.address, site_port=camera.site_port, auth=auth,
-                      accounts=_accounts_for(camera))
+                      accounts=_accounts_for(camera), profile=camera.firmware_profile)
 
 
 def specs_for_site(site: Site) -> list[CameraSpec]:
@@ -77,7 +78,8 @@ def seed_adopted_presets(site: Site) -> list[str]:
         adopted = [p.name for p in camera.presets if p.adopted and p.state == "present"]
         if not adopted:
             continue
-        with CameraClient(camera.name, camera.connection, camera.credentials) as client:
+        with CameraClient(camera.name, camera.connection, camera.credentials,
+                          naming=naming_for(camera.firmware_profile)) as client:
             existing = set(_preset_names(client))
             home = client.position()
             for name in adopted:

@@ -57,9 +57,11 @@ class LinkAction:
     rule: str
     do: bool
     do_duration: int
+    track_arg: str = fw.TRACK_RULE  # camctrl.cgi's rule argument, as this firmware spells it
 
     @classmethod
-    def from_params(cls, params: ParamStore, slot: int, peer: int) -> LinkAction:
+    def from_params(cls, params: ParamStore, slot: int, peer: int,
+                    track_arg: str = fw.TRACK_RULE) -> LinkAction:
         def value(key: str) -> str:
             return params.value(fw.link_action_param(slot, peer, key))
 
@@ -67,7 +69,7 @@ class LinkAction:
                    track=value(fw.ACTION_TRACK_ENABLE) == fw.ON,
                    rule=value(fw.ACTION_TRACK_RULE),
                    do=value(fw.ACTION_DO_ENABLE) == fw.ON,
-                   do_duration=int(value(fw.ACTION_DO_DURATION)))
+                   do_duration=int(value(fw.ACTION_DO_DURATION)), track_arg=track_arg)
 
     def targets(self) -> list[str]:
         """The calls, in the firmware's order: preset, tracking, output."""
@@ -77,7 +79,7 @@ class LinkAction:
         if self.track:
             track: dict[str, str | int] = {fw.AUTO: fw.AUTO_TRACK}
             if self.rule:
-                track[fw.TRACK_RULE] = self.rule
+                track[self.track_arg] = self.rule
             calls.append(f"{fw.CAMCTRL}?{fw.encode_query(track)}")
         if self.do:
             calls.append(_output_target(1))

@@ -18,7 +18,9 @@ from camlink_provision.firmware.profile import (
     Capabilities,
     ParamSpec,
     parameter_table,
+    profile_table,
 )
+from camlink_provision.firmware.profile_data import FirmwareProfile
 
 MAX_CACHED_NAMES = 4096
 
@@ -49,8 +51,9 @@ class ParamTable:
 
 
 @lru_cache(maxsize=64)
-def table_for(caps: Capabilities) -> ParamTable:
-    return ParamTable(parameter_table(caps))
+def table_for(caps: Capabilities, prof: FirmwareProfile | None = None) -> ParamTable:
+    """``prof``: a firmware profile other than the built-in one (CameraSpec.profile)."""
+    return ParamTable(parameter_table(caps) if prof is None else profile_table(caps, prof))
 
 
 def readable(spec: ParamSpec, level: int) -> bool:

@@ -7,6 +7,7 @@ Prints one line ``NAME http://127.0.0.1:PORT`` per camera in file order (ports f
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import signal
 import sys
@@ -17,11 +18,13 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from camlink_provision.emulator.dump import spec_from_dump
 from camlink_provision.emulator.faults import parse_fault_spec
 from camlink_provision.emulator.fleet import Fleet, start_fleet
 from camlink_provision.emulator.fleetfile import load_fleet_file
 from camlink_provision.emulator.spec import CameraSpec, Fault
 from camlink_provision.errors import CamlinkError
+from camlink_provision.firmware.override import builtin_set, load_override
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -47,10 +50,31 @@ def run_emulate(args: argparse.Namespace) -> int:
 
 
 def _specs(args: argparse.Namespace) -> list[CameraSpec]:
+    profiles = load_override(args.profile) if getattr(args, "profile", None) else None
     if args.fleet:
-        return load_fleet_file(args.fleet)
-    specs: list[CameraSpec] = _inventory_fleet().specs_from_args(args)
+        specs = load_fleet_file(args.fleet)
+    elif getattr(args, "from_dump", None):
+        specs = [_dump_spec(text) for text in args.from_dump]
+    else:
+        specs = _inventory_fleet().specs_from_args(args)
+    if profiles is not None:
+        specs = [dataclasses.replace(s, profile=profiles.for_camera(s.model, s.firmware))
+                 for s in specs]
+    names = [s.name for s in specs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise CamlinkError(f"two cameras are named {', '.join(twice)}: name each dump, "
+                           "--from-dump NAME=FILE")
+    print((profiles or builtin_set()).describe(), file=sys.stderr)
     return specs
+
+
+def _dump_spec(text: str) -> CameraSpec:
+    """``[NAME=]FILE``: a camera from a captured getparam dump."""
+    name, sep, path = text.partition("=")
+    if not sep:
+        name, path = "", text
+    return spec_from_dump(path, name or None)
 
 
 def _inventory_fleet() -> Any:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from camlink_provision.firmware import models
 from camlink_provision.firmware.profile import PRIVILEGE_LEVELS, StringType
+from camlink_provision.firmware.profile_data import FirmwareProfile
 from camlink_provision.firmware.version import parse_firmware
 
 Privilege = Literal["viewer", "operator", "admin"]
@@ -45,6 +46,11 @@ class CameraSpec:
     accounts: tuple[AccountSpec, ...] = (AccountSpec("admin", "admin-pass", "admin"),)
     serial: str = ""  # 12 hex digits; derived from the name when empty
     hostname: str = ""  # defaults to the name
+    # The firmware's spellings of the [modelled] names; None = the built-in profile.
+    profile: FirmwareProfile | None = field(default=None, compare=False)
+    # A captured getparam dump (name, value) to start from (emulator/dump.py): the camera
+    # then serves exactly the parameters the dump lists, under their names.
+    dump: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         problem = spec_problem(self)

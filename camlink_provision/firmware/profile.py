@@ -2,16 +2,25 @@
 
 Both the camera client's callers (resources/) and the emulator build names only through the
 functions here. Names tagged [modelled] in firmware-contract.md (Camera Link peers and
-actions, ``vadp_rule``, the capability counts, the VCA tracking-rule keys) are marked below;
-correct them here when a real camera's ``getparam.cgi`` dump disagrees.
+actions, ``vadp_rule``, the capability counts, the link test, the VCA tracking-rule keys) are
+not spelled here: they come from the packaged data file ``profile.yml`` (loaded once, by
+``profile_data``), and the constants below are its built-in spellings, the ones the rest of
+the code works in. A camera whose firmware spells them otherwise is corrected by an override
+file, never by editing code: ``naming.py`` translates at the wire (docs/new-firmware.md).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote
+
+from camlink_provision.firmware import profile_data
+from camlink_provision.firmware.profile_data import FirmwareProfile, ParamDef
+
+# The built-in profile (profile.yml): the source of every [modelled] constant below.
+DEFAULT: FirmwareProfile = profile_data.packaged()
 
 # ---------------------------------------------------------------------------------------------
 # Security levels [real]: the CGI directory names and the level each stands for.
@@ -36,8 +45,8 @@ RECALL = "/cgi-bin/viewer/recall.cgi"
 CAMCTRL = "/cgi-bin/camctrl/camctrl.cgi"
 SETVI = "/cgi-bin/admin/setvi.cgi"
 SETDO = "/cgi-bin/dido/setdo.cgi"
-LINK_TEST = "/cgi-bin/admin/cameralink_test.cgi"  # [modelled]
-VCA_TRACKING = "/VCA/Config/RE/SmartTrackingAdvanced"  # [modelled on the real /VCA/ family]
+LINK_TEST = DEFAULT.link_test["path"]  # [modelled]
+VCA_TRACKING = DEFAULT.vca_path  # [modelled on the real /VCA/ family]
 VCA_STATUS = "/VCA/Camera/Status"
 EDITACCOUNT = "/cgi-bin/admin/editaccount.cgi"  # POST method=add|edit|delete [real]
 # What a login check reads: one identity parameter at the lowest level an account can have,
@@ -113,6 +122,37 @@ def bitmask(bits: int) -> IntType:
     return IntType(0, (1 << bits) - 1)
 
 
+_INT = re.compile(r"int (-?\d+)~(-?\d+)")
+
+
+def parse_type(text: str) -> ValueType:
+    """A profile file's type text: ``bool``, ``address``, ``int LOW~HIGH``, ``string N``
+    (the schema admits nothing else)."""
+    if text == "bool":
+        return BOOL
+    if text == "address":
+        return AddressType()
+    match = _INT.fullmatch(text)
+    if match:
+        return IntType(int(match[1]), int(match[2]))
+    return StringType(int(text.split(" ")[1]))
+
+
+def type_text(vtype: ValueType) -> str:
+    """The reverse of ``parse_type``, for reports (enumerations are listed)."""
+    if vtype == BOOL:
+        return "bool"
+    if isinstance(vtype, AddressType):
+        return "address"
+    if isinstance(vtype, IntType):
+        return f"int {vtype.low}~{vtype.high}"
+    if isinstance(vtype, StringType):
+        return f"string {vtype.size}"
+    if isinstance(vtype, EnumType):
+        return "one of " + " ".join(vtype.values)
+    return "hh:mm"
+
+
 @dataclass(frozen=True)
 class ParamSpec:
     name: str
@@ -138,12 +178,13 @@ CAP_PTZ = "capability_ptzenabled"
 CAP_NDI = "capability_ndi"
 CAP_NDO = "capability_ndo"
 CAP_NVI = "capability_nvi"
-CAP_CAMERALINK = "capability_cameralink"  # [modelled]
-CAP_NPEER = "capability_cameralink_npeer"  # [modelled]
-CAP_NEVENT = "capability_nevent"  # [modelled]
+CAP_CAMERALINK = DEFAULT.capabilities["cameralink"].name  # [modelled]
+CAP_NPEER = DEFAULT.capabilities["npeer"].name  # [modelled]
+CAP_NEVENT = DEFAULT.capabilities["nevent"].name  # [modelled]
 PRESET_GROUP = "camctrl_c0_preset"
 EVENT_GROUP = "event"
-PEER_GROUP = "cameralink"  # [modelled]
+PEER_GROUP = DEFAULT.peer_group  # [modelled]
+LINK_GROUP = DEFAULT.link_group  # [modelled]: event_i<slot>_<LINK_GROUP>_i<peer>_<field>
 DO_STATUS = "status_do_i0"
 
 # Event fields [real unless noted]. Types follow the contract's section 5.
@@ -152,7 +193,7 @@ EVENT_TRIGGERS = ("boot", "di", "motion", "seq", "vi", "tampering", "vadp")
 # bitmask of inputs (DI, VI) or motion windows; the field naming the analytics rule.
 TRIGGER_VALUES = {"detection": "vadp", "di": "di", "vi": "vi", "motion": "motion"}
 TRIGGER_INPUT_FIELDS = {"di": "di", "vi": "vi", "motion": "mdwin"}
-TRIGGER_RULE_FIELD = "vadp_rule"  # [modelled]
+TRIGGER_RULE_FIELD = DEFAULT.rule_field.name  # [modelled]
 PRIORITIES = {"low": "0", "normal": "1", "high": "2"}
 # The same tables read the other way: firmware value -> inventory word.
 TRIGGER_KINDS = {value: kind for kind, value in TRIGGER_VALUES.items()}
@@ -189,7 +230,7 @@ def peer_param(peer: int, field: str) -> str:
 
 def link_action_param(slot: int, peer: int, field: str) -> str:
     """``event_i<slot>_action_cameralink_i<peer>_<field>`` [modelled]."""
-    return f"event_i{slot}_action_cameralink_i{peer}_{field}"
+    return f"event_i{slot}_{LINK_GROUP}_i{peer}_{field}"
 
 
 _SLOT = re.compile(r"^(?P<prefix>[a-z0-9_]+?)_i(?P<slot>\d+)_(?P<field>.+)$")
@@ -234,7 +275,7 @@ EVENT_FIELDS: dict[str, tuple[ValueType, str]] = {
     "di": (bitmask(8), "0"),
     "vi": (bitmask(8), "0"),
     "mdwin": (bitmask(8), "0"),
-    TRIGGER_RULE_FIELD: (NAME_TYPE, ""),  # [modelled]
+    TRIGGER_RULE_FIELD: (parse_type(DEFAULT.rule_field.type), DEFAULT.rule_field.default),
     EVENT_DO_ENABLE: (BOOL, "0"),
     EVENT_DO_DURATION: (IntType(1, 999), "1"),
     EVENT_GOTO_ENABLE: (BOOL, "0"),
@@ -254,29 +295,22 @@ def event_server_field(server: int, field: str) -> str:
     return f"action_server_i{server}_{field}"
 
 
+def _fields(defs: dict[str, ParamDef]) -> dict[str, tuple[ValueType, str]]:
+    return {d.name: (parse_type(d.type), d.default) for d in defs.values()}
+
+
 # [modelled] Camera Link action of an event for one peer (``link_action_param``).
-ACTION_ENABLE, ACTION_PRESET = "enable", "preset"
-ACTION_DO_ENABLE, ACTION_DO_DURATION = "do_enable", "do_duration"
-ACTION_TRACK_ENABLE, ACTION_TRACK_RULE = "track_enable", "track_rule"
-LINK_ACTION_FIELDS: dict[str, tuple[ValueType, str]] = {
-    ACTION_ENABLE: (BOOL, "0"),
-    ACTION_DO_ENABLE: (BOOL, "0"),
-    ACTION_DO_DURATION: (IntType(1, 999), "1"),
-    ACTION_PRESET: (NAME_TYPE, ""),
-    ACTION_TRACK_ENABLE: (BOOL, "0"),
-    ACTION_TRACK_RULE: (NAME_TYPE, ""),
-}
+_ACTION = {key: d.name for key, d in DEFAULT.link_fields.items()}
+ACTION_ENABLE, ACTION_PRESET = _ACTION["enable"], _ACTION["preset"]
+ACTION_DO_ENABLE, ACTION_DO_DURATION = _ACTION["do_enable"], _ACTION["do_duration"]
+ACTION_TRACK_ENABLE, ACTION_TRACK_RULE = _ACTION["track_enable"], _ACTION["track_rule"]
+LINK_ACTION_FIELDS: dict[str, tuple[ValueType, str]] = _fields(DEFAULT.link_fields)
 # [modelled] Camera Link peers (``peer_param``).
-PEER_ENABLE, PEER_NAME, PEER_ADDRESS, PEER_PORT = "enable", "name", "ipaddress", "port"
-PEER_USERNAME, PEER_PASSWORD = "username", "passwd"
-PEER_FIELDS: dict[str, tuple[ValueType, str]] = {
-    PEER_ENABLE: (BOOL, "0"),
-    PEER_NAME: (NAME_TYPE, ""),
-    PEER_ADDRESS: (AddressType(), ""),
-    PEER_PORT: (IntType(1, 65535), "80"),
-    PEER_USERNAME: (StringType(64), ""),
-    PEER_PASSWORD: (StringType(64), ""),
-}
+_PEER = {key: d.name for key, d in DEFAULT.peer_fields.items()}
+PEER_ENABLE, PEER_NAME = _PEER["enable"], _PEER["name"]
+PEER_ADDRESS, PEER_PORT = _PEER["ipaddress"], _PEER["port"]
+PEER_USERNAME, PEER_PASSWORD = _PEER["username"], _PEER["passwd"]
+PEER_FIELDS: dict[str, tuple[ValueType, str]] = _fields(DEFAULT.peer_fields)
 PEER_SECRET_FIELDS = frozenset({PEER_PASSWORD})
 # Accounts [real]: ``security_user_i<0..20>_<field>``; i0 is root. The name is listed but set
 # only through editaccount.cgi (6/7); the password is never readable (7/6).
@@ -306,8 +340,17 @@ class Capabilities:
     ptz: bool
 
 
+def _spec(name: str, definition: ParamDef) -> ParamSpec:
+    """A [modelled] parameter under its built-in ``name``, typed as ``definition`` says."""
+    return ParamSpec(name, parse_type(definition.type), definition.get_level,
+                     definition.set_level, definition.default)
+
+
 def event_specs(slot: int, caps: Capabilities) -> Iterator[ParamSpec]:
     for field, (vtype, default) in EVENT_FIELDS.items():
+        if field == TRIGGER_RULE_FIELD:
+            yield _spec(event_param(slot, field), DEFAULT.rule_field)
+            continue
         yield ParamSpec(event_param(slot, field), vtype, 6, 6, default)
     for server in range(NSERVER):
         for field, (vtype, default) in SERVER_FIELDS.items():
@@ -315,14 +358,13 @@ def event_specs(slot: int, caps: Capabilities) -> Iterator[ParamSpec]:
                             default)
     if caps.cameralink:
         for peer in range(caps.npeer):
-            for field, (vtype, default) in LINK_ACTION_FIELDS.items():
-                yield ParamSpec(link_action_param(slot, peer, field), vtype, 6, 6, default)
+            for key, field in _ACTION.items():
+                yield _spec(link_action_param(slot, peer, field), DEFAULT.link_fields[key])
 
 
 def peer_specs(peer: int) -> Iterator[ParamSpec]:
-    for field, (vtype, default) in PEER_FIELDS.items():
-        get_level = NOBODY if field in PEER_SECRET_FIELDS else 6
-        yield ParamSpec(peer_param(peer, field), vtype, get_level, 6, default)
+    for key, field in _PEER.items():
+        yield _spec(peer_param(peer, field), DEFAULT.peer_fields[key])
 
 
 def preset_specs(slot: int) -> Iterator[ParamSpec]:
@@ -337,11 +379,21 @@ def account_specs(slot: int) -> Iterator[ParamSpec]:
     yield ParamSpec(account_param(slot, ACCOUNT_NAME), ACCOUNT_NAME_TYPE, 6, NOBODY, "")
     yield ParamSpec(account_param(slot, ACCOUNT_PRIVILEGE),
                     EnumType(("", *PRIVILEGE_LEVELS)), 6, 6, "")
-    yield ParamSpec(account_param(slot, ACCOUNT_PASSWORD), ACCOUNT_NAME_TYPE, NOBODY, 6, "")
+    # Root's password is readable by an admin (6/6), every other one by nobody (7/6) [real].
+    yield ParamSpec(account_param(slot, ACCOUNT_PASSWORD), ACCOUNT_NAME_TYPE,
+                    6 if slot == 0 else NOBODY, 6, "")
+
+
+def without_secrets(params: Mapping[str, str]) -> dict[str, str]:
+    """A getparam reply without any password in it: root's is listed to an admin [real],
+    and this tool never needs one, so none is kept (not in a plan, journal or fingerprint)."""
+    return {name: value for name, value in params.items()
+            if name.rsplit("_", 1)[-1] not in SECRET_FIELDS}
 
 
 def parameter_table(caps: Capabilities) -> dict[str, ParamSpec]:
     """Every parameter a camera with these capabilities serves, keyed by name."""
+    cap = DEFAULT.capabilities  # [modelled]: typed by the data file
     specs: list[ParamSpec] = [
         ParamSpec(MODELNAME, StringType(64), 0, NOBODY),
         ParamSpec(SERIAL, StringType(64), 0, NOBODY),
@@ -352,9 +404,10 @@ def parameter_table(caps: Capabilities) -> dict[str, ParamSpec]:
         ParamSpec(CAP_NDI, IntType(0, 16), 0, NOBODY, str(caps.ndi)),
         ParamSpec(CAP_NDO, IntType(0, 16), 0, NOBODY, str(caps.ndo)),
         ParamSpec(CAP_NVI, IntType(0, 16), 0, NOBODY, str(caps.nvi)),
-        ParamSpec(CAP_CAMERALINK, BOOL, 0, NOBODY, "1" if caps.cameralink else "0"),
-        ParamSpec(CAP_NPEER, IntType(0, 16), 0, NOBODY, str(caps.npeer)),
-        ParamSpec(CAP_NEVENT, IntType(0, 64), 0, NOBODY, str(caps.nevent)),
+        replace(_spec(CAP_CAMERALINK, cap["cameralink"]),
+                default="1" if caps.cameralink else "0"),
+        replace(_spec(CAP_NPEER, cap["npeer"]), default=str(caps.npeer)),
+        replace(_spec(CAP_NEVENT, cap["nevent"]), default=str(caps.nevent)),
     ]
     for slot in range(caps.nevent):
         specs.extend(event_specs(slot, caps))
@@ -370,6 +423,56 @@ def parameter_table(caps: Capabilities) -> dict[str, ParamSpec]:
     return {spec.name: spec for spec in specs}
 
 
+SLOT_MARK = "_i<N>"
+_ANY_SLOT = re.compile(r"_i\d+")
+
+
+def pattern_of(name: str) -> str:
+    """``event_i3_action_cameralink_i0_preset`` -> ``event_i<N>_action_cameralink_i<N>_preset``."""
+    return _ANY_SLOT.sub(SLOT_MARK, name)
+
+
+# Where each [modelled] parameter lives in the profile file: built-in pattern -> (section,
+# key). What an override corrects, what the probe reports, what ``profile_table`` retypes.
+MODELLED: dict[str, tuple[str, str]] = {
+    **{d.name: ("capabilities", key) for key, d in DEFAULT.capabilities.items()},
+    **{pattern_of(peer_param(0, d.name)): ("peers", key)
+       for key, d in DEFAULT.peer_fields.items()},
+    **{pattern_of(link_action_param(0, 0, d.name)): ("link_actions", key)
+       for key, d in DEFAULT.link_fields.items()},
+    pattern_of(event_param(0, DEFAULT.rule_field.name)): ("events", "rule_field"),
+}
+
+
+def definition(prof: FirmwareProfile, section: str, key: str) -> ParamDef:
+    """The definition ``prof`` gives a [modelled] parameter (see ``MODELLED``)."""
+    if section == "capabilities":
+        return prof.capabilities[key]
+    if section == "peers":
+        return prof.peer_fields[key]
+    if section == "link_actions":
+        return prof.link_fields[key]
+    return prof.rule_field
+
+
+def profile_table(caps: Capabilities, prof: FirmwareProfile) -> dict[str, ParamSpec]:
+    """``parameter_table`` with the [modelled] parameters typed, levelled and defaulted as
+    ``prof`` says; names stay built-in (the emulator serves them in ``prof``'s spellings,
+    through ``naming``). A capability keeps its value as its default."""
+    table = parameter_table(caps)
+    if prof is DEFAULT:
+        return table
+    for name, spec in table.items():
+        where = MODELLED.get(pattern_of(name))
+        if where is None:
+            continue
+        given = definition(prof, *where)
+        default = spec.default if where[0] == "capabilities" else given.default
+        table[name] = replace(spec, type=parse_type(given.type), get_level=given.get_level,
+                              set_level=given.set_level, default=default)
+    return table
+
+
 # ---------------------------------------------------------------------------------------------
 # Smart Tracking Advanced rules in VCA JSON [modelled on VIVOTEK's VCA API].
 RULE_TYPES = ("intrusion", "loitering", "linecrossing")
@@ -381,9 +484,11 @@ TRACKING_STATUSES = (TRACKING_WAITING, TRACKING_ACTIVE, "Missing", "Sleep")
 
 
 # The keys of one rule object; ``RULE_TYPE_KEYS``: the one key each type adds.
-VCA_RULE_NAME = "RuleName"  # also the query of DELETE <VCA_TRACKING>?RuleName=<name>
-VCA_TYPE, VCA_FIELD, VCA_CONNECT_EVENT = "Type", "Field", "ConnectEvent"
-VCA_CONDITION, VCA_DURATION, VCA_DIRECTION = "Condition", "Duration", "Direction"
+_VCA = DEFAULT.vca_keys
+VCA_RULE_NAME = _VCA["rule_name"]  # also the query of DELETE <VCA_TRACKING>?RuleName=<name>
+VCA_TYPE, VCA_FIELD, VCA_CONNECT_EVENT = _VCA["type"], _VCA["field"], _VCA["connect_event"]
+VCA_CONDITION, VCA_DURATION, VCA_DIRECTION = (_VCA["condition"], _VCA["duration"],
+                                              _VCA["direction"])
 RULE_TYPE_KEYS = {"intrusion": VCA_CONDITION, "loitering": VCA_DURATION,
                   "linecrossing": VCA_DIRECTION}
 RULE_DEFAULTS: dict[str, object] = {VCA_CONDITION: "enter", VCA_DURATION: 5,
@@ -422,7 +527,7 @@ def encode_query(args: Mapping[str, str | int]) -> str:
 
 PRESET_ADD = "addpos"  # preset.cgi?addpos=<name>
 PRESET_DELETE = "delpos"  # preset.cgi?delpos=<name>
-PRESET_INDEX = "index"  # preset.cgi?addpos=<name>&index=<slot> [modelled]
+PRESET_INDEX = DEFAULT.commands["preset_index"]  # preset.cgi?addpos=<name>&index=<slot>
 RECALL_NAME = "recall"  # recall.cgi?recall=<name>
 MOVE_PAN, MOVE_TILT, MOVE_ZOOM = "setpan", "settilt", "setzoom"  # setzoom [modelled]
 GET_PAN, GET_TILT, GET_ZOOM = "getpan", "gettilt", "getzoom"
@@ -433,15 +538,16 @@ PTZ_ACTIONS = ("idle", "tracking", "patrol")
 AUTO = "auto"  # camctrl.cgi?auto=objtrack&rule=<name> | auto=stop
 AUTO_TRACK = "objtrack"
 AUTO_STOP = "stop"
-TRACK_RULE = "rule"  # [modelled]
-LINK_TEST_INDEX = "index"  # cameralink_test.cgi?index=<peer>[&event=<slot>] [modelled]
-LINK_TEST_EVENT = "event"  # [modelled]
-LINK_TEST_RESULT = "result"  # the reply: result='ok|unreachable|unauthorized' [modelled]
-LINK_TEST_OK, LINK_TEST_UNREACHABLE = "ok", "unreachable"
-LINK_TEST_UNAUTHORIZED = "unauthorized"
-LINK_TEST_REFUSED = "refused"  # an action's call the peer answered with other than 200
+TRACK_RULE = DEFAULT.commands["track_rule"]  # [modelled]
+LINK_TEST_INDEX = DEFAULT.link_test["index"]  # cameralink_test.cgi?index=<peer>[&event=<slot>]
+LINK_TEST_EVENT = DEFAULT.link_test["event"]  # [modelled]
+LINK_TEST_RESULT = DEFAULT.link_test["result"]  # the reply: result='ok|...' [modelled]
+LINK_TEST_OK, LINK_TEST_UNREACHABLE = DEFAULT.outcomes["ok"], DEFAULT.outcomes["unreachable"]
+LINK_TEST_UNAUTHORIZED = DEFAULT.outcomes["unauthorized"]
+# an action's call the peer answered with other than 200
+LINK_TEST_REFUSED = DEFAULT.outcomes["refused"]
 LINK_TEST_RESULTS = (LINK_TEST_OK, LINK_TEST_UNREACHABLE, LINK_TEST_UNAUTHORIZED)
-LINK_TEST_ACTION = "action"  # with &event=: a second line action='<result>' [modelled]
+LINK_TEST_ACTION = DEFAULT.link_test["action"]  # with &event=: a line action='<result>'
 # The action's outcome, the worst of its calls to the peer: "refused" is a call the peer
 # answered with something other than 200 (no such preset, ERROR:, 403/500/503) [modelled]
 LINK_TEST_ACTIONS = (LINK_TEST_OK, LINK_TEST_REFUSED, LINK_TEST_UNAUTHORIZED,
@@ -456,7 +562,7 @@ LINK_TEST_EVENT_PEER_REQUESTS = 2 + 3 * 2
 VCA_PTZ_INFO = "PTZInfo"  # GET VCA_STATUS -> {"PTZInfo": {"Status": ..., "Rule": ...}}
 VCA_STATUS_KEY = "Status"
 VCA_RULE_KEY = "Rule"
-VCA_ERROR = "Error"  # a VCA 400 body: {"Error": "<reason>"} [modelled]
+VCA_ERROR = DEFAULT.vca_error  # a VCA 400 body: {"Error": "<reason>"} [modelled]
 
 
 def vi_arg(index: int) -> str:

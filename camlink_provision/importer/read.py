@@ -61,7 +61,7 @@ def resource_groups(identity: Mapping[str, str]) -> list[str]:
 def read_camera(client: CameraClient) -> Reading:
     """Everything import needs from one camera; raises CameraError."""
     identity = client.getparam(list(profile.IDENTITY_GROUPS))
-    params = {**identity, **client.getparam(resource_groups(identity))}
+    params = profile.without_secrets({**identity, **client.getparam(resource_groups(identity))})
     rules = client.tracking_rules() if is_ptz(identity) else None
     return Reading(client.name, Observed(client.name, params, rules))
 

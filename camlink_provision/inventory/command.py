@@ -35,6 +35,8 @@ def run_validate(args: argparse.Namespace, out: TextIO | None = None) -> int:
         out.write(summary(exc.errors, sources) + "\n")
         return EXIT_ERROR
     _print(result.warnings, out)
+    if result.site.profiles is not None and result.site.profiles.override is not None:
+        out.write(result.site.profiles.describe() + "\n")  # the built-in one goes unsaid
     if result.secrets_not_checked:
         out.write(secrets_note(result.secrets_not_checked) + "\n")
     out.write(summary(result.warnings, sources, result) + "\n")

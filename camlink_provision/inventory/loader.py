@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from camlink_provision.errors import InventoryError, InventoryErrors, Location
+from camlink_provision.firmware.choice import use_profiles
+from camlink_provision.firmware.override import load_override
 from camlink_provision.inventory import groups as grp
 from camlink_provision.inventory.build import SourceMap, build_camera, build_link
 from camlink_provision.inventory.camera_rules import check_cameras
@@ -128,7 +130,7 @@ class _Load:
         self.problems.add(inventory.tree_errors + grp.unknown_vars_targets(tree, doc))
         self.problems.add(variable_typos(grp.all_levels(tree, doc)))
         site_scope = inventory.site_scope()
-        site_name, site_prune = self._site_settings(inventory, site_scope)
+        site_name, site_prune, settings = self._site_settings(inventory, site_scope)
         cameras = {}
         for host in tree.hosts.values():
             camera = self._camera(inventory, host, site_prune)
@@ -138,6 +140,7 @@ class _Load:
         site = Site(name=site_name, cameras=cameras, links=tuple(links),
                     groups=_site_groups(inventory.members, cameras),
                     sources=tuple(str(s) for s in self.sources))
+        site = self._firmware_profile(site, settings)
         self.problems.add(check_cameras(cameras.values(), self.where))
         self.problems.add(check_links(site, self.where, set(tree.hosts)))
         if self.problems.failed:
@@ -149,7 +152,27 @@ class _Load:
                           tuple(store.missing()) if store.offline else (), hierarchy)
 
     # -- site ------------------------------------------------------------------------------
-    def _site_settings(self, inventory: Inventory, scope: Scope) -> tuple[str, Any]:
+    def _firmware_profile(self, site: Site, settings: LDict) -> Site:
+        """``site: firmware_profile: FILE`` (relative to the file that says it), loaded and
+        checked now, so a bad override stops the run before any camera is contacted."""
+        given = settings.get("firmware_profile") if isinstance(settings, LDict) else None
+        if not isinstance(given, str) or not given:
+            return site
+        path = Path(settings.where("firmware_profile").file).parent / given
+        if not path.is_file():
+            self.problems.add([InventoryError(
+                f"firmware_profile: {given!r} is not a file (looked for {path})",
+                settings.where("firmware_profile"),
+                "give the override file's path relative to this inventory file "
+                "(docs/new-firmware.md)")])
+            return site
+        try:
+            return use_profiles(site, load_override(path))
+        except InventoryErrors as bad:
+            self.problems.add(bad.errors)
+            return site
+
+    def _site_settings(self, inventory: Inventory, scope: Scope) -> tuple[str, Any, LDict]:
         doc = inventory.doc
         settings = doc.get("site")
         rendered = self._render(settings, doc.where("site"), scope) \
@@ -169,7 +192,7 @@ class _Load:
                 f"add {add} (the name keys the site's lock, journal and plan files; a path "
                 "never does)")])
             name = suggested
-        return name, rendered.get("prune")
+        return name, rendered.get("prune"), rendered
 
     def _render(self, value: Any, location: Location, scope: Scope) -> Any:
         failures: list[InventoryError] = []

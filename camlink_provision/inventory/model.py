@@ -8,9 +8,13 @@ refusing a preset the camera cannot hold, say) can still point at the line to fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from camlink_provision.errors import Location
+
+if TYPE_CHECKING:
+    from camlink_provision.firmware.override import ProfileSet
+    from camlink_provision.firmware.profile_data import FirmwareProfile
 
 Role = Literal["spotter", "ptz"]
 State = Literal["present", "absent"]
@@ -199,6 +203,9 @@ class Camera:
     # PTZ camera held before a rotation, removed once no spotter calls with them.
     retired_link_accounts: tuple[str, ...] = ()
     location: Location = NOWHERE
+    # The firmware's spellings of the [modelled] names, when an override file corrects them
+    # for this camera (firmware/choice.py); None = the built-in profile.
+    firmware_profile: FirmwareProfile | None = field(default=None, compare=False, repr=False)
 
     @property
     def peer_credentials(self) -> Credentials:
@@ -218,6 +225,8 @@ class Site:
     links: tuple[Link, ...] = ()
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group -> camera names
     sources: tuple[str, ...] = ()  # the -i paths, in merge order
+    # ``site: firmware_profile:`` (or --profile) loaded; None = the built-in profile
+    profiles: ProfileSet | None = field(default=None, compare=False, repr=False)
 
     def links_of(self, spotter: str) -> list[Link]:
         return [link for link in self.links if link.spotter == spotter]

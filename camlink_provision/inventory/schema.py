@@ -405,6 +405,12 @@ def site_schema() -> JSON:
                                 "lines), run in the inventory's directory when neither "
                                 "--secrets nor --secrets-command is given, e.g. "
                                 "`sops -d secrets.enc.yml`. Plain text, not a template."},
+            "firmware_profile": {"type": "string", "minLength": 1, "description": "A "
+                                 "firmware profile override file, relative to this "
+                                 "inventory file: corrected spellings of the [modelled] "
+                                 "firmware names for cameras whose firmware differs "
+                                 "(`camlink-provision probe --write-profile` starts one; "
+                                 "docs/new-firmware.md). `--profile FILE` wins over it."},
         },
     }
 

@@ -31,8 +31,11 @@ def test_the_verify_package_does_not_import_the_emulator() -> None:
 
 
 def test_schedule_imports_only_the_firmware_profile() -> None:
+    # the profile reads its [modelled] names from its data file: profile_data, through
+    # datafiles (where shipped files are); nothing of the inventory, emulator or verify
     assert modules_after_import("camlink_provision.schedule") == [
-        "camlink_provision", "camlink_provision.firmware", "camlink_provision.firmware.profile",
+        "camlink_provision", "camlink_provision.datafiles", "camlink_provision.firmware",
+        "camlink_provision.firmware.profile", "camlink_provision.firmware.profile_data",
         "camlink_provision.schedule"]
 
 
