@@ -17,7 +17,7 @@ from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Camera
 from camlink_provision.model import Observed
 from camlink_provision.plan import ClientFactory
-from camlink_provision.resources import facts
+from camlink_provision.resources import accounts, facts
 from camlink_provision.runner import run_each
 
 
@@ -50,7 +50,7 @@ def is_ptz(params: Mapping[str, str]) -> bool:
 
 def resource_groups(identity: Mapping[str, str]) -> list[str]:
     """The groups this camera has, from what its identity read said."""
-    groups = [profile.EVENT_GROUP, profile.ACCOUNT_GROUP]
+    groups = [profile.EVENT_GROUP, *accounts.ACCOUNT_NAMES]
     if facts.cameralink_capable(identity):
         groups.append(profile.PEER_GROUP)
     if (facts.count(identity, profile.CAP_NPRESET) or 0) > 0:

@@ -45,6 +45,10 @@ ALTERNATE_SUFFIX = "-alt"
 ROOT_SLOT = 0
 
 
+ACCOUNT_NAMES = tuple(profile.account_param(slot, field) for slot in range(profile.NACCOUNT)
+                      for field in (profile.ACCOUNT_NAME, PRIVILEGE))
+
+
 def alternate(username: str) -> str:
     """The other name of a link account: ``camlink`` <-> ``camlink-alt``."""
     if username.endswith(ALTERNATE_SUFFIX):
@@ -110,7 +114,9 @@ class Accounts(SlotResource):
     noun = "account"
 
     def groups(self, camera: Camera) -> tuple[str, ...]:
-        return (profile.ACCOUNT_GROUP,)
+        # Each name and privilege by name, not the ``security_user`` group: the group lists
+        # root's password to an admin (6/6 [real]), which this tool never needs to receive.
+        return ACCOUNT_NAMES
 
     def applies(self, camera: Camera, observed: Observed) -> bool:
         return True

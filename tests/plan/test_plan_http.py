@@ -317,3 +317,15 @@ def test_gather_timeout_is_per_camera(fleet: Fleet, site: Site) -> None:
     observed = gather(site, ["ptz2", "spot2"], timeout=0.3)
     assert isinstance(observed["ptz2"], Observed)
     assert isinstance(observed["spot2"], CameraUnreachable)
+
+
+def test_planning_never_asks_for_a_password(fleet: Fleet, site: Site) -> None:
+    """Accounts are read by name and privilege, one parameter at a time: the ``security_user``
+    group would bring root's password along (6/6), which the tool never needs to receive."""
+    make_plan(site)
+    for name in site.cameras:
+        asked = [param for e in fleet.request_log(name) if e.path.endswith("getparam.cgi")
+                 for param in e.params]
+        assert profile.ACCOUNT_GROUP not in asked
+        accounts = [p for p in asked if p.startswith(profile.ACCOUNT_GROUP)]
+        assert accounts and all(not p.endswith(profile.ACCOUNT_PASSWORD) for p in accounts)

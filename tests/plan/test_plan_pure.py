@@ -13,6 +13,7 @@ from camlink_provision.firmware import profile
 from camlink_provision.model import Observed
 from camlink_provision.order import requests_of
 from camlink_provision.plan import check_identity, compute_plan, getparam_names, plan_camera
+from camlink_provision.resources.accounts import ACCOUNT_NAMES
 from plan.httpkit import SITE
 
 
@@ -69,7 +70,7 @@ def test_a_camera_error_becomes_the_camera_plan_error() -> None:
 def test_getparam_names_every_group_once() -> None:
     site = build_site(SITE)
     assert getparam_names(site.cameras["ptz1"]) == [
-        *profile.IDENTITY_GROUPS, profile.ACCOUNT_GROUP, profile.PRESET_GROUP,
+        *profile.IDENTITY_GROUPS, *ACCOUNT_NAMES, profile.PRESET_GROUP,
         profile.PEER_GROUP,
         profile.EVENT_GROUP, profile.DO_STATUS]
     # a fixed spotter has no preset slots: naming the group would be refused
