@@ -52,7 +52,8 @@ def test_plan_apply_verify_facts_run_the_commands_and_print_nothing(
 
     again = apply_site(options)
     assert again.ok and not again.changed and again.result is None
-    assert again.messages == ("Nothing to apply.",)
+    # every command says which firmware profile it speaks (issue 14), then what it did
+    assert again.messages == ("firmware profile: built-in profile", "Nothing to apply.")
     assert not plan_site(options).changed
 
     checked = verify_site(options)  # read-only by default
