@@ -92,10 +92,14 @@ def with_timeout(camera: Camera, timeout: float | None = None) -> Camera:
 
 # -- gathering ---------------------------------------------------------------------------------
 def getparam_names(camera: Camera) -> list[str]:
-    """Every group one getparam must name: identity, each kind's groups, the DO status."""
+    """Every group one getparam must name: identity, each kind's groups, the DO status.
+
+    Whole groups come before single parameters (the accounts' names and privileges): a
+    request's description (``-v``, errors) shows its first few names, the telling ones."""
     names = list(profile.IDENTITY_GROUPS)
     for kind in KINDS:
         names.extend(g for g in kind.groups(camera) if g not in names)
+    names.sort(key=lambda name: profile.split_slot(name) is not None)  # stable
     info = models.lookup(camera.model)
     if info is None or info.ndo:
         names.append(profile.DO_STATUS)

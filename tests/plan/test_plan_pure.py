@@ -70,9 +70,8 @@ def test_a_camera_error_becomes_the_camera_plan_error() -> None:
 def test_getparam_names_every_group_once() -> None:
     site = build_site(SITE)
     assert getparam_names(site.cameras["ptz1"]) == [
-        *profile.IDENTITY_GROUPS, *ACCOUNT_NAMES, profile.PRESET_GROUP,
-        profile.PEER_GROUP,
-        profile.EVENT_GROUP, profile.DO_STATUS]
+        *profile.IDENTITY_GROUPS, profile.PRESET_GROUP, profile.PEER_GROUP,
+        profile.EVENT_GROUP, *ACCOUNT_NAMES, profile.DO_STATUS]
     # a fixed spotter has no preset slots: naming the group would be refused
     assert profile.PRESET_GROUP not in getparam_names(site.cameras["spot1"])
 
