@@ -169,6 +169,7 @@ class Accounts(SlotResource):
             why.append("the camera still holds the previous password (rotation)"
                        if wanted.name == ctx.camera.credentials.username
                        else "the inventory's password was refused at login")
+        # One edit for both: a privilege and/or a password (``update_ops`` is not used).
         op = EditAccount(wanted.name, str(wanted.attrs[PRIVILEGE]) if changed else None,
                          secret_ref(ctx.camera, wanted.name) if wrong_password else None)
         result.changes.append(self.change(ctx, "update", wanted.name, have.slot, shown, (op,),
@@ -203,10 +204,6 @@ class Accounts(SlotResource):
     def create_ops(self, ctx: Context, wanted: Wanted, slot: int | None) -> tuple[Command, ...]:
         return (AddAccount(wanted.name, str(wanted.attrs[PRIVILEGE]),
                            secret_ref(ctx.camera, wanted.name)),)
-
-    def update_ops(self, ctx: Context, wanted: Wanted, have: Have,
-                   changed: Sequence[AttributeChange]) -> tuple[Command, ...]:
-        return (EditAccount(wanted.name, str(wanted.attrs[PRIVILEGE])),)
 
     def delete_ops(self, ctx: Context, have: Have) -> tuple[Command, ...]:
         return (DeleteAccount(have.name),)
