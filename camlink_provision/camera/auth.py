@@ -83,6 +83,20 @@ class CameraAuth(AuthBase):
     def __repr__(self) -> str:
         return f"CameraAuth(user={self._credentials.username!r}, mode={self._mode!r})"
 
+    def for_account(self, credentials: Credentials) -> CameraAuth:
+        """Another account's auth on the same camera, answering with this one's Digest
+        nonce from its first request: a login check costs one round trip, not two.
+
+        A nonce is the camera's, not an account's (RFC 7616 ties it to no user), and the
+        count is shared (the same object), so the camera never sees a count twice. A camera
+        that wants a nonce of the account's own answers 401 with a fresh one, which is
+        answered as usual. Basic is not carried over: that account's first request goes out
+        without credentials, as any first request in ``auto`` mode does."""
+        other = CameraAuth(credentials, self._mode)
+        if self._scheme == "digest" and self._digest is not None:
+            other._scheme, other._digest = "digest", self._digest
+        return other
+
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         self.refusal = ""
         header = self._authorization(request)

@@ -287,7 +287,7 @@ class CameraClient:
         right (it is never readable). One read at the lowest level (``LOGIN_CHECK``); True on
         a 200, False on a refusal (401); anything else is raised as usual."""
         call = Call("GET", fw.LOGIN_CHECK, (fw.MODELNAME,))
-        auth = CameraAuth(credentials, self.connection.auth)
+        auth = self._auth.for_account(credentials)
         try:
             with self._failures(call):
                 self._text(call, query=wire.encode_names([fw.MODELNAME]), auth=auth)
