@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -231,6 +232,15 @@ def emulated_fleet(names: list[str], *, base_port: int, latency: float, prefix: 
         print(f"starting {len(names)} emulated cameras ...", flush=True)
         with running_emulator(fleet, len(names), base_port, latency) as emulator:
             yield emulator
+
+
+# -- memory and files ----------------------------------------------------------------------
+def memory_line() -> str:
+    """Peak resident memory of this process, and the open-file limit it ran under."""
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return (f"memory             peak RSS of this process {peak_mb:.0f} MB; open-file limit "
+            f"{soft} (hard {hard})")
 
 
 # -- counted clients -------------------------------------------------------------------------
