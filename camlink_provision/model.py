@@ -56,6 +56,8 @@ class Observed:
     # changed (``replace`` makes a new one); cached_property works on a frozen dataclass.
     @cached_property
     def _fingerprint(self) -> str:
+        # json.dumps' C encoder, sorted: measured faster than any hand-made encoding of the
+        # 1,500 settings (issue 15), and the digests of plans saved earlier stay valid.
         volatile = ("status_",)
         settings = {k: v for k, v in self.params.items() if not k.startswith(volatile)}
         blob = json.dumps({"params": settings, "rules": self.rules}, sort_keys=True)
