@@ -46,6 +46,7 @@ from benchkit import CountingFactory, Emulator
 
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import ApplyEvent, CameraDone, PlayStarted
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan, plan_and_observe
 from camlink_provision.playbook import load_playbook
@@ -103,13 +104,15 @@ def main() -> int:
 
 def run(args: argparse.Namespace, site: Site, emulator: Emulator) -> None:
     playbook = load_playbook()
-    planning = CountingFactory()
+    # One NonceBook for plan and apply, as the apply command (plan.run_clients).
+    nonces = NonceBook()
+    planning = CountingFactory(nonces)
     (plan, fresh), plan_s = timed("plan", lambda: plan_and_observe(
         site, concurrency=args.concurrency, client_factory=planning))
     if args.reviewed:
         fresh = {}
     plays = PlayTimes(defaultdict(list), {}, {})
-    applying = CountingFactory()
+    applying = CountingFactory(nonces)
     cpu, emulator_cpu = time.process_time(), emulator.cpu_seconds()
     result, apply_s = timed("apply", lambda: apply_plan(
         site, plan, playbook=playbook, concurrency=args.concurrency,
@@ -137,8 +140,9 @@ def report(args: argparse.Namespace, plan_s: float, plan_requests: int, result: 
     print(f"apply              {apply_s:.2f} s  ({result.totals()})")
     print(f"  writes/camera    {result.writes / cameras:.2f}  (PTZ: 2 presets x move+save, "
           "1 rule put; spotter: 1 setparam)")
-    print(f"  requests/camera  {result.requests / cameras:.2f}  (snapshot, writes, read "
-          "back, Digest challenge)")
+    print(f"  requests/camera  {result.requests / cameras:.2f}  (snapshot unless the plan's "
+          "read is fresh, writes, read back; Digest challenges only for cameras the plan "
+          "did not reach)")
     for play, requests in plays.cameras.items():
         took = plays.ended[play] - plays.started[play]
         print(f"  play             {play}: {len(requests)} cameras, "

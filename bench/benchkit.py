@@ -32,6 +32,7 @@ import yaml
 
 from camlink_provision import netguard
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.inventory.model import (
     Camera,
     Connection,
@@ -245,14 +246,19 @@ def memory_line() -> str:
 
 # -- counted clients -------------------------------------------------------------------------
 class CountingFactory:
-    """A client factory that keeps every client, to count the requests they sent."""
+    """A client factory that keeps every client, to count the requests they sent.
 
-    def __init__(self) -> None:
+    ``nonces``: the run's NonceBook, as the apply command's clients share one (plan, then
+    apply: ``plan.run_clients``); None, every client starts with a Digest challenge."""
+
+    def __init__(self, nonces: NonceBook | None = None) -> None:
         self.clients: list[CameraClient] = []
         self._lock = threading.Lock()
+        self._nonces = nonces
 
     def __call__(self, camera: Camera) -> CameraClient:
-        client = CameraClient(camera.name, camera.connection, camera.credentials)
+        client = CameraClient(camera.name, camera.connection, camera.credentials,
+                              nonces=self._nonces)
         with self._lock:
             self.clients.append(client)
         return client

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from camlink_provision import applied, link_accounts, order
 from camlink_provision.applied import History
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.version import parse_firmware
@@ -70,6 +71,15 @@ BUSY_PAUSES = (0.2, 0.5, 1.0)
 
 def default_client(camera: Camera) -> CameraClient:
     return CameraClient(camera.name, camera.connection, camera.credentials)
+
+
+def run_clients() -> ClientFactory:
+    """A factory for one run (plan, then apply): its clients share each camera's Digest
+    nonce (``NonceBook``), so a camera the plan read answers apply's first request without
+    a challenge: one request less per camera and stage."""
+    book = NonceBook()
+    return lambda camera: CameraClient(camera.name, camera.connection, camera.credentials,
+                                       nonces=book)
 
 
 def with_timeout(camera: Camera, timeout: float | None = None) -> Camera:

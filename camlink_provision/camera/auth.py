@@ -26,6 +26,7 @@ import base64
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -69,15 +70,46 @@ def _parse_digest(header: str) -> _DigestChallenge:
                             qop="auth" if "auth" in qops else "", opaque=fields.get("opaque"))
 
 
-class CameraAuth:
-    """Answers a camera's Basic or Digest challenge with one client's credentials."""
+class NonceBook:
+    """The last Digest challenge each camera gave, shared by the clients of one run.
 
-    def __init__(self, credentials: Credentials, mode: AuthMode) -> None:
+    A run makes a new client per camera for each stage (plan, then each step of apply);
+    with the book, a camera's later clients answer with the nonce it gave the first, so
+    their first request costs one round trip, not a challenge and an answer. Nonces are
+    not secrets (the camera sends them in clear); no password is kept here. A nonce the
+    camera has forgotten is answered by a 401 with a fresh one, answered once as usual.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_camera: dict[str, _DigestChallenge] = {}
+
+    def get(self, camera: str) -> _DigestChallenge | None:
+        with self._lock:
+            return self._by_camera.get(camera)
+
+    def put(self, camera: str, challenge: _DigestChallenge) -> None:
+        with self._lock:
+            self._by_camera[camera] = challenge
+
+
+class CameraAuth:
+    """Answers a camera's Basic or Digest challenge with one client's credentials.
+
+    ``book`` and ``camera`` (its base URL): start from the Digest nonce an earlier client of
+    the same run got from this camera, and leave new ones there (``NonceBook``)."""
+
+    def __init__(self, credentials: Credentials, mode: AuthMode, *,
+                 book: NonceBook | None = None, camera: str = "") -> None:
         self._credentials = credentials
         self._mode = mode
+        self._book, self._camera = book, camera
         # A pinned "basic" means the inventory says the camera asks for Basic: send it at once.
         self._scheme: Scheme | None = "basic" if mode == "basic" else None
         self._digest: _DigestChallenge | None = None
+        known = book.get(camera) if book is not None and mode != "basic" else None
+        if known is not None:  # Digest only: a Basic password is never sent unasked
+            self._scheme, self._digest = "digest", known
         self.refusal = ""  # why the last challenge was not answered, for the error message
 
     def __repr__(self) -> str:
@@ -92,7 +124,7 @@ class CameraAuth:
         that wants a nonce of the account's own answers 401 with a fresh one, which is
         answered as usual. Basic is not carried over: that account's first request goes out
         without credentials, as any first request in ``auto`` mode does."""
-        other = CameraAuth(credentials, self._mode)
+        other = CameraAuth(credentials, self._mode, book=self._book, camera=self._camera)
         if self._scheme == "digest" and self._digest is not None:
             other._scheme, other._digest = "digest", self._digest
         return other
@@ -190,6 +222,8 @@ class CameraAuth:
         challenge = _parse_digest(header)
         fresh = self._digest is None or challenge.nonce != self._digest.nonce
         self._scheme, self._digest = "digest", challenge
+        if self._book is not None:
+            self._book.put(self._camera, challenge)
         return not answered or self._scheme_of(sent) != "digest" or fresh or repeated
 
     @staticmethod

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import urllib3.exceptions as u3
 
 from camlink_provision.camera import wire
-from camlink_provision.camera.auth import CameraAuth
+from camlink_provision.camera.auth import CameraAuth, NonceBook
 from camlink_provision.camera.failures import describe_failure, local_limit
 from camlink_provision.camera.transport import CameraTransport, Reply
 from camlink_provision.errors import (
@@ -102,16 +102,21 @@ class CameraClient:
     """Typed calls on one camera. Thread-safe; one request in flight at a time."""
 
     def __init__(self, name: str, connection: Connection, credentials: Credentials, *,
-                 retries: int = 2, backoff: float = 0.1) -> None:
+                 retries: int = 2, backoff: float = 0.1,
+                 nonces: NonceBook | None = None) -> None:
+        """``nonces``: the run's ``NonceBook``, so this client starts from the Digest nonce
+        an earlier client of the run got from this camera (one round trip saved)."""
         self.name = name
         self.connection = connection
         self.requests_sent = 0
         self._username = credentials.username
-        self._auth = CameraAuth(credentials, connection.auth)
+        camera = connection.base_url
+        self._auth = CameraAuth(credentials, connection.auth, book=nonces, camera=camera)
         # A rotation of the admin password: the other password this account may hold now,
         # tried once when the one in use is refused; whichever works is used from then on.
         self._other_auth = None if credentials.previous_password is None else CameraAuth(
-            replace(credentials, password=credentials.previous_password), connection.auth)
+            replace(credentials, password=credentials.previous_password), connection.auth,
+            book=nonces, camera=camera)
         self._primary = self._auth
         self._lock = threading.Lock()
         self._transport = CameraTransport(connection, self._count_sent, retries, backoff)

@@ -17,6 +17,7 @@ from camera_support import (
 )
 
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.errors import CameraAuthError
 from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Connection, Credentials, Secret
@@ -130,3 +131,23 @@ def test_login_check_on_a_basic_camera_waits_for_its_challenge(connect: MakeClie
     client.getparam([fw.HOSTNAME])
     assert client.login_accepted(Credentials("viewer", Secret(VIEWER_PASSWORD)))
     assert [e.status for e in log.entries(fw.LOGIN_CHECK)] == [401, 200]
+
+
+def test_clients_of_one_run_share_the_cameras_digest_nonce(connect: MakeClient,
+                                                           watch: Watch) -> None:
+    """Plan then apply make a client each per camera; with the run's NonceBook the second
+    client's first request is answered at once, and Basic is never sent unasked."""
+    book = NonceBook()
+    first, log = connect(PTZ_DIGEST, nonces=book), watch(PTZ_DIGEST)
+    first.getparam([fw.HOSTNAME])
+    second = connect(PTZ_DIGEST, nonces=book)
+    second.getparam([fw.HOSTNAME])
+    second.getparam([fw.HOSTNAME])
+    assert (first.requests_sent, second.requests_sent) == (2, 2)
+    assert [e.status for e in log.entries(fw.GETPARAM)] == [401, 200, 200, 200]
+    basic_log = watch(PTZ_BASIC)
+    connect(PTZ_BASIC, nonces=book).getparam([fw.HOSTNAME])
+    later = connect(PTZ_BASIC, nonces=book)
+    later.getparam([fw.HOSTNAME])
+    assert later.requests_sent == 2  # Basic waits for the camera to ask, every client
+    assert [e.status for e in basic_log.entries(fw.GETPARAM)] == [401, 200, 401, 200]
