@@ -172,7 +172,8 @@ class _Run:
                 site, self.session.names, concurrency=self.concurrency,
                 client_factory=self.clients, history=applied.last_applied(site.name))
             return plan
-        check_not_stale(site, saved, self.planfile, concurrency=self.concurrency)
+        check_not_stale(site, saved, self.planfile, concurrency=self.concurrency,
+                        client_factory=self.clients)
         return saved
 
     def _nothing_to_apply(self, plan: Plan) -> _Outcome:
