@@ -1,16 +1,20 @@
 """Benchmark ``apply`` on a large factory-fresh emulated fleet.
 
     python bench/bench_apply.py [--cameras 1000] [--concurrency 100] [--latency 50]
-                                [--base-port 27000]
+                                [--base-port 27000] [--reviewed]
 
 The fleet and the site are bench_plan.py's, from benchkit.py (every fourth camera a fixed
 spotter, the rest PTZ domes with two presets and a tracking rule; each spotter's event
 linked to the next two PTZ cameras), served by ``camlink-provision emulate --fleet FILE
 --latency MS`` in a separate process with CAMLINK_LOOPBACK_ONLY=1. Then, timed:
 
-1. plan    ``make_plan`` of the whole site (everything to create);
-2. apply   ``apply_plan`` with the default playbook (playbooks/site.yml): per camera a
-           snapshot read, the writes, a read back; PTZ cameras first, then spotters;
+1. plan    ``plan_and_observe`` of the whole site (everything to create), as
+           ``apply --yes`` plans;
+2. apply   ``apply_plan`` with the default playbook (playbooks/site.yml), given the plan's
+           own reads (``fresh``, as ``apply --yes`` does: nobody reviewed in between, so the
+           first snapshot is the plan's read); per camera the writes and a read back; PTZ
+           cameras first, then spotters. ``--reviewed``: without them, as when a saved plan
+           is applied after a person looked at it (every camera is read again first);
 3. again   a second plan (must have no change) and apply (must send nothing).
 
 Prints wall times, writes and requests per camera, and the apply's ratio to its latency
@@ -42,8 +46,9 @@ from benchkit import CountingFactory, Emulator
 
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import ApplyEvent, CameraDone, PlayStarted
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.inventory.model import Site
-from camlink_provision.plan import make_plan
+from camlink_provision.plan import make_plan, plan_and_observe
 from camlink_provision.playbook import load_playbook
 
 T = TypeVar("T")
@@ -85,6 +90,8 @@ def timed(label: str, work: Callable[[], T]) -> tuple[T, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     benchkit.add_fleet_options(parser, concurrency=100, base_port=27000)
+    parser.add_argument("--reviewed", action="store_true",
+                        help="apply without the plan's reads (a saved plan, reviewed)")
     args = parser.parse_args()
     benchkit.guard_loopback()
     names = benchkit.camera_names(args.cameras)
@@ -97,15 +104,19 @@ def main() -> int:
 
 def run(args: argparse.Namespace, site: Site, emulator: Emulator) -> None:
     playbook = load_playbook()
-    planning = CountingFactory()
-    plan, plan_s = timed("plan", lambda: make_plan(site, concurrency=args.concurrency,
-                                                   client_factory=planning))
+    # One NonceBook for plan and apply, as the apply command (plan.run_clients).
+    nonces = NonceBook()
+    planning = CountingFactory(nonces)
+    (plan, fresh), plan_s = timed("plan", lambda: plan_and_observe(
+        site, concurrency=args.concurrency, client_factory=planning))
+    if args.reviewed:
+        fresh = {}
     plays = PlayTimes(defaultdict(list), {}, {})
-    applying = CountingFactory()
+    applying = CountingFactory(nonces)
     cpu, emulator_cpu = time.process_time(), emulator.cpu_seconds()
     result, apply_s = timed("apply", lambda: apply_plan(
         site, plan, playbook=playbook, concurrency=args.concurrency,
-        client_factory=applying, on_event=plays))
+        client_factory=applying, on_event=plays, fresh=fresh))
     cpu, emulator_cpu = time.process_time() - cpu, emulator.cpu_seconds() - emulator_cpu
     again, again_s = timed("plan again", lambda: make_plan(site, concurrency=args.concurrency))
     second = apply_plan(site, again, playbook=playbook, concurrency=args.concurrency)
@@ -113,6 +124,7 @@ def run(args: argparse.Namespace, site: Site, emulator: Emulator) -> None:
            len(again.changes), second)
     print(f"CPU during apply   this process {cpu:.2f} s, emulator process {emulator_cpu:.2f} s "
           f"= {(cpu + emulator_cpu) / apply_s:.2f} cores busy of {os.cpu_count()} (shared)")
+    print(benchkit.memory_line())
 
 
 def report(args: argparse.Namespace, plan_s: float, plan_requests: int, result: RunResult,
@@ -121,14 +133,16 @@ def report(args: argparse.Namespace, plan_s: float, plan_requests: int, result: 
     cameras = args.cameras
     floor = max(floor_seconds(plays, args.concurrency, args.latency), 1e-9)
     print(f"cameras            {cameras}  (concurrency {args.concurrency}, latency "
-          f"{args.latency:g} ms, factory-fresh)")
+          f"{args.latency:g} ms, factory-fresh, "
+          f"{'reviewed: read again' if args.reviewed else 'apply --yes: the plan reads'})")
     print(f"plan               {plan_s:.2f} s  ({plan_requests / cameras:.2f} requests per "
           "camera)")
     print(f"apply              {apply_s:.2f} s  ({result.totals()})")
     print(f"  writes/camera    {result.writes / cameras:.2f}  (PTZ: 2 presets x move+save, "
           "1 rule put; spotter: 1 setparam)")
-    print(f"  requests/camera  {result.requests / cameras:.2f}  (snapshot, writes, read "
-          "back, Digest challenge)")
+    print(f"  requests/camera  {result.requests / cameras:.2f}  (snapshot unless the plan's "
+          "read is fresh, writes, read back; Digest challenges only for cameras the plan "
+          "did not reach)")
     for play, requests in plays.cameras.items():
         took = plays.ended[play] - plays.started[play]
         print(f"  play             {play}: {len(requests)} cameras, "

@@ -162,6 +162,7 @@ def report(args: argparse.Namespace, plan: Plan, timing: Timing, naive: float,
           f"requests at {one * 1000:.1f} ms each, measured on {args.naive_cameras} cameras)")
     print(f"plain / plan       {naive / wall:.0f}x")
     print(f"target             plan under 3 s: {'met' if wall < 3.0 else 'NOT met'}")
+    print(benchkit.memory_line())
 
 
 if __name__ == "__main__":

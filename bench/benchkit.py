@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -31,6 +32,7 @@ import yaml
 
 from camlink_provision import netguard
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.inventory.model import (
     Camera,
     Connection,
@@ -233,16 +235,30 @@ def emulated_fleet(names: list[str], *, base_port: int, latency: float, prefix: 
             yield emulator
 
 
+# -- memory and files ----------------------------------------------------------------------
+def memory_line() -> str:
+    """Peak resident memory of this process, and the open-file limit it ran under."""
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return (f"memory             peak RSS of this process {peak_mb:.0f} MB; open-file limit "
+            f"{soft} (hard {hard})")
+
+
 # -- counted clients -------------------------------------------------------------------------
 class CountingFactory:
-    """A client factory that keeps every client, to count the requests they sent."""
+    """A client factory that keeps every client, to count the requests they sent.
 
-    def __init__(self) -> None:
+    ``nonces``: the run's NonceBook, as the apply command's clients share one (plan, then
+    apply: ``plan.run_clients``); None, every client starts with a Digest challenge."""
+
+    def __init__(self, nonces: NonceBook | None = None) -> None:
         self.clients: list[CameraClient] = []
         self._lock = threading.Lock()
+        self._nonces = nonces
 
     def __call__(self, camera: Camera) -> CameraClient:
-        client = CameraClient(camera.name, camera.connection, camera.credentials)
+        client = CameraClient(camera.name, camera.connection, camera.credentials,
+                              nonces=self._nonces)
         with self._lock:
             self.clients.append(client)
         return client

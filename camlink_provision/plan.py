@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 from camlink_provision import applied, link_accounts, order
 from camlink_provision.applied import History
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.camera.record import CaptureRecorder, RecordingClient
 from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
@@ -57,8 +58,9 @@ ClientFactory = Callable[[Camera], CameraClient]
 # 32 cameras at once: a site is a few dozen cameras, so one wave reads all of them, while
 # the tool host keeps a bounded number of threads and sockets (each camera costs a thread
 # and, per request, a fresh TCP connection: cameras close after every reply). Beyond that,
-# threads stop helping: bench/bench_plan.py finds 1,000 cameras CPU-bound in the HTTP
-# client (about 2-3 ms of CPU per camera) from ~64 threads on. The CLI default matches.
+# threads stop helping: bench/bench_plan.py finds 1,000 cameras CPU-bound (about 5 ms of
+# CPU per camera: 3.5 requests at ~1 ms each, then planning it) from ~64 threads on; 32
+# is ~15% slower there, 128 and 256 no faster (issue 15). The CLI default matches.
 DEFAULT_CONCURRENCY = 32
 # A spotter's link test waits for its peer's own timeouts (the spotter dials the PTZ and
 # waits for its answer before it answers us): its client waits longer than for a read.
@@ -76,6 +78,16 @@ def default_client(camera: Camera, recorder: CaptureRecorder | None = None) -> C
         return RecordingClient(camera.name, camera.connection, camera.credentials,
                                naming=naming, recorder=recorder)
     return CameraClient(camera.name, camera.connection, camera.credentials, naming=naming)
+
+
+def run_clients() -> ClientFactory:
+    """A factory for one run (plan, then apply): its clients share each camera's Digest
+    nonce (``NonceBook``), so a camera the plan read answers apply's first request without
+    a challenge: one request less per camera and stage."""
+    book = NonceBook()
+    return lambda camera: CameraClient(camera.name, camera.connection, camera.credentials,
+                                       naming=naming_for(camera.firmware_profile),
+                                       nonces=book)
 
 
 def with_timeout(camera: Camera, timeout: float | None = None) -> Camera:

@@ -129,6 +129,8 @@ class _Run:
     front: Frontend
     planfile: str
     fresh: dict[str, Observed | CameraError] = field(default_factory=dict)
+    # Plan and apply share each camera's Digest nonce: no second challenge per camera.
+    clients: planner.ClientFactory = field(default_factory=planner.run_clients)
 
     def execute(self, saved: Plan | None) -> _Outcome:
         plan = self._plan(saved)
@@ -150,7 +152,7 @@ class _Run:
             # the lock and the journal stay until every camera under way has ended.
             result = apply_plan(site, plan, playbook=self.playbook,
                                 concurrency=self.concurrency,
-                                client_factory=planner.default_client,
+                                client_factory=self.clients,
                                 on_event=fan_out(progress, journal_sink(self.journal)),
                                 verifier=site_verifier(self.concurrency), stop=stop,
                                 fresh=self.fresh)
@@ -168,9 +170,10 @@ class _Run:
         if saved is None:
             plan, self.fresh = planner.plan_and_observe(
                 site, self.session.names, concurrency=self.concurrency,
-                history=applied.last_applied(site.name))
+                client_factory=self.clients, history=applied.last_applied(site.name))
             return plan
-        check_not_stale(site, saved, self.planfile, concurrency=self.concurrency)
+        check_not_stale(site, saved, self.planfile, concurrency=self.concurrency,
+                        client_factory=self.clients)
         return saved
 
     def _nothing_to_apply(self, plan: Plan) -> _Outcome:

@@ -1,6 +1,6 @@
-"""Basic or Digest, as the camera asks: a requests auth that answers the camera's challenge.
+"""Basic or Digest, as the camera asks: ``CameraAuth.exchange`` answers the camera's challenge.
 
-Why not requests' own ``HTTPBasicAuth`` / ``HTTPDigestAuth``:
+Why not a library's Basic / Digest auth (requests' ``HTTPDigestAuth``, for one):
 
 - ``auto`` must let the first 401 decide the scheme, and must never send a Basic password
   to a camera that did not ask for Basic (a Digest camera would receive it in clear text);
@@ -26,20 +26,21 @@ import base64
 import hashlib
 import os
 import re
-from dataclasses import dataclass
-from typing import Any, Literal
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Literal
 from urllib.request import parse_http_list, parse_keqv_list
 
-import requests
-from requests.auth import AuthBase
-
-from camlink_provision.camera.transport import was_repeated
+from camlink_provision.camera.transport import Reply
 from camlink_provision.inventory.model import Credentials
 
 Scheme = Literal["basic", "digest"]
 AuthMode = Literal["auto", "basic", "digest"]
 _SCHEME = re.compile(r"^\s*(\w+)")
 MAX_REANSWERS = 2  # answers to 401s of repeated requests, beyond the one challenge answer
+# Sends the request once with the given headers (the transport's ``send``, bound).
+Send = Callable[[Mapping[str, str]], Reply]
 
 
 def challenged_scheme(header: str) -> str:
@@ -69,47 +70,120 @@ def _parse_digest(header: str) -> _DigestChallenge:
                             qop="auth" if "auth" in qops else "", opaque=fields.get("opaque"))
 
 
-class CameraAuth(AuthBase):
-    """Answers a camera's Basic or Digest challenge with one client's credentials."""
+class NonceBook:
+    """The last Digest challenge each camera gave, shared by the clients of one run.
 
-    def __init__(self, credentials: Credentials, mode: AuthMode) -> None:
+    A run makes a new client per camera for each stage (plan, then each step of apply);
+    with the book, a camera's later clients answer with the nonce it gave the first, so
+    their first request costs one round trip, not a challenge and an answer. Nonces are
+    not secrets (the camera sends them in clear); no password is kept here. A nonce the
+    camera has forgotten is answered by a 401 with a fresh one, answered once as usual.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_camera: dict[str, _DigestChallenge] = {}
+
+    def get(self, camera: str) -> _DigestChallenge | None:
+        with self._lock:
+            return self._by_camera.get(camera)
+
+    def put(self, camera: str, challenge: _DigestChallenge) -> None:
+        with self._lock:
+            self._by_camera[camera] = challenge
+
+
+class CameraAuth:
+    """Answers a camera's Basic or Digest challenge with one client's credentials.
+
+    ``book`` and ``camera`` (its base URL): start from the Digest nonce an earlier client of
+    the same run got from this camera, and leave new ones there (``NonceBook``)."""
+
+    def __init__(self, credentials: Credentials, mode: AuthMode, *,
+                 book: NonceBook | None = None, camera: str = "") -> None:
         self._credentials = credentials
         self._mode = mode
+        self._book, self._camera = book, camera
         # A pinned "basic" means the inventory says the camera asks for Basic: send it at once.
         self._scheme: Scheme | None = "basic" if mode == "basic" else None
         self._digest: _DigestChallenge | None = None
+        known = book.get(camera) if book is not None and mode != "basic" else None
+        if known is not None:  # Digest only: a Basic password is never sent unasked
+            self._scheme, self._digest = "digest", known
         self.refusal = ""  # why the last challenge was not answered, for the error message
 
     def __repr__(self) -> str:
         return f"CameraAuth(user={self._credentials.username!r}, mode={self._mode!r})"
 
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        self.refusal = ""
-        header = self._authorization(request)
-        if header:
-            request.headers["Authorization"] = header
-        request.hooks["response"].append(self._answer_challenge)  # register_hook, typed
-        return request
+    def for_account(self, credentials: Credentials) -> CameraAuth:
+        """Another account's auth on the same camera, answering with this one's Digest
+        nonce from its first request: a login check costs one round trip, not two.
 
-    def _authorization(self, request: requests.PreparedRequest) -> str | None:
+        A nonce is the camera's, not an account's (RFC 7616 ties it to no user), and the
+        count is shared (the same object), so the camera never sees a count twice. A camera
+        that wants a nonce of the account's own answers 401 with a fresh one, which is
+        answered as usual. Basic is not carried over: that account's first request goes out
+        without credentials, as any first request in ``auto`` mode does."""
+        other = CameraAuth(credentials, self._mode, book=self._book, camera=self._camera)
+        if self._scheme == "digest" and self._digest is not None:
+            other._scheme, other._digest = "digest", self._digest
+        return other
+
+    def exchange(self, method: str, target: str, headers: Mapping[str, str],
+                 send: Send) -> Reply:
+        """Send the request, answering the camera's 401 challenge as the mode allows; the
+        last reply, with ``challenges``: how many 401s were answered on the way."""
+        self.refusal = ""
+        sent = self._with_authorization(method, target, headers)
+        reply = send(sent)
+        if reply.status != 401:
+            return reply
+        if not self._accept_challenge(reply.headers.get("WWW-Authenticate", ""), sent,
+                                      reply.repeated):
+            return reply
+        challenges = 1
+        sent = self._with_authorization(method, target, headers)
+        answer = send(sent)
+        for _ in range(MAX_REANSWERS):
+            # The answer itself timed out and was repeated, and the repeat was refused: a
+            # replay of what the camera took from the late attempt, not a wrong password.
+            if answer.status != 401 or not answer.repeated:
+                break
+            if not self._accept_challenge(answer.headers.get("WWW-Authenticate", ""), sent,
+                                          True):
+                break
+            challenges += 1
+            sent = self._with_authorization(method, target, headers)
+            answer = send(sent)
+        return replace(answer, challenges=challenges)
+
+    def _with_authorization(self, method: str, target: str,
+                            headers: Mapping[str, str]) -> dict[str, str]:
+        out = dict(headers)
+        header = self._authorization(method, target)
+        if header:
+            out["Authorization"] = header
+        return out
+
+    def _authorization(self, method: str, target: str) -> str | None:
         if self._scheme == "basic":
             return self._basic_header()
         if self._scheme == "digest" and self._digest is not None:
-            return self._digest_header(request)
+            return self._digest_header(method, target)
         return None
 
     def _basic_header(self) -> str:
         pair = f"{self._credentials.username}:{self._credentials.password.reveal()}"
         return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
-    def _digest_header(self, request: requests.PreparedRequest) -> str:
+    def _digest_header(self, method: str, uri: str) -> str:
+        """``uri``: exactly what the request line carries (path and query)."""
         assert self._digest is not None
         challenge = self._digest
         challenge.count += 1
         user = self._credentials.username
-        uri = request.path_url  # exactly what the request line carries
         ha1 = _md5(f"{user}:{challenge.realm}:{self._credentials.password.reveal()}")
-        ha2 = _md5(f"{request.method}:{uri}")
+        ha2 = _md5(f"{method}:{uri}")
         fields = [f'username="{user}"', f'realm="{challenge.realm}"',
                   f'nonce="{challenge.nonce}"', f'uri="{uri}"', "algorithm=MD5"]
         if challenge.qop:
@@ -123,28 +197,9 @@ class CameraAuth(AuthBase):
             fields.append(f'opaque="{challenge.opaque}"')
         return "Digest " + ", ".join(fields)
 
-    # -- the response hook -----------------------------------------------------------------
+    # -- challenges ----------------------------------------------------------------------
 
-    def _answer_challenge(self, response: requests.Response,
-                          **kwargs: Any) -> requests.Response:
-        if response.status_code != 401:
-            return response
-        header = response.headers.get("WWW-Authenticate", "")
-        if not self._accept_challenge(header, response.request, was_repeated(response)):
-            return response
-        answer = self._resend(response, kwargs)
-        for _ in range(MAX_REANSWERS):
-            # The answer itself timed out and was repeated, and the repeat was refused: a
-            # replay of what the camera took from the late attempt, not a wrong password.
-            if answer.status_code != 401 or not was_repeated(answer):
-                break
-            header = answer.headers.get("WWW-Authenticate", "")
-            if not self._accept_challenge(header, answer.request, True):
-                break
-            answer = self._resend(answer, kwargs)
-        return answer
-
-    def _accept_challenge(self, header: str, sent: requests.PreparedRequest,
+    def _accept_challenge(self, header: str, sent: Mapping[str, str],
                           repeated: bool = False) -> bool:
         """Take the challenge on as the scheme for this and later requests, if it should be.
 
@@ -159,7 +214,7 @@ class CameraAuth(AuthBase):
             self.refusal = (f"the camera asked for {scheme.title()} but the inventory pins "
                             f"{self._mode.title()} authentication")
             return False
-        answered = "Authorization" in sent.headers
+        answered = "Authorization" in sent
         if scheme == "basic":
             # Basic has no nonce: a refused Basic answer will be refused again.
             self._scheme = "basic"
@@ -167,23 +222,10 @@ class CameraAuth(AuthBase):
         challenge = _parse_digest(header)
         fresh = self._digest is None or challenge.nonce != self._digest.nonce
         self._scheme, self._digest = "digest", challenge
+        if self._book is not None:
+            self._book.put(self._camera, challenge)
         return not answered or self._scheme_of(sent) != "digest" or fresh or repeated
 
     @staticmethod
-    def _scheme_of(sent: requests.PreparedRequest) -> str:
-        return challenged_scheme(sent.headers.get("Authorization", ""))
-
-    def _resend(self, response: requests.Response, kwargs: dict[str, Any]) -> requests.Response:
-        """Send the request once more, answering the challenge (as HTTPDigestAuth does)."""
-        _ = response.content  # drain, so the connection can go back to the pool
-        response.close()
-        request = response.request.copy()
-        header = self._authorization(request)
-        assert header is not None
-        request.headers["Authorization"] = header
-        # The adapter's send runs no hooks: this answer is not answered again.
-        assert response.connection is not None
-        answer: requests.Response = response.connection.send(request, **kwargs)
-        answer.history.append(response)
-        answer.request = request
-        return answer
+    def _scheme_of(sent: Mapping[str, str]) -> str:
+        return challenged_scheme(sent.get("Authorization", ""))

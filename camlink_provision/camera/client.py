@@ -30,12 +30,12 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, NamedTuple
 
-import requests
+import urllib3.exceptions as u3
 
 from camlink_provision.camera import wire
-from camlink_provision.camera.auth import CameraAuth
+from camlink_provision.camera.auth import CameraAuth, NonceBook
 from camlink_provision.camera.failures import describe_failure, local_limit
-from camlink_provision.camera.transport import camera_session
+from camlink_provision.camera.transport import CameraTransport, Reply
 from camlink_provision.errors import (
     CameraAuthError,
     CameraBusy,
@@ -96,11 +96,11 @@ class Call:
 class _HttpStatus(Exception):
     """A reply status other than 200, raised inside ``_failures`` to be named there."""
 
-    def __init__(self, response: requests.Response, refusal: str) -> None:
-        super().__init__(response.status_code)
-        self.status = response.status_code
-        self.reason = response.reason or ""
-        self.body = response.content
+    def __init__(self, response: Reply, refusal: str) -> None:
+        super().__init__(response.status)
+        self.status = response.status
+        self.reason = response.reason
+        self.body = response.data
         self.refusal = refusal  # why a 401 challenge went unanswered, if it did
 
 
@@ -108,20 +108,26 @@ class CameraClient:
     """Typed calls on one camera. Thread-safe; one request in flight at a time."""
 
     def __init__(self, name: str, connection: Connection, credentials: Credentials, *,
-                 retries: int = 2, backoff: float = 0.1, naming: Naming = IDENTITY) -> None:
+                 retries: int = 2, backoff: float = 0.1, naming: Naming = IDENTITY,
+                 nonces: NonceBook | None = None) -> None:
+        """``naming``: the camera's firmware profile's spellings; ``nonces``: the run's
+        ``NonceBook``, so this client starts from the Digest nonce an earlier client of the
+        run got from this camera (one round trip saved)."""
         self.name = name
         self.connection = connection
         self.naming = naming
         self.requests_sent = 0
         self._username = credentials.username
-        self._auth = CameraAuth(credentials, connection.auth)
+        camera = connection.base_url
+        self._auth = CameraAuth(credentials, connection.auth, book=nonces, camera=camera)
         # A rotation of the admin password: the other password this account may hold now,
         # tried once when the one in use is refused; whichever works is used from then on.
         self._other_auth = None if credentials.previous_password is None else CameraAuth(
-            replace(credentials, password=credentials.previous_password), connection.auth)
+            replace(credentials, password=credentials.previous_password), connection.auth,
+            book=nonces, camera=camera)
         self._primary = self._auth
         self._lock = threading.Lock()
-        self._session = camera_session(connection, self._count_sent, retries, backoff)
+        self._transport = CameraTransport(connection, self._count_sent, retries, backoff)
 
     def __repr__(self) -> str:
         return (f"CameraClient({self.name!r}, {self.connection.base_url}, "
@@ -135,7 +141,7 @@ class CameraClient:
         self.close()
 
     def close(self) -> None:
-        self._session.close()
+        self._transport.close()
 
     @property
     def on_previous_password(self) -> bool:
@@ -319,7 +325,7 @@ class CameraClient:
         right (it is never readable). One read at the lowest level (``LOGIN_CHECK``); True on
         a 200, False on a refusal (401); anything else is raised as usual."""
         call = Call("GET", fw.LOGIN_CHECK, (fw.MODELNAME,))
-        auth = CameraAuth(credentials, self.connection.auth)
+        auth = self._auth.for_account(credentials)
         try:
             with self._failures(call):
                 self._text(call, query=wire.encode_names([fw.MODELNAME]), auth=auth)
@@ -344,45 +350,46 @@ class CameraClient:
         answer (a link test); the connection's timeout otherwise. ``auth``: another
         account's (a login check), instead of the client's own."""
         auth = auth or self._auth
-        url = self.connection.base_url + call.path + (f"?{query}" if query else "")
+        target = call.path + (f"?{query}" if query else "")  # what the request line carries
         headers = {"Content-Type": content_type} if content_type else {}
         timeout = (self.connection.timeout, read_timeout or self.connection.timeout)
+
+        def send(with_auth: Mapping[str, str]) -> Reply:
+            return self._transport.send(call.method, target, body=body, headers=with_auth,
+                                        timeout=timeout)
+
         with self._lock:
             started, sent = time.monotonic(), self.requests_sent
             try:
-                response = self._session.request(call.method, url, data=body,
-                                                 headers=headers, auth=auth,
-                                                 timeout=timeout, allow_redirects=False)
+                response = auth.exchange(call.method, target, headers, send)
             except BaseException as error:
                 self._log_request(call, type(error).__name__, started, sent, None)
                 raise
             refusal = auth.refusal  # read under the lock: the next request resets it
-            self._log_request(call, str(response.status_code), started, sent, response)
-            if response.status_code == 401 and auth is self._auth and self._other_auth:
+            self._log_request(call, str(response.status), started, sent, response)
+            if response.status == 401 and auth is self._auth and self._other_auth:
                 # Refused before the camera did anything: safe to send again, once, with the
                 # account's other password (the camera's is changing under a rotation).
-                retry = self._session.request(call.method, url, data=body, headers=headers,
-                                              auth=self._other_auth, timeout=timeout,
-                                              allow_redirects=False)
-                self._log_request(call, str(retry.status_code), started, sent, retry)
-                if retry.status_code != 401:
+                retry = self._other_auth.exchange(call.method, target, headers, send)
+                self._log_request(call, str(retry.status), started, sent, retry)
+                if retry.status != 401:
                     self._auth, self._other_auth = self._other_auth, self._auth
                     response = retry
-        if response.status_code != 200:
+        if response.status != 200:
             raise _HttpStatus(response, refusal)
-        text = wire.decode_body(response.content)
+        text = wire.decode_body(response.data)
         wire.raise_if_refused(text)
         return text
 
     def _log_request(self, call: Call, outcome: str, started: float, sent_before: int,
-                     response: requests.Response | None) -> None:
+                     response: Reply | None) -> None:
         """One ``REQUEST_LOG`` record: names only; the URL's query (values) never."""
         if not REQUEST_LOG.isEnabledFor(logging.INFO):
             return
         elapsed = round((time.monotonic() - started) * 1000)
-        size = len(response.content) if response is not None else None
+        size = len(response.data) if response is not None else None
         sent = self.requests_sent - sent_before
-        challenges = len(response.history) if response is not None else 0
+        challenges = response.challenges if response is not None else 0
         REQUEST_LOG.info("%s %s %s %d ms", self.name, call, outcome, elapsed,
                          extra={"camera": self.name, "call": str(call), "outcome": outcome,
                                 "elapsed_ms": elapsed, "size": size, "sent": sent,
@@ -406,12 +413,12 @@ class CameraClient:
                                      str(call)) from None
         except wire.ReplyError as bad:
             raise CameraProtocolError(self.name, str(bad), str(call)) from None
-        except (requests.RequestException, OSError) as error:
+        except (u3.HTTPError, OSError) as error:
             # ``from None``: the underlying exceptions quote the URL, values included.
             limit = local_limit(error)
             if limit:
                 raise CameraLocalLimit(self.name, limit, str(call)) from None
-            if not isinstance(error, requests.RequestException):
+            if not isinstance(error, u3.HTTPError):
                 raise  # an OSError of this machine that is not a network failure
             message = describe_failure(error, call.method, timeout or self.connection.timeout)
             raise CameraUnreachable(self.name, message, str(call)) from None

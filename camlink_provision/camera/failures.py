@@ -1,6 +1,6 @@
 """Name a network failure in a few words, without quoting the URL it happened on.
 
-requests and urllib3 wrap the socket error several layers deep, and their messages quote the
+urllib3 wraps the socket error several layers deep, and their messages quote the
 full URL with its values. ``describe_failure`` looks through the layers for the root cause
 and says what happened, and whether the request may already have reached the camera (which
 matters for a write: it is then reported, never repeated).
@@ -14,7 +14,6 @@ import socket
 import ssl
 from collections.abc import Iterator
 
-import requests
 import urllib3.exceptions as u3
 
 from camlink_provision.netguard import NonLoopbackConnection
@@ -24,20 +23,16 @@ from camlink_provision.netguard import NonLoopbackConnection
 _KINDS: tuple[tuple[tuple[type[BaseException], ...], str, bool], ...] = (
     ((ssl.SSLCertVerificationError,), "TLS certificate not trusted ({detail}); give the "
      "camera's CA as ca_bundle, or opt out with verify_tls: false", False),
-    ((ssl.SSLError, u3.SSLError, requests.exceptions.SSLError), "TLS handshake failed",
-     False),
+    ((ssl.SSLError, u3.SSLError), "TLS handshake failed", False),
     ((socket.gaierror, u3.NameResolutionError), "host name not resolved", False),
     ((NonLoopbackConnection,), "{detail}", False),
     ((ConnectionRefusedError,), "connection refused", False),
-    ((u3.ReadTimeoutError, requests.exceptions.ReadTimeout),
-     "no reply within {timeout:g} s", True),
+    ((u3.ReadTimeoutError,), "no reply within {timeout:g} s", True),
     # Before ConnectTimeoutError, its base: a connect that failed at once, not timed out.
     ((u3.NewConnectionError,), "could not connect ({detail})", False),
-    ((u3.ConnectTimeoutError, requests.exceptions.ConnectTimeout),
-     "no connection within {timeout:g} s", False),
+    ((u3.ConnectTimeoutError,), "no connection within {timeout:g} s", False),
     ((ConnectionResetError, ConnectionAbortedError, BrokenPipeError,
-      http.client.RemoteDisconnected, http.client.IncompleteRead, u3.ProtocolError,
-      requests.exceptions.ChunkedEncodingError),
+      http.client.RemoteDisconnected, http.client.IncompleteRead, u3.ProtocolError),
      "connection reset or closed before the reply was complete", True),
 )
 

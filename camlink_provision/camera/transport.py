@@ -1,6 +1,11 @@
-"""The requests Session one camera client talks through: retries, TLS, counting.
+"""The one HTTP connection pool a camera client talks through: retries, TLS, counting.
 
-Retry policy, in urllib3's terms (one ``Retry`` mounted through an ``HTTPAdapter``):
+urllib3 directly, without requests on top: bench/bench_stacks.py measured requests + urllib3
+at about twice the CPU per request of urllib3 alone, and a 1,000-camera plan is CPU-bound in
+the HTTP client (see the README's benchmark table). Everything requests added here was
+configuration (no proxies or netrc, our own auth, our own retry policy), so nothing is lost.
+
+Retry policy, in urllib3's terms (one ``Retry`` given to every ``urlopen``):
 
 - a connection that was never made (refused, connect timeout, DNS) is retried for every
   method: nothing reached the camera, so repeating cannot do anything twice;
@@ -15,17 +20,14 @@ the tests read it as ``CameraClient.requests_sent``.
 
 from __future__ import annotations
 
-import io
 import resource
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3 import BaseHTTPResponse, HTTPResponse
+from urllib3 import Timeout
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, SSLError
-from urllib3.poolmanager import PoolManager
 from urllib3.util.retry import Retry
 
 from camlink_provision.inventory.model import Connection
@@ -73,10 +75,8 @@ else:
 class _CameraPool(_PoolBase):
     """Pool behaviour mixed into both schemes: whole replies inside the retry loop, counting.
 
-    requests asks urllib3 for a streamed body and reads it only after urllib3's retry loop
-    has returned, so a reply cut short mid-body would never be retried. Reading the body
-    here, inside ``_make_request``, makes a truncated reply a read error like any other:
-    repeated for GET, reported for writes.
+    The body is read inside ``_make_request`` (``preload_content``), so a reply cut short
+    mid-body is a read error like any other: repeated for GET, reported for writes.
     """
 
     on_sent: OnSent | None = None
@@ -107,72 +107,58 @@ class _CountingHTTPSPool(_CameraPool, HTTPSConnectionPool):
     pass
 
 
-class _CountingPoolManager(PoolManager):
-    def __init__(self, on_sent: OnSent, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._on_sent = on_sent
-        self.pool_classes_by_scheme = {"http": _CountingHTTPPool, "https": _CountingHTTPSPool}
+@dataclass(frozen=True)
+class Reply:
+    """One HTTP reply, read whole."""
 
-    def _new_pool(self, scheme: str, host: str, port: int,
-                  request_context: dict[str, Any] | None = None) -> HTTPConnectionPool:
-        # urllib3 documents _new_pool as the place to customise the pools it creates.
-        pool = super()._new_pool(scheme, host, port, request_context)
-        if isinstance(pool, _CameraPool):
-            pool.on_sent = self._on_sent
-        return pool
-
-
-class CameraAdapter(HTTPAdapter):
-    """An HTTPAdapter with the retry policy above and a sent-request counter."""
-
-    def __init__(self, on_sent: OnSent, retries: int, backoff: float) -> None:
-        self._on_sent = on_sent
-        # One request in flight per camera: one connection is all a pool ever needs.
-        super().__init__(pool_connections=1, pool_maxsize=1,
-                         max_retries=retry_policy(retries, backoff))
-
-    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False,
-                         **pool_kwargs: Any) -> None:
-        self._pool_connections = connections
-        self._pool_maxsize = maxsize
-        self._pool_block = block
-        self.poolmanager = _CountingPoolManager(self._on_sent, num_pools=connections,
-                                                maxsize=maxsize, block=block, **pool_kwargs)
-
-    def build_response(self, req: requests.PreparedRequest,
-                       resp: BaseHTTPResponse) -> requests.Response:
-        # The pool has already read the whole body (see _CameraPool); hand requests a fresh
-        # stream over those bytes, since a preloaded urllib3 response streams nothing.
-        replay = HTTPResponse(body=io.BytesIO(resp.data), headers=resp.headers,
-                              status=resp.status, reason=resp.reason, version=resp.version,
-                              preload_content=False, decode_content=False,
-                              request_method=req.method, request_url=req.url)
-        replay.retries = resp.retries  # how often urllib3 sent it: see ``was_repeated``
-        return super().build_response(req, replay)
+    status: int
+    reason: str
+    headers: Mapping[str, str]  # case-insensitive (urllib3's HTTPHeaderDict)
+    data: bytes
+    # urllib3 sent the request more than once (a read retried after a timeout or a reset):
+    # every attempt carried the same headers, Authorization included.
+    repeated: bool = False
+    challenges: int = 0  # 401 challenges answered on the way to this reply (auth.py)
 
 
-def was_repeated(response: requests.Response) -> bool:
-    """Whether urllib3 sent this reply's request more than once (a read retried after a
-    timeout or a reset): every attempt carried the same headers, Authorization included."""
-    retries = getattr(response.raw, "retries", None)
-    return isinstance(retries, Retry) and bool(retries.history)
+class CameraTransport:
+    """Requests to exactly one camera, as ``connection`` describes; one at a time (the
+    client's lock), so the pool keeps at most one connection."""
+
+    def __init__(self, connection: Connection, on_sent: OnSent, retries: int,
+                 backoff: float) -> None:
+        self._retry = retry_policy(retries, backoff)
+        self._pool = _pool(connection, self._retry)
+        self._pool.on_sent = on_sent
+
+    def send(self, method: str, target: str, *, body: bytes | None,
+             headers: Mapping[str, str], timeout: tuple[float, float]) -> Reply:
+        """``method target`` (path and query); urllib3's exceptions propagate."""
+        response = self._pool.urlopen(method, target, body=body, headers=dict(headers),
+                                      retries=self._retry, redirect=False,
+                                      timeout=Timeout(connect=timeout[0], read=timeout[1]))
+        retries = response.retries
+        return Reply(response.status, response.reason or "", response.headers, response.data,
+                     repeated=isinstance(retries, Retry) and bool(retries.history))
+
+    def close(self) -> None:
+        self._pool.close()
 
 
-def camera_session(connection: Connection, on_sent: OnSent, retries: int,
-                   backoff: float) -> requests.Session:
-    """A Session that reaches exactly one camera, as ``connection`` describes."""
-    session = requests.Session()
-    # Cameras are reached directly: no proxy, netrc or CA bundle from the environment.
-    session.trust_env = False
-    session.verify = tls_verify(connection)
-    adapter = CameraAdapter(on_sent, retries, backoff)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    return session
+def _pool(connection: Connection, retry: Retry) -> _CameraPool:
+    common: dict[str, Any] = {"maxsize": 1, "retries": retry, "block": False}
+    if connection.scheme != "https":
+        return _CountingHTTPPool(connection.host, connection.port, **common)
+    verify = tls_verify(connection)
+    return _CountingHTTPSPool(
+        connection.host, connection.port, **common,
+        cert_reqs="CERT_REQUIRED" if verify else "CERT_NONE",
+        # None: the system's trust store (urllib3 loads the default certificates).
+        ca_certs=verify if isinstance(verify, str) else None)
 
 
 def tls_verify(connection: Connection) -> bool | str:
-    """requests' ``verify``: the camera's CA file, the system store, or the explicit opt-out."""
+    """Verification: the camera's CA file, the system store (True), or the explicit opt-out."""
     if not connection.verify_tls:
         return False
     return connection.ca_bundle or True

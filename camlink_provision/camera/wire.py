@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -87,7 +88,9 @@ def parse_pairs(text: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for number, (name, quoted, bare, junk) in enumerate(_LINES.findall(text), start=1):
         if name:
-            pairs[name] = quoted or bare
+            # Interned: every camera of a fleet answers the same 1,500 names, and a run
+            # keeps each camera's reads (plan, snapshot, read-back): one copy of each name.
+            pairs[sys.intern(name)] = quoted or bare
         elif junk.strip():
             raise ReplyError(f"reply line {number} is not name='value'")
     return pairs

@@ -8,6 +8,7 @@ refusing a preset the camera cannot hold, say) can still point at the line to fi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from camlink_provision.errors import Location
@@ -229,7 +230,30 @@ class Site:
     profiles: ProfileSet | None = field(default=None, compare=False, repr=False)
 
     def links_of(self, spotter: str) -> list[Link]:
-        return [link for link in self.links if link.spotter == spotter]
+        return list(self._links_by_spotter.get(spotter, ()))
+
+    def camera_at_port(self, address: str, port: str) -> str | None:
+        """The first camera (inventory order) at this site address (folded) and port, as a
+        spotter stores them (the port as text)."""
+        return self._cameras_by_address.get((address.lower(), port))
+
+    # The planner asks both once per spotter or per peer of every spotter: scanning the
+    # whole site each time made planning 1,000 cameras quadratic (seconds of CPU).
+    # cached_property writes the instance's __dict__ directly, so it works on a frozen
+    # dataclass; a Site is never mutated (``replace`` makes a new one, with a new cache).
+    @cached_property
+    def _links_by_spotter(self) -> dict[str, tuple[Link, ...]]:
+        out: dict[str, list[Link]] = {}
+        for link in self.links:
+            out.setdefault(link.spotter, []).append(link)
+        return {spotter: tuple(links) for spotter, links in out.items()}
+
+    @cached_property
+    def _cameras_by_address(self) -> dict[tuple[str, str], str]:
+        out: dict[tuple[str, str], str] = {}
+        for camera in self.cameras.values():
+            out.setdefault((camera.address.lower(), str(camera.site_port)), camera.name)
+        return out
 
     def spotters(self) -> list[Camera]:
         return [c for c in self.cameras.values() if c.role == "spotter"]

@@ -295,11 +295,11 @@ class Peers(SlotResource):
 def points_at(site: Site, have: Have) -> str | None:
     """The site camera a held peer calls: the one at its address and port, else the one it is
     named after (a PTZ that moved); None when it is neither."""
-    by_address = next((camera.name for camera in site.cameras.values()
-                       if address_key(camera.address, str(camera.site_port))
-                       in have.match_keys), None)
-    if by_address is not None:
-        return by_address
+    for key in have.match_keys:
+        if isinstance(key, tuple) and len(key) == 3 and key[0] == "address":  # address_key
+            by_address = site.camera_at_port(str(key[1]), str(key[2]))
+            if by_address is not None:
+                return by_address
     return have.name if have.name in site.cameras else None
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, Unpack
 
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.auth import NonceBook
 
 if TYPE_CHECKING:  # conftest.py imports the emulator only once it is known to be there
     from camlink_provision.emulator import Fleet, LogEntry
@@ -59,7 +60,7 @@ class MakeClient(Protocol):
     """The ``connect`` fixture: a client for one camera of the fleet, closed after the test."""
 
     def __call__(self, name: str, *, username: str = ..., password: str = ...,
-                 retries: int = ..., backoff: float = ...,
+                 retries: int = ..., backoff: float = ..., nonces: NonceBook | None = ...,
                  **connection: Unpack[ConnectionFields]) -> CameraClient: ...
 
 

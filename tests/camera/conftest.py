@@ -29,6 +29,7 @@ from camera_support import (
 )
 
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.inventory.model import Connection, Credentials, Secret
 
 if TYPE_CHECKING:  # imported for real only when present: the fixtures skip without it
@@ -73,12 +74,12 @@ def connect(fleet: Fleet) -> Iterator[MakeClient]:
     clients: list[CameraClient] = []
 
     def make(name: str, *, username: str = "admin", password: str = ADMIN_PASSWORD,
-             retries: int = 2, backoff: float = 0.05,
+             retries: int = 2, backoff: float = 0.05, nonces: NonceBook | None = None,
              **connection: Unpack[ConnectionFields]) -> CameraClient:
         connection.setdefault("timeout", TIMEOUT)
         where = Connection(host="127.0.0.1", port=fleet.port(name), **connection)
         client = CameraClient(name, where, Credentials(username, Secret(password)),
-                              retries=retries, backoff=backoff)
+                              retries=retries, backoff=backoff, nonces=nonces)
         clients.append(client)
         return client
 

@@ -17,6 +17,7 @@ from camera_support import (
 )
 
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.auth import NonceBook
 from camlink_provision.errors import CameraAuthError
 from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Connection, Credentials, Secret
@@ -108,3 +109,45 @@ def test_no_basic_password_goes_to_a_camera_that_asked_for_digest(auth: Auth) ->
     assert sent[0] == ""
     assert sent[1].startswith("Digest ") and 'username="admin"' in sent[1]
     assert len(sent) == 2
+
+
+def test_login_check_reuses_the_cameras_digest_nonce(connect: MakeClient) -> None:
+    """A nonce is the camera's, not an account's: after the admin's first request, checking
+    another account's password costs one round trip; a wrong one is still refused."""
+    client = connect(PTZ_DIGEST)
+    client.getparam([fw.HOSTNAME])
+    assert client.requests_sent == 2
+    assert client.login_accepted(Credentials("viewer", Secret(VIEWER_PASSWORD)))
+    assert client.requests_sent == 3
+    assert not client.login_accepted(Credentials("viewer", Secret("not-the-password")))
+    assert client.requests_sent == 5  # refused, a fresh nonce answered once, refused again
+    assert client.getparam([fw.HOSTNAME])  # the admin's own nonce and count still work
+    assert client.requests_sent == 6
+
+
+def test_login_check_on_a_basic_camera_waits_for_its_challenge(connect: MakeClient,
+                                                                watch: Watch) -> None:
+    client, log = connect(PTZ_BASIC), watch(PTZ_BASIC)
+    client.getparam([fw.HOSTNAME])
+    assert client.login_accepted(Credentials("viewer", Secret(VIEWER_PASSWORD)))
+    assert [e.status for e in log.entries(fw.LOGIN_CHECK)] == [401, 200]
+
+
+def test_clients_of_one_run_share_the_cameras_digest_nonce(connect: MakeClient,
+                                                           watch: Watch) -> None:
+    """Plan then apply make a client each per camera; with the run's NonceBook the second
+    client's first request is answered at once, and Basic is never sent unasked."""
+    book = NonceBook()
+    first, log = connect(PTZ_DIGEST, nonces=book), watch(PTZ_DIGEST)
+    first.getparam([fw.HOSTNAME])
+    second = connect(PTZ_DIGEST, nonces=book)
+    second.getparam([fw.HOSTNAME])
+    second.getparam([fw.HOSTNAME])
+    assert (first.requests_sent, second.requests_sent) == (2, 2)
+    assert [e.status for e in log.entries(fw.GETPARAM)] == [401, 200, 200, 200]
+    basic_log = watch(PTZ_BASIC)
+    connect(PTZ_BASIC, nonces=book).getparam([fw.HOSTNAME])
+    later = connect(PTZ_BASIC, nonces=book)
+    later.getparam([fw.HOSTNAME])
+    assert later.requests_sent == 2  # Basic waits for the camera to ask, every client
+    assert [e.status for e in basic_log.entries(fw.GETPARAM)] == [401, 200, 401, 200]
