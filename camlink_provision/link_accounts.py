@@ -53,6 +53,12 @@ def all_callers_usernames(site: Site, observed: Mapping[str, Observed | CameraEr
     return out
 
 
+BLOCKED = ("both of its link account's names ({names}) are held and refuse the inventory's "
+           "password, and spotters may call with either: editing one in place could break "
+           "their links. Finish the earlier rotation with a run that reads every spotter "
+           "(no --limit, all reachable), or delete the stale name on the camera")
+
+
 def choose(ptz: Camera, seen: Observed, callers: set[str], *,
            may_retire: bool = True) -> LinkAccount | None:
     """The decision for one PTZ camera (module docstring); None: nothing to decide.
@@ -64,34 +70,67 @@ def choose(ptz: Camera, seen: Observed, callers: set[str], *,
         return None
     held = accounts.held_accounts(seen.params)
     working = [name for name in pair if name in held and seen.logins.get(name) is True]
+    free = [name for name in pair if name not in held]
+    unused = [name for name in pair if name not in callers]
     if working:
-        current = working[0]
+        current = working[0]  # the name in use takes the password: nothing to rotate
+    elif free:
+        current = free[0]  # the new password goes in under a name nobody holds
+    elif may_retire and unused:
+        current = unused[0]  # held, but no spotter calls with it: edited in place, safely
     else:
-        free = [name for name in pair if name not in held]
-        unused = [name for name in pair if name not in callers]
-        current = (free or unused or list(pair))[0]
+        return LinkAccount(pair[0], all_callers_seen=may_retire,
+                           blocked=BLOCKED.format(names=" / ".join(pair)))
     declared = {a.name for a in ptz.accounts} | {ptz.credentials.username}
-    retired = sorted(name for name in held
+    retired = sorted(name for name, (slot, _) in held.items()
                      if name != current and name not in declared
+                     and slot != accounts.ROOT_SLOT
                      and (name in pair or name in callers)) if may_retire else []
-    return LinkAccount(current, tuple(retired))
+    return LinkAccount(current, tuple(retired), all_callers_seen=may_retire)
+
+
+def unread(ptz: Camera, callers: set[str]) -> LinkAccount | None:
+    """A PTZ camera that was not read: its spotters keep the name they call it with (the
+    planner cannot tell which of the two takes the password); callers split between the
+    two names block it."""
+    pair = accounts.link_pair(ptz)
+    used = [name for name in pair or () if name in callers]
+    if pair is None or not used:
+        return None
+    if len(used) > 1:
+        return LinkAccount(pair[0], all_callers_seen=False,
+                           blocked=BLOCKED.format(names=" / ".join(pair)))
+    return LinkAccount(used[0], all_callers_seen=False)
 
 
 def resolve(site: Site, observed: Mapping[str, Observed | CameraError]
             ) -> dict[str, LinkAccount]:
-    """PTZ camera -> its link account decision, for every PTZ camera that was read."""
+    """PTZ camera -> its link account decision: for every PTZ camera that was read, and for
+    one that was not but whose read spotters call it (they keep the name they use)."""
     out: dict[str, LinkAccount] = {}
     every_spotter_read = all(isinstance(observed.get(spotter.name), Observed)
                              for spotter in site.spotters())
     callers = all_callers_usernames(site, observed)
     for ptz in site.ptz_cameras():
         seen = observed.get(ptz.name)
-        if not isinstance(seen, Observed):
-            continue
-        decided = choose(ptz, seen, callers.get(ptz.name, set()),
-                         may_retire=every_spotter_read)
+        calling = callers.get(ptz.name, set())
+        decided = (choose(ptz, seen, calling, may_retire=every_spotter_read)
+                   if isinstance(seen, Observed) else unread(ptz, calling))
         if decided is not None:
             out[ptz.name] = decided
+    return out
+
+
+def blocked_cameras(site: Site, decided: Mapping[str, LinkAccount]) -> dict[str, str]:
+    """Camera -> why it is not planned: a blocked PTZ camera and every spotter calling it."""
+    out: dict[str, str] = {}
+    for ptz, account in decided.items():
+        if not account.blocked:
+            continue
+        out[ptz] = account.blocked
+        for link in site.links:
+            if any(target.ptz == ptz for target in link.targets):
+                out.setdefault(link.spotter, f"it calls {ptz}, whose {account.blocked}")
     return out
 
 
@@ -107,7 +146,9 @@ def with_link_accounts(site: Site, decided: Mapping[str, LinkAccount]) -> Site:
         cameras[name] = replace(
             camera, link_credentials=replace(camera.link_credentials,
                                              username=account.username),
-            retired_link_accounts=account.retired)
+            retired_link_accounts=account.retired,
+            # an unseen spotter may call with any account it holds: none is pruned
+            prune=camera.prune if account.all_callers_seen else camera.prune - {"account"})
     return replace(site, cameras=cameras)
 
 
@@ -118,6 +159,7 @@ def moved(site: Site, decided: Mapping[str, LinkAccount]) -> set[str]:
     for name, account in decided.items():
         camera = site.cameras.get(name)
         link = camera.link_credentials if camera is not None else None
-        if account.retired or (link is not None and account.username != link.username):
+        if account.retired or account.blocked or not account.all_callers_seen \
+                or (link is not None and account.username != link.username):
             out.add(name)
     return out

@@ -225,13 +225,24 @@ class LinkAccount:
 
     username: str
     retired: tuple[str, ...] = ()
+    # Every spotter was read: an account no read spotter uses may go (retired or pruned).
+    all_callers_seen: bool = True
+    # Why no safe decision exists (both names held and refused, callers split): that PTZ
+    # camera and the spotters calling it are not planned.
+    blocked: str = ""
 
     def to_json(self) -> dict[str, JSON]:
-        return {"username": self.username, "retired": list(self.retired)}
+        out: dict[str, JSON] = {"username": self.username, "retired": list(self.retired)}
+        if not self.all_callers_seen:
+            out["all_callers_seen"] = False
+        if self.blocked:
+            out["blocked"] = self.blocked
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, JSON]) -> LinkAccount:
-        return cls(str(data["username"]), tuple(str(name) for name in data.get("retired", ())))
+        return cls(str(data["username"]), tuple(str(name) for name in data.get("retired", ())),
+                   bool(data.get("all_callers_seen", True)), str(data.get("blocked", "")))
 
 
 @dataclass(frozen=True)

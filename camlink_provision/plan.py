@@ -388,6 +388,9 @@ def _assemble(site: Site, selected: Sequence[str],
     site = link_accounts.with_link_accounts(site, decided)
     plans = {name: plan_camera(site, site.cameras[name], observed[name])
              if _concerned(site, name, moved) else plan for name, plan in plans.items()}
+    for name, why in link_accounts.blocked_cameras(site, decided).items():
+        if name in plans:
+            plans[name] = replace(plans[name], changes=(), error=why, error_kind="mismatch")
     cameras = [plans[camera.name] for camera in apply_order(site, selected)]
     held = order.held_cameras(cameras)
     cameras = [plan_camera(site, site.cameras[cam.camera], observed[cam.camera],

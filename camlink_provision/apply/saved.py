@@ -35,9 +35,11 @@ def stale_cameras(site: Site, plan: Plan,
                   observed: Mapping[str, Observed | CameraError]) -> dict[str, str]:
     """Camera -> why its part of the plan no longer holds (unreachable ones are not stale)."""
     stale: dict[str, str] = {}
-    if link_accounts.resolve(site, observed) != dict(plan.link_accounts):
-        stale.update({name: "its link account is not where the plan found it" for name in
-                      plan.link_accounts if name in observed})
+    decided = link_accounts.resolve(site, observed)
+    stale.update({name: "its link account is not where the plan found it"
+                  for name in {*decided, *plan.link_accounts}
+                  if isinstance(observed.get(name), Observed)
+                  and decided.get(name) != plan.link_accounts.get(name)})
     site = link_accounts.with_link_accounts(site, plan.link_accounts)
     late = planner.late_cameras(plan)
     for cam in plan.cameras:

@@ -333,7 +333,7 @@ def account_names(params: Mapping[str, str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for slot in range(fw.NACCOUNT):
         name = params.get(fw.account_param(slot, fw.ACCOUNT_NAME), "")
-        if name:
+        if name and name not in out:  # a name held twice: the lowest slot, as the planner
             out[name] = params.get(fw.account_param(slot, fw.ACCOUNT_PRIVILEGE), "")
     return out
 

@@ -227,6 +227,21 @@ def accounts_apart(camera: Camera, where: SourceMap) -> Errors:
                 f"account '{account.name}' on {camera.name} is a name of its link account "
                 f"({' / '.join(pair)})", _at(where, camera, "accounts", index, "name"),
                 "manage it with link_credentials:, or give the link account another name"))
+    if pair is not None and camera.credentials.username in pair:
+        errors.append(InventoryError(
+            f"the link account of {camera.name} may go by '{pair[1]}', the name of the "
+            "account this tool logs in with (a rotation alternates the two names)",
+            _at(where, camera, "link_credentials", "username"),
+            "give the link account a name whose alternate is not the admin account's"))
+    if camera.role == "ptz" and pair is None \
+            and camera.credentials.previous_password is not None:
+        errors.append(InventoryError(
+            f"the admin password of {camera.name} is being rotated, and its spotters call it "
+            "with that very account (it has no link_credentials): every link would break "
+            "until each spotter is told the new one",
+            _at(where, camera, "credentials", "previous_password"),
+            "give the PTZ camera link_credentials of its own and apply, then rotate the "
+            "admin password"))
     link = camera.link_credentials
     if pair is not None and link is not None \
             and limits.FIRMWARE_TYPES["account.name"].check(pair[1]):

@@ -169,7 +169,7 @@ class Accounts(SlotResource):
             why.append("the camera still holds the previous password (rotation)"
                        if wanted.name == ctx.camera.credentials.username
                        else "the inventory's password was refused at login")
-        # One edit for both: a privilege and/or a password (``update_ops`` is not used).
+        # One edit for both a privilege and a password.
         op = EditAccount(wanted.name, str(wanted.attrs[PRIVILEGE]) if changed else None,
                          secret_ref(ctx.camera, wanted.name) if wrong_password else None)
         result.changes.append(self.change(ctx, "update", wanted.name, have.slot, shown, (op,),

@@ -227,3 +227,53 @@ def test_a_rotation_limited_to_some_cameras_retires_nothing_the_others_still_use
     assert not apply_plan(new, make_plan(new)).failed  # everyone read: camlink retired now
     assert accounts_on(fleet, "ptz-crane") == {"admin": "admin", "camlink-alt": "operator"}
     assert set(link_tests(new).values()) == {"ok"} and make_plan(new).changes == []
+
+
+# -- what a partial view of the site must not break (review of issue 13) -------------------------
+def _fresh_kit(kit: tuple[Site, Any]) -> tuple[Site, Any]:
+    site, fleet = kit
+    fleet.reset_all()
+    assert not apply_plan(site, make_plan(site), retry_pauses=FAST, restore_pauses=FAST).failed
+    return site, fleet
+
+
+def test_a_spotter_planned_without_its_ptz_keeps_the_name_it_calls_with(
+        kit: tuple[Site, Any]) -> None:
+    site, fleet = _fresh_kit(kit)
+    new = rotated(site)
+    assert not apply_plan(new, make_plan(new)).failed  # every link now on camlink-alt
+    plan = make_plan(new, ["spot"])  # the PTZ cameras are not read
+    assert plan.changes == [] and plan.link_accounts["ptz-a"].username == "camlink-alt"
+    assert set(link_tests(new).values()) == {"ok"}
+
+
+def test_a_second_rotation_before_the_first_was_finished_is_refused(
+        kit: tuple[Site, Any]) -> None:
+    site, fleet = _fresh_kit(kit)
+    first = rotated(site)
+    assert not apply_plan(first, make_plan(first, ["ptz-a", "spot"])).failed
+    assert accounts_on(fleet, "ptz-a") == {"admin": "admin", "camlink": "admin",
+                                           "camlink-alt": "admin"}  # camlink: spot-b's
+    second = rotated(site, "An0ther-pass-z9")
+    plan = make_plan(second, ["ptz-a", "spot"])
+    errors = {cam.camera: cam.error for cam in plan.cameras if cam.error}
+    assert set(errors) == {"ptz-a", "spot"} and "Finish the earlier rotation" in errors["ptz-a"]
+    for name in ("ptz-a", "spot"):
+        fleet.clear_log(name)
+    apply_plan(second, plan)
+    assert [e for name in ("ptz-a", "spot") for e in fleet.request_log(name) if e.write] == []
+    assert set(link_tests(site).values()) == {"ok"}  # spot on the new name, spot-b the old
+
+
+def test_prune_takes_no_account_an_unread_spotter_may_call_with(
+        kit: tuple[Site, Any]) -> None:
+    site, fleet = _fresh_kit(kit)
+    cameras = {name: replace(cam, prune=cam.prune | {"account"},
+                             link_credentials=replace(cam.link_credentials, username="dock-link"))
+               if cam.link_credentials else cam for name, cam in site.cameras.items()}
+    renamed = replace(site, cameras=cameras)
+    plan = make_plan(renamed, ["ptz-a", "ptz-b", "spot"])  # spot-b, still on camlink, unread
+    assert [c.key for c in plan.changes if c.action == "delete"] == []
+    assert not apply_plan(renamed, plan).failed
+    assert "camlink" in accounts_on(fleet, "ptz-a")
+    assert set(link_tests(site).values()) == {"ok"}
