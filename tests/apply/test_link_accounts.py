@@ -239,7 +239,7 @@ def _fresh_kit(kit: tuple[Site, Any]) -> tuple[Site, Any]:
 
 def test_a_spotter_planned_without_its_ptz_keeps_the_name_it_calls_with(
         kit: tuple[Site, Any]) -> None:
-    site, fleet = _fresh_kit(kit)
+    site, _fleet = _fresh_kit(kit)
     new = rotated(site)
     assert not apply_plan(new, make_plan(new)).failed  # every link now on camlink-alt
     plan = make_plan(new, ["spot"])  # the PTZ cameras are not read
