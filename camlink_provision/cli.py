@@ -110,7 +110,7 @@ ABOUT: dict[str, tuple[str, tuple[str, ...]]] = {
         "candidates for each missing one; and whether plan and apply can run there as it "
         "is. Exit 1 when they cannot. See docs/new-firmware.md.",
         ("camlink-provision probe -i inventories/minimal --limit entrance-spotter",
-         "camlink-provision probe --host 192.168.1.21 --user admin --write-profile "
+         "camlink-provision probe --host 192.0.2.21 --user admin --write-profile "
          "firmware.yml",
          "camlink-provision probe -i INV --save-dump field-report/ --format json")),
     "emulate": (

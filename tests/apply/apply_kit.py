@@ -59,10 +59,10 @@ def small_site(name: str = "kit-site") -> Site:
     """ptz-a (2 presets, 1 rule), ptz-b (1 preset), spot (an event linking both)."""
     zone = TrackingRule("gate-zone", "intrusion", ((0, 0), (5000, 0), (5000, 5000)),
                         condition="enter")
-    ptz_a = _ptz("ptz-a", "10.9.0.11", (Preset("gate", 1200, -300, 2),
+    ptz_a = _ptz("ptz-a", "192.0.2.111", (Preset("gate", 1200, -300, 2),
                                         Preset("yard", 9000, -150, 1)), (zone,))
-    ptz_b = _ptz("ptz-b", "10.9.0.12", (Preset("road", 18000, -100, 3),))
-    spot = Camera(name="spot", role="spotter", address="10.9.0.10", model=FIXED_MODEL,
+    ptz_b = _ptz("ptz-b", "192.0.2.112", (Preset("road", 18000, -100, 3),))
+    spot = Camera(name="spot", role="spotter", address="192.0.2.110", model=FIXED_MODEL,
                   connection=Connection("127.0.0.1", 80, timeout=2.0),
                   credentials=Credentials(ADMIN, Secret(admin_password("spot"))),
                   groups=("spotters",),
@@ -81,7 +81,7 @@ def two_spotters_site(name: str = "kit-site-2") -> Site:
     site = small_site(name)
     ptz_b = site.cameras["ptz-b"]
     ptz_b = replace(ptz_b, presets=(*ptz_b.presets, Preset("bridge", 27000, -200, 2)))
-    spot_b = Camera(name="spot-b", role="spotter", address="10.9.0.13", model=FIXED_MODEL,
+    spot_b = Camera(name="spot-b", role="spotter", address="192.0.2.113", model=FIXED_MODEL,
                     connection=Connection("127.0.0.1", 80, timeout=2.0),
                     credentials=Credentials(ADMIN, Secret(admin_password("spot-b"))),
                     groups=("spotters",),
