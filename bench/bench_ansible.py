@@ -32,7 +32,6 @@ import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import benchkit
 
@@ -51,45 +50,6 @@ PLAYBOOK = """\
 """
 
 
-def site_inventory(name: str, names: list[str], first: int, ports: dict[str, int]
-                   ) -> dict[str, Any]:
-    """The inventory of one site: ``names`` (camera numbers from ``first``), as
-    ``benchkit.build_camera`` declares them, each reached on its emulated port."""
-    spotters: dict[str, Any] = {}
-    ptz: dict[str, Any] = {}
-    links = []
-    for offset, camera in enumerate(names):
-        host: dict[str, Any] = {
-            "address": benchkit.address_of(first + offset), "model": benchkit.model_of(camera),
-            "connection": {"host": "127.0.0.1", "port": ports[camera], "scheme": "http"}}
-        if benchkit.is_ptz(camera):
-            host["presets"] = [{"name": "gate", "pan": 100, "tilt": -10, "zoom": 2},
-                               {"name": "yard", "pan": -900, "tilt": 0, "zoom": 1}]
-            host["tracking_rules"] = [{"name": "track", "type": "intrusion",
-                                       "condition": "enter",
-                                       "field": [[0, 0], [5000, 0], [5000, 5000]]}]
-            ptz[camera] = host
-        else:
-            host["events"] = [{"name": "intrusion", "trigger": {"detection": "zone"},
-                               "priority": "high"}]
-            spotters[camera] = host
-            targets = [{"ptz": names[m], "preset": "gate", "track": "track"}
-                       for m in (offset + 1, offset + 2) if m < len(names)]
-            links.append({"name": f"link-{camera}", "spotter": camera, "event": "intrusion",
-                          "targets": targets})
-    return {
-        "site": {"name": name},
-        "all": {"vars": {"credentials": {"username": "admin",
-                                         "password": "{{ secret('admin_password') }}"},
-                         "firmware": benchkit.FIRMWARE},
-                "children": {
-                    "spotters": {"hosts": spotters},
-                    "ptz": {"vars": {"link_credentials": {
-                        "username": "camlink", "password": "{{ secret('link_password') }}"}},
-                        "hosts": ptz}}},
-        "links": links}
-
-
 class Bench:
     def __init__(self, args: argparse.Namespace, ports: dict[str, int], work: Path) -> None:
         self.args = args
@@ -104,7 +64,7 @@ class Bench:
             first = k * args.cameras
             name = f"bench-{k:03d}"
             path = work / "sites" / name / "inventory.yml"
-            benchkit.write_yaml(path, site_inventory(
+            benchkit.write_yaml(path, benchkit.site_inventory(
                 name, names[first:first + args.cameras], first, ports))
             self.sites[name] = path.parent
         self.env = {**os.environ, "CAMLINK_LOCK_DIR": str(work / "locks"),

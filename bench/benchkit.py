@@ -13,6 +13,7 @@ address is only a routing key inside the emulator: every connection made here go
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -22,7 +23,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,6 +157,45 @@ def build_site(names: list[str], ports: dict[str, int]) -> Site:
     return Site(name="bench", cameras=cameras, links=tuple(links))
 
 
+def site_inventory(name: str, names: list[str], first: int, ports: dict[str, int]
+                   ) -> dict[str, Any]:
+    """The inventory of one site: ``names`` (camera numbers from ``first``), as
+    ``build_camera`` declares them, each reached on its emulated port."""
+    spotters: dict[str, Any] = {}
+    ptz: dict[str, Any] = {}
+    links = []
+    for offset, camera in enumerate(names):
+        host: dict[str, Any] = {
+            "address": address_of(first + offset), "model": model_of(camera),
+            "connection": {"host": "127.0.0.1", "port": ports[camera], "scheme": "http"}}
+        if is_ptz(camera):
+            host["presets"] = [{"name": "gate", "pan": 100, "tilt": -10, "zoom": 2},
+                               {"name": "yard", "pan": -900, "tilt": 0, "zoom": 1}]
+            host["tracking_rules"] = [{"name": "track", "type": "intrusion",
+                                       "condition": "enter",
+                                       "field": [[0, 0], [5000, 0], [5000, 5000]]}]
+            ptz[camera] = host
+        else:
+            host["events"] = [{"name": "intrusion", "trigger": {"detection": "zone"},
+                               "priority": "high"}]
+            spotters[camera] = host
+            targets = [{"ptz": names[m], "preset": "gate", "track": "track"}
+                       for m in (offset + 1, offset + 2) if m < len(names)]
+            links.append({"name": f"link-{camera}", "spotter": camera, "event": "intrusion",
+                          "targets": targets})
+    return {
+        "site": {"name": name},
+        "all": {"vars": {"credentials": {"username": "admin",
+                                         "password": "{{ secret('admin_password') }}"},
+                         "firmware": FIRMWARE},
+                "children": {
+                    "spotters": {"hosts": spotters},
+                    "ptz": {"vars": {"link_credentials": {
+                        "username": "camlink", "password": "{{ secret('link_password') }}"}},
+                        "hosts": ptz}}},
+        "links": links}
+
+
 # -- the emulator process --------------------------------------------------------------------
 @dataclass
 class Emulator:
@@ -233,6 +275,57 @@ def emulated_fleet(names: list[str], *, base_port: int, latency: float, prefix: 
         print(f"starting {len(names)} emulated cameras ...", flush=True)
         with running_emulator(fleet, len(names), base_port, latency) as emulator:
             yield emulator
+
+
+# -- the emulator's control plane (untimed work between timed runs) ---------------------------
+def control(port: int, method: str, what: str) -> Any:
+    """One ``/_emulator/<what>`` request to the camera on ``port``; its JSON answer."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/_emulator/{what}",
+                                     data=b"{}" if method != "GET" else None, method=method)
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        return json.loads(reply.read() or b"null")
+
+
+def on_every_camera(ports: dict[str, int], method: str, what: str) -> dict[str, Any]:
+    """``control`` of every camera, 32 at a time: camera name -> answer."""
+    with ThreadPoolExecutor(32) as pool:
+        answers = pool.map(lambda port: control(port, method, what), ports.values())
+        return dict(zip(ports, answers, strict=True))
+
+
+def reset_fleet(ports: dict[str, int]) -> None:
+    """Every camera factory-fresh, its request log empty."""
+    on_every_camera(ports, "POST", "reset")
+    on_every_camera(ports, "DELETE", "log")
+
+
+@dataclass
+class Sent:
+    """What the tool sent, counted from the cameras' own request logs."""
+
+    requests: int
+    writes: int
+    by_camera: dict[str, int]
+
+
+def sent_since_cleared(ports: dict[str, int]) -> Sent:
+    """The tool's requests in every camera's log since it was last cleared, then clears the
+    logs. A spotter's calls to its PTZ cameras (its link tests) are the cameras' own
+    traffic, not the tool's, and are left out: they carry no ``camlink-provision/``
+    User-Agent."""
+    logs = on_every_camera(ports, "GET", "log")
+    on_every_camera(ports, "DELETE", "log")
+    by_camera: dict[str, int] = {}
+    writes = 0
+    for name, log in logs.items():
+        mine = [e for e in log if not _camera_to_camera(e)]
+        by_camera[name] = len(mine)
+        writes += sum(1 for e in mine if e["write"])
+    return Sent(sum(by_camera.values()), writes, by_camera)
+
+
+def _camera_to_camera(entry: dict[str, Any]) -> bool:
+    return not entry["agent"].startswith("camlink-provision/")
 
 
 # -- memory and files ----------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any, Literal
 from camlink_provision import __version__
 from camlink_provision.firmware import commands
 from camlink_provision.firmware.commands import SENSITIVE, Command, Request
-from camlink_provision.firmware.profile import SECRET_FIELDS
+from camlink_provision.firmware.profile import VOLATILE_PREFIXES, without_secrets
 from camlink_provision.inventory.model import ResourceKind
 
 JSON = Any
@@ -51,24 +51,24 @@ class Observed:
         """A digest of the settings a plan is computed from (not position nor DO state)."""
         return self._fingerprint
 
-    # Computed once per observation (about 1 ms for a 1,240-line reply): plan, the link
-    # account decision and apply's snapshot checks all ask for it. An Observed is never
-    # changed (``replace`` makes a new one); cached_property works on a frozen dataclass.
+    # Computed once per observation: plan, the link account decision and apply's snapshot
+    # checks all ask for it. An Observed is never changed (``replace`` makes a new one);
+    # cached_property works on a frozen dataclass.
     @cached_property
     def _fingerprint(self) -> str:
-        # json.dumps' C encoder, sorted: measured faster than any hand-made encoding of the
-        # 1,500 settings (issue 15), and the digests of plans saved earlier stay valid.
-        volatile = ("status_",)
-        settings = {k: v for k, v in self.params.items() if not k.startswith(volatile)}
-        blob = json.dumps({"params": settings, "rules": self.rules}, sort_keys=True)
+        # The names in order, their values, then the rules: JSON arrays of strings, so no
+        # two readings share an encoding. 0.4 ms for a PTZ's 1,550 settings, where one
+        # json.dumps of a name -> value object with sorted keys took 0.5 ms (issue 15).
+        names = [name for name in sorted(self.params) if not name.startswith(VOLATILE_PREFIXES)]
+        blob = json.dumps([names, [self.params[name] for name in names], self.rules],
+                          sort_keys=True)
         return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
     def to_json(self) -> dict[str, JSON]:
         """The settings, as the journal keeps a snapshot. A write-only value (a peer's
         password) is never in a getparam reply; one found anyway is left out, never kept."""
-        params = {k: v for k, v in self.params.items()
-                  if k.rsplit("_", 1)[-1] not in SECRET_FIELDS}
-        return {"camera": self.camera, "params": params, "rules": self.rules}
+        return {"camera": self.camera, "params": without_secrets(self.params),
+                "rules": self.rules}
 
     @classmethod
     def from_json(cls, data: Mapping[str, JSON]) -> Observed:

@@ -30,12 +30,15 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, SSLError
 from urllib3.util.retry import Retry
 
+from camlink_provision import __version__
 from camlink_provision.inventory.model import Connection
 
 READ_METHODS = frozenset({"GET"})
 RETRY_STATUSES = frozenset({500, 503})
 # A camera that is down must be reported in about a second, not after minutes of patience.
 BACKOFF_MAX = 1.0
+# Names the tool in a camera's own logs (urllib3's default would name the library).
+USER_AGENT = f"camlink-provision/{__version__}"
 
 OnSent = Callable[[], None]
 
@@ -134,7 +137,8 @@ class CameraTransport:
     def send(self, method: str, target: str, *, body: bytes | None,
              headers: Mapping[str, str], timeout: tuple[float, float]) -> Reply:
         """``method target`` (path and query); urllib3's exceptions propagate."""
-        response = self._pool.urlopen(method, target, body=body, headers=dict(headers),
+        response = self._pool.urlopen(method, target, body=body,
+                                      headers={"User-Agent": USER_AGENT, **headers},
                                       retries=self._retry, redirect=False,
                                       timeout=Timeout(connect=timeout[0], read=timeout[1]))
         retries = response.retries

@@ -82,14 +82,28 @@ _LINES = re.compile(r"^(?:(?P<name>[A-Za-z0-9_]+)=(?:'(?P<quoted>.*)'|(?P<bare>.
                     r"|(?P<junk>.*?))\r?$", re.MULTILINE)
 
 
+# The form every line of a real reply has: one pass of this simpler pattern reads a whole
+# well-formed reply 30% faster than _LINES (issue 15); anything else takes the careful path.
+_QUOTED_LINE = re.compile(r"^([A-Za-z0-9_]+)='(.*)'\r?$", re.MULTILINE)
+
+
 def parse_pairs(text: str) -> dict[str, str]:
     """``name='value'\\r\\n`` lines (or unquoted ``name=value``) into a dict, in reply order."""
     raise_if_refused(text)
+    quoted = _QUOTED_LINE.findall(text)
+    if len(quoted) == text.count("\n") + (not text.endswith("\n")):
+        # Every line matched (a line matches at most once, so none is blank or junk).
+        # Interned: every camera of a fleet answers the same 1,500 names, and a run keeps
+        # each camera's reads (plan, snapshot, read-back): one copy of each name.
+        return {sys.intern(name): value for name, value in quoted}
+    return _parse_pairs_carefully(text)
+
+
+def _parse_pairs_carefully(text: str) -> dict[str, str]:
+    """Line by line: bare values, blank lines, and the number of a line that is neither."""
     pairs: dict[str, str] = {}
     for number, (name, quoted, bare, junk) in enumerate(_LINES.findall(text), start=1):
         if name:
-            # Interned: every camera of a fleet answers the same 1,500 names, and a run
-            # keeps each camera's reads (plan, snapshot, read-back): one copy of each name.
             pairs[sys.intern(name)] = quoted or bare
         elif junk.strip():
             raise ReplyError(f"reply line {number} is not name='value'")

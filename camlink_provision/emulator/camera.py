@@ -142,7 +142,7 @@ class EmulatedCamera:
         """A JSON view for tests and the control plane; passwords are left out; parameters
         under the camera's own names (its profile's)."""
         readable = [(name, value) for name, value in self.params.read([], fw.NOBODY - 1) or []
-                    if name.rsplit("_", 1)[-1] not in fw.SECRET_FIELDS]
+                    if not fw.is_secret_param(name)]
         return {
             "name": self.name,
             "params": {self.naming.param_out(k): v for k, v in readable},

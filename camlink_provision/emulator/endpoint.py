@@ -88,7 +88,8 @@ class CameraEndpoint:
             return await self._control(self, request)
         if self.gate is not None and request.method != "GET" and await self.gate.wait():
             self.log.append(LogEntry(request.method, request.path, logged_names(request), 0,
-                                     False, "dropped by a test's gate", next(_ANSWERED)))
+                                     False, "dropped by a test's gate", next(_ANSWERED),
+                                     request.headers.get("user-agent", "")))
             return None
         decision = self.faults.decide(request.path, is_setparam(request.path))
         if decision.delay:
@@ -106,7 +107,7 @@ class CameraEndpoint:
                 decision: Decision) -> Reply | None:
         self.log.append(LogEntry(request.method, request.path, logged_names(request),
                                  reply.status if reply else 0, write, decision.label,
-                                 next(_ANSWERED)))
+                                 next(_ANSWERED), request.headers.get("user-agent", "")))
         return reply
 
     # ---- faults ------------------------------------------------------------------------

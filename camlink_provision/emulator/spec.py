@@ -173,8 +173,11 @@ class LogEntry:
     # Order of answering across the whole process (every camera of every fleet): tests put
     # the logs of several cameras back into the one order the requests were answered in.
     seq: int = 0
+    # Who asked (the User-Agent; "" from another camera's link call): a benchmark counts the
+    # tool's requests apart from the cameras' own traffic to each other.
+    agent: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {"method": self.method, "path": self.path, "params": list(self.params),
                 "status": self.status, "write": self.write, "fault": self.fault,
-                "seq": self.seq}
+                "seq": self.seq, "agent": self.agent}

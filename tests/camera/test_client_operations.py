@@ -15,6 +15,7 @@ from camera_support import (
     wait_until,
 )
 
+from camlink_provision import __version__
 from camlink_provision.camera import CameraClient, LinkTestResult, Position, TrackingStatus
 from camlink_provision.firmware import profile as fw
 from camlink_provision.inventory.model import Secret
@@ -133,6 +134,18 @@ def test_link_test_reports_what_the_spotter_saw(connect: MakeClient, password: s
     _link_spotter_to_ptz(spotter, password)
     spotter.setparam({fw.peer_param(0, "ipaddress"): address})
     assert spotter.link_test(0) == expected
+
+
+def test_the_tool_names_itself_to_the_camera_and_a_spotters_call_does_not(
+        connect: MakeClient, watch: Watch) -> None:
+    spotter, ptz = connect(SPOTTER), connect(PTZ_DIGEST)
+    ptz.getparam([fw.MODELNAME])
+    _link_spotter_to_ptz(spotter, "")
+    seen = watch(PTZ_DIGEST)
+    assert spotter.link_test(0) == "ok"  # the spotter logs in to the PTZ itself
+    ptz.getparam([fw.MODELNAME])
+    agents = [entry.agent for entry in seen.entries(answered=True)]
+    assert agents == ["", f"camlink-provision/{__version__}"]
 
 
 def _gate_event_on_vi0(spotter: CameraClient) -> None:

@@ -116,3 +116,32 @@ def test_compute_plan_is_deterministic_and_round_trips() -> None:
     second = compute_plan(site, dict(reversed(list(observed.items()))))
     assert json.dumps(first.to_json()) == json.dumps(second.to_json())
     assert type(first).from_json(first.to_json()).to_json() == first.to_json()
+
+
+# -- the fingerprint -----------------------------------------------------------------------------
+def test_the_fingerprint_follows_settings_not_their_order_nor_the_do_state() -> None:
+    params = {profile.MODELNAME: "SD9384-EHL", profile.preset_param(0, "name"): "gate",
+              profile.DO_STATUS: "0"}
+    rules = {"track": {"RuleName": "track"}}
+    base = Observed("ptz1", params, rules).fingerprint()
+    reordered = Observed("ptz1", dict(reversed(list(params.items()))), rules)
+    assert reordered.fingerprint() == base
+    assert Observed("ptz1", {**params, profile.DO_STATUS: "1"}, rules).fingerprint() == base
+    changed = {**params, profile.preset_param(0, "name"): "yard"}
+    assert Observed("ptz1", changed, rules).fingerprint() != base
+    assert Observed("ptz1", params, {"track": {"RuleName": "other"}}).fingerprint() != base
+    assert Observed("ptz1", params, None).fingerprint() != base
+    # Moving text between a name and its value is a different reading, never the same digest.
+    assert (Observed("c", {"a_b": "c=d"}).fingerprint()
+            != Observed("c", {"a_b=c": "d"}).fingerprint())
+
+
+def test_a_password_a_camera_lists_is_never_kept() -> None:
+    params = {profile.account_param(0, "name"): "root",
+              profile.account_param(0, profile.ACCOUNT_PASSWORD): "listed-by-mistake",
+              profile.peer_param(1, profile.PEER_PASSWORD): "also-listed",
+              profile.MODELNAME: "SD9384-EHL"}
+    kept = profile.without_secrets(params)
+    assert kept == {profile.account_param(0, "name"): "root",
+                    profile.MODELNAME: "SD9384-EHL"}
+    assert "listed" not in json.dumps(Observed("c", params).to_json())
