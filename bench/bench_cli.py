@@ -45,7 +45,7 @@ from pathlib import Path
 
 import benchkit
 
-from camlink_provision.plan import DEFAULT_CONCURRENCY
+from camlink_provision.runner import DEFAULT_CONCURRENCY
 
 BIN = Path(sys.executable).parent
 

@@ -32,6 +32,7 @@ from typing import Any, NoReturn
 
 from camlink_provision import __version__, netguard
 from camlink_provision.errors import CamlinkError
+from camlink_provision.runner import DEFAULT_CONCURRENCY
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG = 0, 1, 2, 3
 EXIT_USAGE = 64  # sysexits.h EX_USAGE
@@ -168,9 +169,9 @@ def _add_inventory_options(parser: argparse.ArgumentParser, *, required: bool = 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", metavar="PATTERN", help="camera names, group names or "
                         "glob patterns, comma-separated; '!' excludes (as Ansible)")
-    parser.add_argument("--concurrency", type=_positive_int, default=32, metavar="N",
-                        help="cameras worked on at once (default 32; one request in flight "
-                        "per camera)")
+    parser.add_argument("--concurrency", type=_positive_int, default=DEFAULT_CONCURRENCY,
+                        metavar="N", help="cameras worked on at once (default "
+                        f"{DEFAULT_CONCURRENCY}; one request in flight per camera)")
     parser.add_argument("--emulate", action="store_true", help="start an emulated fleet "
                         "built from the inventory inside this command and talk to it")
     parser.add_argument("--emulator-state", metavar="DIR", default=None,

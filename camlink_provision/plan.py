@@ -51,17 +51,10 @@ from camlink_provision.resources import (
     peers,
     tracking,
 )
-from camlink_provision.runner import run_each
+from camlink_provision.runner import DEFAULT_CONCURRENCY, run_each
 
 ClientFactory = Callable[[Camera], CameraClient]
 
-# 32 cameras at once: a site is a few dozen cameras, so one wave reads all of them, while
-# the tool host keeps a bounded number of threads and sockets (each camera costs a thread
-# and, per request, a fresh TCP connection: cameras close after every reply). Beyond that,
-# threads stop helping: bench/bench_plan.py finds 1,000 cameras CPU-bound (about 5 ms of
-# CPU per camera: 3.5 requests at ~1 ms each, then planning it) from ~64 threads on; 32
-# is ~15% slower there, 128 and 256 no faster (issue 15). The CLI default matches.
-DEFAULT_CONCURRENCY = 32
 # A spotter's link test waits for its peer's own timeouts (the spotter dials the PTZ and
 # waits for its answer before it answers us): its client waits longer than for a read.
 LINK_TEST_TIMEOUT = 15.0

@@ -11,6 +11,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
+# 64 cameras at once: a site of a few dozen cameras is read in one wave, while the tool
+# host keeps a bounded number of threads and sockets (each camera costs a thread and, per
+# request, a fresh TCP connection: cameras close after every reply). bench/bench_cli.py,
+# 1,000 cameras at 50 ms, one run each (issue 15): plan 9.1 s at 32, 7.4 s at 64, 8.0 s at
+# 128; apply --yes 30.1 / 23.7 / 21.8 s. From 64 on the tool is CPU-bound (one core: the
+# threads share the interpreter lock), so more threads only add sockets.
+DEFAULT_CONCURRENCY = 64
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 

@@ -23,7 +23,7 @@ from camlink_provision.emulator.inventory_fleet import (
 from camlink_provision.firmware.choice import choose_profile
 from camlink_provision.inventory.loader import load_site
 from camlink_provision.inventory.model import Site
-from camlink_provision.plan import DEFAULT_CONCURRENCY
+from camlink_provision.runner import DEFAULT_CONCURRENCY
 from camlink_provision.selection import select
 from camlink_provision.sitelock import SiteLock, lock_dir, site_lock
 

@@ -35,6 +35,7 @@ from camlink_provision.inventory.model import Camera, Site
 from camlink_provision.link_accounts import with_link_accounts
 from camlink_provision.model import Observed, Plan
 from camlink_provision.playbook import Playbook, single_play
+from camlink_provision.runner import DEFAULT_CONCURRENCY
 
 __all__ = ["CameraResult", "EndState", "PlayResult", "RunResult", "SkippedChange", "Status",
            "apply_plan"]
@@ -69,7 +70,7 @@ def serialised(sink: EventSink) -> EventSink:
 
 
 def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
-               concurrency: int = planner.DEFAULT_CONCURRENCY,
+               concurrency: int = DEFAULT_CONCURRENCY,
                client_factory: planner.ClientFactory | None = None,
                on_event: EventSink = ignore, verifier: Verifier | None = None,
                restore_pauses: Sequence[float] | None = None,

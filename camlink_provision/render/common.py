@@ -43,6 +43,11 @@ _HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 def printable(text: str) -> str:
     """``text`` with every invisible or layout-changing character shown as ``\\uXXXX``."""
+    if text.isprintable():
+        # str.isprintable is False for every character of the hidden categories (and for
+        # a few more, which the careful check below then lets through): one C call for
+        # the common case instead of a lookup per character (issue 15).
+        return text
     if all(unicodedata.category(c) not in _HIDDEN_CATEGORIES for c in text):
         return text
     return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in _HIDDEN_CATEGORIES else c
@@ -185,7 +190,7 @@ def phases_of(plan: Plan) -> Iterator[tuple[str, list[Step]]]:
 
 def step_changes_text(plan: Plan, step: Step) -> str:
     """``+ preset "gate", - event "old"``: the step's changes in the order they run."""
-    by_key = {change.key: change for change in plan.changes}
+    by_key = plan.change_by_key
     return ", ".join(f"{SYMBOLS[c.action]} {c.kind} {quoted(c.name)}"
                      for c in (by_key[key] for key in step.changes if key in by_key))
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from camlink_provision.errors import CameraError
 from camlink_provision.inventory.model import Site
-from camlink_provision.plan import DEFAULT_CONCURRENCY, ClientFactory, default_client
-from camlink_provision.runner import run_each
+from camlink_provision.plan import ClientFactory, default_client
+from camlink_provision.runner import DEFAULT_CONCURRENCY, run_each
 from camlink_provision.verify.context import Clients, Pair, Run, SpotterFacts, pairs_of
 from camlink_provision.verify.end_to_end import EndToEnd, Firer
 from camlink_provision.verify.pair import PairCheck

@@ -270,3 +270,13 @@ def test_bad_arguments_fail_the_task_with_the_tools_message(fleet: Fleet) -> Non
     assert missing["_status"] == "failed" and "no-such-inventory" in missing["msg"]
     assert "Traceback" not in run.output  # an error of the tool, not a crash
     assert fleet.sites["site-c"].log() == []  # no camera was contacted
+
+
+def test_the_tools_default_concurrency_applies_unless_the_task_sets_one() -> None:
+    from ansible_collections.camlink.provision.plugins.module_utils.camlink import (
+        site_options,
+    )
+    from camlink_provision.runner import DEFAULT_CONCURRENCY
+    given = {"inventory": ["site"], "emulate": False}
+    assert site_options(given).concurrency == DEFAULT_CONCURRENCY
+    assert site_options({**given, "concurrency": 3}).concurrency == 3

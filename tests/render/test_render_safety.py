@@ -73,3 +73,16 @@ def test_public_names_are_exported() -> None:
     assert sorted(render.__all__) == ["FORMATS", "Format", "load_plan", "render_plan",
                                       "save_plan"]
     assert all(hasattr(render, name) for name in render.__all__)
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("gate 1", "gate 1"),
+    ("Tor Süd", "Tor Süd"),
+    ("a\u200bb", "a\\u200bb"),  # zero-width space (Cf)
+    ("a\tb", "a\\u0009b"),
+    ("a\u2028b", "a\\u2028b"),  # line separator
+    ("a\u00a0b", "a\u00a0b"),  # a no-break space is visible as a space: kept
+])
+def test_printable_shows_hidden_characters_only(text: str, shown: str) -> None:
+    from camlink_provision.render.common import printable
+    assert printable(text) == shown

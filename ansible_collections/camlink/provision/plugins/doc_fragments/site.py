@@ -47,9 +47,10 @@ options:
         C(--limit)).
     type: str
   concurrency:
-    description: Cameras worked on at once (one request in flight per camera).
+    description:
+      - Cameras worked on at once (one request in flight per camera).
+      - When not given, the tool's own default, as C(camlink-provision plan --help) shows.
     type: int
-    default: 32
   emulate:
     description:
       - >-

@@ -14,6 +14,7 @@ import os
 import re
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule
@@ -39,7 +40,8 @@ SITE_ARGS: dict[str, dict[str, Any]] = {
     "secrets_command": {"type": "str", "no_log": True},
     "secret_values": {"type": "dict", "no_log": True, "default": {}},
     "limit": {"type": "str"},
-    "concurrency": {"type": "int", "default": 32},
+    # No default here: the tool's own (camlink_provision.runner.DEFAULT_CONCURRENCY) applies.
+    "concurrency": {"type": "int"},
     "emulate": {"type": "bool", "default": False},
     "emulator_state": {"type": "path"},
     "chdir": {"type": "path"},
@@ -73,12 +75,13 @@ def load(module: AnsibleModule) -> None:
 
 
 def site_options(params: Mapping[str, Any]) -> SiteOptions:
-    return SiteOptions(inventory=list(params["inventory"]), secrets=params.get("secrets"),
-                       secrets_command=params.get("secrets_command"),
-                       limit=params.get("limit"), concurrency=int(params["concurrency"]),
-                       emulate=bool(params["emulate"]),
-                       emulator_state=params.get("emulator_state"),
-                       lock_dir=params.get("lock_dir"))
+    options = SiteOptions(inventory=list(params["inventory"]), secrets=params.get("secrets"),
+                          secrets_command=params.get("secrets_command"),
+                          limit=params.get("limit"), emulate=bool(params["emulate"]),
+                          emulator_state=params.get("emulator_state"),
+                          lock_dir=params.get("lock_dir"))
+    chosen = params.get("concurrency")
+    return options if chosen is None else replace(options, concurrency=int(chosen))
 
 
 def run(module: AnsibleModule, work: Callable[[], Result]) -> None:
