@@ -2,6 +2,7 @@
 
     python bench/bench_cli.py [--cameras 1000] [--concurrency N] [--latency 50] [--runs 5]
                               [--base-port 24000] [--link-accounts]
+                              [--tool-checkout DIR]
 
 The fleet and the site are bench_plan.py's (benchkit.py: every fourth camera a fixed
 spotter, the rest PTZ domes with two presets and a tracking rule; each spotter's event
@@ -79,6 +80,8 @@ class Bench:
             "bench-cli", names, 0, emulator.ports))
         self.env = {**os.environ, "CAMLINK_LOOPBACK_ONLY": "1",
                     "CAMLINK_LOCK_DIR": str(work / "locks")}
+        if args.tool_checkout:  # an older version's CLI, against this version's emulator
+            self.env["PYTHONPATH"] = str(Path(args.tool_checkout).resolve())
 
     def fresh(self) -> None:
         benchkit.reset_fleet(self.emulator.ports)
@@ -152,6 +155,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--link-accounts", action="store_true",
                         help="the PTZ cameras already hold the link account")
+    parser.add_argument("--tool-checkout", metavar="DIR",
+                        help="run the CLI from this checkout (a 'before' figure)")
     args = parser.parse_args()
     benchkit.guard_loopback()
     names = benchkit.camera_names(args.cameras)

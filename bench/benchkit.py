@@ -311,8 +311,8 @@ class Sent:
 def sent_since_cleared(ports: dict[str, int]) -> Sent:
     """The tool's requests in every camera's log since it was last cleared, then clears the
     logs. A spotter's calls to its PTZ cameras (its link tests) are the cameras' own
-    traffic, not the tool's, and are left out: they carry no ``camlink-provision/``
-    User-Agent."""
+    traffic, not the tool's, and are left out: they carry no User-Agent, where the tool
+    sends ``camlink-provision/<version>`` (and versions before issue 15 urllib3's)."""
     logs = on_every_camera(ports, "GET", "log")
     on_every_camera(ports, "DELETE", "log")
     by_camera: dict[str, int] = {}
@@ -325,7 +325,7 @@ def sent_since_cleared(ports: dict[str, int]) -> Sent:
 
 
 def _camera_to_camera(entry: dict[str, Any]) -> bool:
-    return not entry["agent"].startswith("camlink-provision/")
+    return entry["agent"] == ""  # the emulated cameras' calls carry no User-Agent
 
 
 # -- memory and files ----------------------------------------------------------------------
