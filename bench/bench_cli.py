@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -59,12 +58,13 @@ class Figures:
     requests: float  # per camera
     writes: float  # per camera
     floor: float
+    peak_mb: float  # the tool's process
 
     def line(self) -> str:
         return (f"{self.wall:6.2f} s  tool CPU {self.cpu:5.2f} s, emulator CPU "
                 f"{self.emulator_cpu:5.2f} s, {self.requests:4.2f} requests and "
                 f"{self.writes:4.2f} writes per camera, {self.wall / self.floor:4.2f}x the "
-                f"{self.floor:.2f} s floor")
+                f"{self.floor:.2f} s floor, peak memory {self.peak_mb:.0f} MB")
 
 
 class Bench:
@@ -87,57 +87,61 @@ class Bench:
         benchkit.reset_fleet(self.emulator.ports)
         shutil.rmtree(self.work / ".camlink", ignore_errors=True)
 
-    def run(self, *command: str) -> tuple[float, float, float, benchkit.Sent]:
-        """One CLI process: wall, its CPU, the emulator's CPU, what the cameras logged."""
+    def run(self, *command: str) -> tuple[float, float, float, float, benchkit.Sent]:
+        """One CLI process: wall, its CPU, its peak memory (MB), the emulator's CPU, and what
+        the cameras logged. ``os.wait4`` gives the process's own resource use."""
         argv = [str(BIN / "camlink-provision"), *command, "-i", str(self.inventory),
                 "--secrets", str(self.secrets), "--concurrency", str(self.args.concurrency)]
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         emulator_cpu = self.emulator.cpu_seconds()
-        begin = time.perf_counter()
-        done = subprocess.run(argv, cwd=self.work, env=self.env, capture_output=True,
-                              text=True, check=False)
-        wall = time.perf_counter() - begin
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with tempfile.TemporaryFile() as output:
+            begin = time.perf_counter()
+            process = subprocess.Popen(argv, cwd=self.work, env=self.env, stdout=output,
+                                       stderr=subprocess.STDOUT)
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - begin
+            process.returncode = os.waitstatus_to_exitcode(status)
+            if process.returncode != 0:
+                output.seek(0)
+                raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n"
+                                 f"{output.read()[-4000:].decode(errors='replace')}")
         emulator_cpu = self.emulator.cpu_seconds() - emulator_cpu
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} exited {done.returncode}:\n"
-                             f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        return wall, cpu, emulator_cpu, benchkit.sent_since_cleared(self.emulator.ports)
+        cpu = usage.ru_utime + usage.ru_stime
+        peak_mb = usage.ru_maxrss / 1024  # kB on Linux
+        return wall, cpu, peak_mb, emulator_cpu, benchkit.sent_since_cleared(self.emulator.ports)
 
     def rounds(self, cameras: int) -> int:
         return math.ceil(cameras / self.args.concurrency)
 
-    def plan_floor(self, per_camera: float) -> float:
+    def plan_floor(self, sent: benchkit.Sent) -> float:
+        per_camera = sent.requests / len(self.names)
         return self.rounds(len(self.names)) * per_camera * self.args.latency / 1000
 
-    def figures(self, wall: float, cpu: float, emulator_cpu: float, sent: benchkit.Sent,
+    def figures(self, ran: tuple[float, float, float, float, benchkit.Sent],
                 floor: float) -> Figures:
+        wall, cpu, peak_mb, emulator_cpu, sent = ran
         n = len(self.names)
-        return Figures(wall, cpu, emulator_cpu, sent.requests / n, sent.writes / n, floor)
+        return Figures(wall, cpu, emulator_cpu, sent.requests / n, sent.writes / n, floor,
+                       peak_mb)
 
     def once(self) -> dict[str, Figures]:
         out: dict[str, Figures] = {}
         self.fresh()
-        wall, cpu, emu, sent = self.run("plan")
-        plan_sent = sent
-        out["plan, factory-fresh"] = self.figures(
-            wall, cpu, emu, sent, self.plan_floor(sent.requests / len(self.names)))
+        plan = self.run("plan")
+        out["plan, factory-fresh"] = self.figures(plan, self.plan_floor(plan[-1]))
         self.fresh()
-        wall, cpu, emu, sent = self.run("apply", "--yes")
+        apply = self.run("apply", "--yes")
         out["apply --yes, factory-fresh"] = self.figures(
-            wall, cpu, emu, sent, self.apply_floor(plan_sent, sent))
-        wall, cpu, emu, sent = self.run("plan")
-        out["plan, converged"] = self.figures(
-            wall, cpu, emu, sent, self.plan_floor(sent.requests / len(self.names)))
-        if sent.writes:
-            raise SystemExit(f"the converged plan wrote {sent.writes} times")
+            apply, self.apply_floor(plan[-1], apply[-1]))
+        converged = self.run("plan")
+        out["plan, converged"] = self.figures(converged, self.plan_floor(converged[-1]))
+        if converged[-1].writes:
+            raise SystemExit(f"the converged plan wrote {converged[-1].writes} times")
         return out
 
     def apply_floor(self, plan: benchkit.Sent, apply: benchkit.Sent) -> float:
         """The plan's reads, then the PTZ play, then the spotters' play."""
         spotters = [n for n in self.names if n not in set(self.ptz)]
-        floor = self.plan_floor(plan.requests / len(self.names))
+        floor = self.plan_floor(plan)
         for play in (self.ptz, spotters):
             if play:
                 extra = sum(apply.by_camera[n] - plan.by_camera[n] for n in play) / len(play)
@@ -182,6 +186,7 @@ def main() -> None:
         print(f"    emulator CPU    {spread([r.emulator_cpu for r in rows])}")
         print(f"    requests/camera {spread([r.requests for r in rows], '')}"
               f"   writes/camera {spread([r.writes for r in rows], '')}")
+        print(f"    peak memory     {spread([r.peak_mb for r in rows], ' MB')}")
         print(f"    wall / floor    {spread([r.wall / r.floor for r in rows], 'x')} "
               f"(floor {statistics.median([r.floor for r in rows]):.2f} s)")
     print(benchkit.memory_line().replace("this process", "this bench process"))

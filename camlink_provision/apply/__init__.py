@@ -98,6 +98,7 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                       tools=tools, concurrency=concurrency, emit=emit, verifier=verifier,
                       stop=stop, fresh={name: seen for name, seen in (fresh or {}).items()
                                         if isinstance(seen, Observed)})
+    del fresh  # the rollout owns the reads now, and lets each go once its camera is read back
     result = rollout.run()
     emit(RunFinished(result))
     return result

@@ -145,6 +145,9 @@ class Rollout:
                 tally.failure = f"could not be planned: {cam.error}"
                 tally.status = "unreachable" if cam.error_kind == "unreachable" else "failed"
             self.tallies[cam.camera] = tally
+        # Each tally holds its camera's read now (replaced by the read-back once its step
+        # ends): keeping the plan's reads here too would hold two reads of every camera.
+        self.fresh = {}
 
     def _assign(self, plays: Sequence[Play]) -> Assigned:
         """Each step goes whole to the first play that covers it; the rest are skipped."""

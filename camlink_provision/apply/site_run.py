@@ -155,7 +155,7 @@ class _Run:
                                 client_factory=self.clients,
                                 on_event=fan_out(progress, journal_sink(self.journal)),
                                 verifier=site_verifier(self.concurrency), stop=stop,
-                                fresh=self.fresh)
+                                fresh=self._hand_over_reads())
         applied.record_applied(self.journal, site, converged(plan, result))
         # As Ansible's .retry file: a saved plan names its cameras, so only a fresh run
         # can be narrowed to them (and then they are planned again, as they should be).
@@ -163,6 +163,12 @@ class _Run:
         write_retry_file(retry, result.failed_hosts)
         return _Outcome(plan, result, exit_code(result),
                         retry_file=retry if result.failed_hosts else None)
+
+    def _hand_over_reads(self) -> dict[str, Observed | CameraError]:
+        """The plan's reads, for the apply to own: nothing here keeps them alive while it
+        runs (a 5,000-camera site's reads are hundreds of megabytes)."""
+        reads, self.fresh = self.fresh, {}
+        return reads
 
     def _plan(self, saved: Plan | None) -> Plan:
         """The plan; a fresh one keeps the reads it was made from (``self.fresh``)."""

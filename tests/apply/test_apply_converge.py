@@ -42,3 +42,31 @@ def test_ptz_side_is_written_before_the_spotter_that_refers_to_it(site: Site,
     assert not result.failed
     assert order.index("spot") > max(i for i, c in enumerate(order) if c.startswith("ptz"))
     assert settings(fleet, "ptz-a")["presets"]
+
+
+def test_the_plans_reads_are_let_go_once_each_camera_is_read_back(site: Site,
+                                                                   fleet: Any) -> None:
+    import weakref
+
+    from camlink_provision.apply.events import ApplyEvent, RunFinished
+    from camlink_provision.model import Observed
+    from camlink_provision.plan import plan_and_observe
+
+    plan, reads = plan_and_observe(site)
+    alive = {name: weakref.ref(seen) for name, seen in reads.items()
+             if isinstance(seen, Observed)}
+    at_the_end: dict[str, bool] = {}
+
+    def on_event(event: ApplyEvent) -> None:
+        if isinstance(event, RunFinished):
+            at_the_end.update({name: ref() is not None for name, ref in alive.items()})
+
+    def hand_over() -> dict[str, Any]:
+        nonlocal reads
+        given, reads = reads, {}
+        return given
+
+    result = apply_plan(site, plan, playbook=load_playbook(), fresh=hand_over(),
+                        on_event=on_event)
+    assert not result.failed, result.to_json()
+    assert at_the_end == dict.fromkeys(alive, False)  # each replaced by its read-back
