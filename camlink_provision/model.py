@@ -30,7 +30,9 @@ from camlink_provision.inventory.model import ResourceKind
 JSON = Any
 Action = Literal["create", "update", "delete"]
 # 2: changes carry their phase, the plan its steps (the exact sequence apply runs)
-PLAN_FORMAT_VERSION = 2
+# 3: camera fingerprints in a new encoding (issue 15): a plan saved before would be refused
+#    camera by camera as "changed since the plan was made"; its format says why instead
+PLAN_FORMAT_VERSION = 3
 __all__ = ["SENSITIVE", "Action", "AttributeChange", "CameraPlan", "Change", "LinkAccount",
            "Observed", "Plan", "Step", "Unmanaged"]
 

@@ -217,19 +217,22 @@ PRESET_NAME = "name"  # of ``preset_param``
 PRESET_AXES = ("pan", "tilt", "zoom")  # its position fields, named as ``POSITION_KEYS``
 
 
-@functools.cache  # called for every slot of every camera read
+# Called for every slot of every camera read; bounded, as slot numbers come from replies.
+@functools.lru_cache(maxsize=8192)
 def preset_param(slot: int, field: str) -> str:
     """``camctrl_c0_preset_i<slot>_<field>``; field is name, pan, tilt or zoom [real]."""
     return f"{PRESET_GROUP}_i{slot}_{field}"
 
 
-@functools.cache  # called for every slot of every camera read
+# Called for every slot of every camera read; bounded, as slot numbers come from replies.
+@functools.lru_cache(maxsize=8192)
 def event_param(slot: int, field: str) -> str:
     """``event_i<slot>_<field>``, e.g. ``event_param(0, 'action_goto_name')`` [real]."""
     return f"event_i{slot}_{field}"
 
 
-@functools.cache  # called for every slot of every camera read
+# Called for every slot of every camera read; bounded, as slot numbers come from replies.
+@functools.lru_cache(maxsize=8192)
 def peer_param(peer: int, field: str) -> str:
     """``cameralink_i<peer>_<field>`` [modelled]."""
     return f"{PEER_GROUP}_i{peer}_{field}"
@@ -243,7 +246,8 @@ def link_action_param(slot: int, peer: int, field: str) -> str:
 _SLOT = re.compile(r"^(?P<prefix>[a-z0-9_]+?)_i(?P<slot>\d+)_(?P<field>.+)$")
 
 
-@functools.cache  # called for every slot of every camera read
+# Called for every slot of every camera read; bounded, as slot numbers come from replies.
+@functools.lru_cache(maxsize=8192)
 def account_param(slot: int, field: str) -> str:
     """``security_user_i<slot>_<field>``; field is name, privilege or pass [real]."""
     return f"{ACCOUNT_GROUP}_i{slot}_{field}"

@@ -22,6 +22,7 @@ from camlink_provision.importer.read import Reading, read_cameras
 from camlink_provision.importer.source import Source, load_source
 from camlink_provision.importer.write import Files, inventory_files
 from camlink_provision.plan import ClientFactory, default_client
+from camlink_provision.runner import DEFAULT_CONCURRENCY
 
 __all__ = ["Files", "ImportFailed", "Imported", "import_site", "load_source", "write_out"]
 
@@ -35,7 +36,8 @@ class Imported:
         return self.adoption.warnings + self.files.warnings
 
 
-def import_site(source: Source, names: Sequence[str], *, concurrency: int = 32,
+def import_site(source: Source, names: Sequence[str], *,
+                concurrency: int = DEFAULT_CONCURRENCY,
                 client_factory: ClientFactory = default_client) -> Imported:
     """Read the named cameras and turn what they hold into inventory files (as text)."""
     cameras = [source.site.cameras[name] for name in names]

@@ -208,7 +208,7 @@ def changed_keys(old: Mapping[str, JSON], new: Mapping[str, JSON]) -> set[str]:
     for key, value in new.items():
         held = old[key]
         if type(held) is type(value) and isinstance(value, _SCALARS):
-            if held != value:
+            if held is not value and held != value:  # the same object is no change (NaN)
                 touched.add(key)
         elif isinstance(value, _SCALARS) and isinstance(held, _SCALARS):
             touched.add(key)  # a type change between scalars

@@ -159,8 +159,10 @@ def test_an_edited_plan_file_is_refused(tmp_path: Path, tamper: Callable[[dict[s
     ('{"hosts": {"ptz-1": {}}}', 'not a camlink-provision plan file (no "format" field)'),
     ("[1, 2]", 'not a camlink-provision plan file (no "format" field)'),
     # format 1 plans had no steps: their order was the rollout's, not the reviewer's
-    ('{"format": 1, "site": "s"}', "a plan in format 1; this camlink-provision reads format 2"),
-    ('{"format": 3, "site": "s"}', "a plan in format 3; this camlink-provision reads format 2"),
+    ('{"format": 1, "site": "s"}', "a plan in format 1; this camlink-provision reads format 3"),
+    # 2: fingerprints in the encoding before issue 15; refused as a format, not as drift
+    ('{"format": 2, "site": "s"}', "a plan in format 2; this camlink-provision reads format 3"),
+    ('{"format": 4, "site": "s"}', "a plan in format 4; this camlink-provision reads format 3"),
 ])
 def test_a_foreign_file_is_refused_with_what_to_do(tmp_path: Path, content: str,
                                                    says: str) -> None:

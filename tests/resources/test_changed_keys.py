@@ -9,6 +9,8 @@ import pytest
 
 from camlink_provision.resources.base import attribute_changes, changed_keys, view_changes
 
+NAN = float("nan")
+
 
 @pytest.mark.parametrize(("old", "new", "expected"), [
     ({"a": 1, "b": "x"}, {"a": 1, "b": "x"}, set()),
@@ -22,6 +24,8 @@ from camlink_provision.resources.base import attribute_changes, changed_keys, vi
     ({"a": [1, 2]}, {"a": [1, True]}, {"a"}),  # a type change inside equal-looking lists
     ({"a": {"x": 1}}, {"a": {"x": 1}}, set()),
     ({"a": None}, {"a": {"x": 1}}, {"a"}),
+    ({"a": NAN}, {"a": NAN}, set()),  # the same object, as deepdiff sees it
+    ({"a": NAN}, {"a": float("nan")}, {"a"}),
 ])
 def test_changed_keys(old: dict[str, Any], new: dict[str, Any], expected: set[str]) -> None:
     assert changed_keys(old, new) == expected
