@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Literal
 
 from camlink_provision.inventory.model import Camera, Site
-from camlink_provision.journal import STATE_DIR, Journal, read_journal, site_folder
+from camlink_provision.journal import STATE_DIR, Journal, read_named_records, site_folder
 from camlink_provision.model import Change, Plan
 from camlink_provision.resources import KINDS, Wanted
 
@@ -103,11 +103,11 @@ def last_applied(site_name: str, root: Path = STATE_DIR) -> History:
     found: dict[str, Digests] = {}
     for path in sorted(folder.glob("*.jsonl"), reverse=True)[:JOURNALS_READ]:
         try:
-            records = read_journal(path)
+            records = read_named_records(path, RECORD)
         except OSError:
             continue  # unreadable: that journal tells nothing
         for record in reversed(records):
-            if record.get("record") != RECORD or not isinstance(record.get("cameras"), dict):
+            if not isinstance(record.get("cameras"), dict):
                 continue
             for name, digests in record["cameras"].items():
                 if isinstance(digests, dict):

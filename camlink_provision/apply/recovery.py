@@ -100,15 +100,18 @@ def end_run(journal: Journal, **fields: Any) -> None:
 
 def in_flight(records: Sequence[dict[str, Any]]) -> list[InFlight]:
     """Cameras whose last step began writing and did not end fully before or after."""
-    open_steps: dict[str, InFlight] = {}
+    # Records first, steps and snapshots built only for what is left open: the end of
+    # every apply asks this of its own journal, where each camera's step is open a moment.
+    open_steps: dict[str, dict[str, Any]] = {}
     for record in records:
         kind, camera = record.get("record"), record.get("camera")
         if kind == "step_writing" and isinstance(camera, str):
-            open_steps[camera] = InFlight(camera, Step.from_json(record["step"]),
-                                          Observed.from_json(record["snapshot"]))
+            open_steps[camera] = record
         elif kind == "camera_done" and record.get("ends_in") in SETTLED:
             open_steps.pop(str(camera), None)
-    return list(open_steps.values())
+    return [InFlight(camera, Step.from_json(record["step"]),
+                     Observed.from_json(record["snapshot"]))
+            for camera, record in open_steps.items()]
 
 
 Say = Callable[[str], None]

@@ -1,12 +1,15 @@
-"""Journal records hold each event's fields exactly (names, never values)."""
+"""Journal records hold each event's fields exactly (names, never values), and a reader of
+one kind of record finds exactly those."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 from camlink_provision.apply.events import CameraDone, RequestDone, StepWriting
 from camlink_provision.apply.journaling import fields_of
+from camlink_provision.journal import Journal, read_journal, read_named_records
 
 
 def test_a_record_holds_what_a_deep_copy_of_the_event_would() -> None:
@@ -18,3 +21,20 @@ def test_a_record_holds_what_a_deep_copy_of_the_event_would() -> None:
     ]
     for event in events:
         assert json.dumps(fields_of(event)) == json.dumps(dataclasses.asdict(event))
+
+
+def test_a_named_record_is_found_without_reading_the_others_as_it(tmp_path: Path) -> None:
+    path = tmp_path / "run.jsonl"
+    with Journal(path) as journal:
+        journal.write("applied", cameras={"cam-1": {"a": "1"}})
+        # A value that spells the marker is escaped in JSON: never taken for the record.
+        journal.write("step_writing", camera="cam-1",
+                      snapshot={"params": {"x": '"record": "applied"'}})
+        journal.write("camera_done", camera="cam-1")
+        journal.write("applied", cameras={"cam-2": {"b": "2"}})
+    with path.open("a", encoding="utf-8") as cut:
+        cut.write('{"at": "x", "record": "applied", "cameras": {"cam-3"')  # a crash mid-line
+    found = read_named_records(path, "applied")
+    assert [r["cameras"] for r in found] == [{"cam-1": {"a": "1"}}, {"cam-2": {"b": "2"}}]
+    assert [r["record"] for r in read_journal(path)] == [
+        "applied", "step_writing", "camera_done", "applied"]
