@@ -49,6 +49,7 @@ from camlink_provision.resources import (
     accounts,
     events,
     peers,
+    presets,
     tracking,
 )
 from camlink_provision.runner import DEFAULT_CONCURRENCY, run_each
@@ -113,7 +114,8 @@ def getparam_names(camera: Camera) -> list[str]:
 
 def _read_params(client: CameraClient, camera: Camera) -> dict[str, str]:
     try:
-        return profile.without_secrets(client.getparam(getparam_names(camera)))
+        return presets.without_free_positions(
+            profile.without_secrets(client.getparam(getparam_names(camera))))
     except CameraCommandError:
         # Refused: a name the camera does not have, which usually means it is not the model
         # the inventory says. Read the identity alone so the plan can say exactly that.

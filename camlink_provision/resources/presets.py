@@ -38,6 +38,21 @@ def wants_presets(camera: Camera) -> bool:
     return bool(camera.presets) or (info.ptz if info else camera.role == "ptz")
 
 
+def without_free_positions(params: dict[str, str]) -> dict[str, str]:
+    """``params`` (changed in place) without the position of a slot that holds no preset.
+
+    Such a position means nothing: saving a preset stores where the camera points at that
+    moment, so nothing ever reads it, and a speed dome's reply is two-thirds of it (256
+    slots x 3 axes, a few slots in use). Left out where a camera is read, it is neither
+    kept, fingerprinted nor journaled (issue 15: "fingerprint only what the plan depends
+    on")."""
+    for slot in range(facts.capacity(params, profile.CAP_NPRESET, profile.preset_param, NAME)):
+        if not params.get(profile.preset_param(slot, NAME)):
+            for axis in AXES:
+                params.pop(profile.preset_param(slot, axis), None)
+    return params
+
+
 class Presets(SlotResource):
     kind: ResourceKind = "preset"
     noun = "preset"

@@ -329,3 +329,19 @@ def test_planning_never_asks_for_a_password(fleet: Fleet, site: Site) -> None:
         assert profile.ACCOUNT_GROUP not in asked
         accounts = [p for p in asked if p.startswith(profile.ACCOUNT_GROUP)]
         assert accounts and all(not p.endswith(profile.ACCOUNT_PASSWORD) for p in accounts)
+
+
+def test_a_free_preset_slots_position_is_not_kept(site: Site) -> None:
+    converge(site)
+    seen = gather(site, ["ptz1"])["ptz1"]
+    assert isinstance(seen, Observed)
+    with client_for(site, "ptz1") as ptz:
+        everything = ptz.getparam([profile.PRESET_GROUP])
+    slots = int(seen.params[profile.CAP_NPRESET])
+    held = {slot for slot in range(slots) if everything[profile.preset_param(slot, "name")]}
+    assert held, "the converged PTZ camera holds its presets"
+    left_out = set(everything) - set(seen.params)
+    assert left_out == {profile.preset_param(slot, axis) for slot in range(slots)
+                        if slot not in held for axis in profile.PRESET_AXES}
+    for slot in range(slots):  # every slot's name stays: which slots are free is needed
+        assert profile.preset_param(slot, "name") in seen.params
