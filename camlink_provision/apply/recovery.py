@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from camlink_provision.firmware.commands import Command, Scope, merge_commands
 from camlink_provision.inventory.model import Site
 from camlink_provision.journal import Journal, read_journal
 from camlink_provision.model import Observed, Step
+from camlink_provision.resources import presets
 
 END_RECORD = "run_ended"
 DONE_RECORD = "recovered_by"  # appended to a journal once its cameras were recovered
@@ -109,9 +110,16 @@ def in_flight(records: Sequence[dict[str, Any]]) -> list[InFlight]:
             open_steps[camera] = record
         elif kind == "camera_done" and record.get("ends_in") in SETTLED:
             open_steps.pop(str(camera), None)
-    return [InFlight(camera, Step.from_json(record["step"]),
-                     Observed.from_json(record["snapshot"]))
+    return [InFlight(camera, Step.from_json(record["step"]), _snapshot(record["snapshot"]))
             for camera, record in open_steps.items()]
+
+
+def _snapshot(data: dict[str, Any]) -> Observed:
+    """A journaled snapshot as a read of today would hold it: a journal written before
+    issue 15 kept the positions of free preset slots, which reads now leave out (else the
+    camera would never compare equal to its own snapshot)."""
+    seen = Observed.from_json(data)
+    return replace(seen, params=presets.without_free_positions(dict(seen.params)))
 
 
 Say = Callable[[str], None]

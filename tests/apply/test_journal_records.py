@@ -38,3 +38,23 @@ def test_a_named_record_is_found_without_reading_the_others_as_it(tmp_path: Path
     assert [r["cameras"] for r in found] == [{"cam-1": {"a": "1"}}, {"cam-2": {"b": "2"}}]
     assert [r["record"] for r in read_journal(path)] == [
         "applied", "step_writing", "camera_done", "applied"]
+
+
+def test_a_snapshot_journaled_before_free_slots_were_left_out_reads_as_today() -> None:
+    from camlink_provision.apply.recovery import in_flight
+    from camlink_provision.firmware import profile
+    from camlink_provision.model import Observed
+    from camlink_provision.resources.presets import without_free_positions
+
+    old = {profile.CAP_NPRESET: "2", profile.preset_param(0, "name"): "gate",
+           **{profile.preset_param(slot, axis): "0" for slot in (0, 1)
+              for axis in profile.PRESET_AXES},
+           profile.preset_param(1, "name"): ""}
+    step = {"phase": 1, "camera": "ptz", "changes": [], "requests": []}
+    records = [{"record": "step_writing", "camera": "ptz", "step": step,
+                "snapshot": {"camera": "ptz", "params": old, "rules": None}}]
+    [flight] = in_flight(records)
+    today = Observed("ptz", without_free_positions(dict(old)))
+    assert flight.snapshot.fingerprint() == today.fingerprint()
+    assert profile.preset_param(0, "pan") in flight.snapshot.params
+    assert profile.preset_param(1, "pan") not in flight.snapshot.params
