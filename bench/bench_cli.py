@@ -18,7 +18,8 @@ Each run, timed as separate processes of the installed ``camlink-provision``:
 3. plan, converged          nothing to change; every spotter runs its link tests.
 
 For each: wall (process start to exit, interpreter start-up and imports included), the CPU
-of the tool's process and of the emulator's, the requests and writes per camera as the
+and peak memory of the tool's process, the emulator's CPU, the requests and writes per
+camera as the
 cameras logged them (a spotter's own calls to its PTZ cameras left out), and the ratio to
 the latency floor, rounds x requests x latency:
 
