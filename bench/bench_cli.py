@@ -19,9 +19,8 @@ Each run, timed as separate processes of the installed ``camlink-provision``:
 
 For each: wall (process start to exit, interpreter start-up and imports included), the CPU
 and peak memory of the tool's process, the emulator's CPU, the requests and writes per
-camera as the
-cameras logged them (a spotter's own calls to its PTZ cameras left out), and the ratio to
-the latency floor, rounds x requests x latency:
+camera as the cameras logged them (a spotter's own calls to its PTZ cameras left out), and
+the ratio to the latency floor, rounds x requests x latency:
 
     plan    ceil(cameras / concurrency) x requests per camera x latency
     apply   the plan's floor + per play (PTZ side, then spotters) ceil(cameras in play /
