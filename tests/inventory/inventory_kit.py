@@ -24,14 +24,14 @@ all:
     spotters:
       hosts:
         spot-1:
-          address: 192.168.1.11
+          address: 192.0.2.11
           model: IB9391-EHT-v2
           events:
             - {name: intrusion, trigger: {detection: zone-1}}
     ptz:
       hosts:
         ptz-1:
-          address: 192.168.1.21
+          address: 192.0.2.21
           model: SD9384-EHL
           presets:
             - {name: gate, pan: 100, tilt: -200, zoom: 4}

@@ -56,7 +56,7 @@ def test_several_sources_and_the_secrets_default_beside_the_first(tmp_path: Path
 
 
 def test_no_secret_value_in_any_output(tmp_path: Path) -> None:
-    broken = SITE.replace("address: 192.168.1.21", "address: \"{{ secret('admin_password') }}\"")
+    broken = SITE.replace("address: 192.0.2.21", "address: \"{{ secret('admin_password') }}\"")
     write(tmp_path / "site", {"inventory.yml": broken})
     secrets = secrets_file(tmp_path)
     done = validate("-i", "site", "--secrets", str(secrets), cwd=tmp_path)

@@ -112,7 +112,7 @@ def test_an_overlay_changes_only_how_this_tool_connects(tmp_path: Path) -> None:
     ptz = site.cameras["ptz-1"]
     assert (ptz.connection.host, ptz.connection.port, ptz.connection.base_url) == (
         "127.0.0.1", 18001, "http://127.0.0.1:18001")
-    assert ptz.address == "192.168.1.21" and ptz.site_port == 80
+    assert ptz.address == "192.0.2.21" and ptz.site_port == 80
     assert site.cameras["spot-1"].connection.port == 18002
     assert site.links == plain.links
     assert {n: c.credentials for n, c in site.cameras.items()} == \

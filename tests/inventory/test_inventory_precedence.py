@@ -24,7 +24,7 @@ all:
           vars: {level: 3}
           hosts:
             spot-1:
-              address: 192.168.1.11
+              address: 192.0.2.11
               model: IB9391-EHT-v2
               events:
                 - {name: e, trigger: {vi: 1}, delay: "{{ level }}"}
@@ -79,7 +79,7 @@ def test_settings_follow_the_same_precedence_and_merge_deep(tmp_path: Path) -> N
         "group_vars/spotters.yml": "connection: {port: 8080, timeout: 9}\n",
         "host_vars/spot-1.yml": "connection: {port: 8081}\n"})
     connection = site.cameras["spot-1"].connection
-    assert (connection.port, connection.timeout, connection.host) == (8081, 9.0, "192.168.1.11")
+    assert (connection.port, connection.timeout, connection.host) == (8081, 9.0, "192.0.2.11")
 
 
 def test_named_lists_from_several_levels_add_up(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ def site_of(tmp_path: Path, text: str = SITE, name: str = "inventory.yml") -> Si
 
 def test_connection_defaults_to_http_on_the_site_address(tmp_path: Path) -> None:
     ptz = site_of(tmp_path).cameras["ptz-1"]
-    assert ptz.connection == Connection(host="192.168.1.21")
+    assert ptz.connection == Connection(host="192.0.2.21")
     assert (ptz.connection.port, ptz.connection.scheme, ptz.connection.auth) == (80, "http",
                                                                                  "auto")
     assert ptz.site_port == 80 and ptz.link_credentials is None
@@ -44,7 +44,7 @@ def test_cameras_keep_inventory_order_and_groups_map_every_group(tmp_path: Path)
 
 def test_an_explicit_role_puts_the_camera_in_its_role_group(tmp_path: Path) -> None:
     text = SITE.replace("links:\n", "  hosts:\n    extra-ptz:\n      role: ptz\n"
-                        "      address: 192.168.1.31\n      model: SD9161-H-v2\nlinks:\n")
+                        "      address: 192.0.2.31\n      model: SD9161-H-v2\nlinks:\n")
     site = site_of(tmp_path, text)
     assert site.cameras["extra-ptz"].role == "ptz"
     assert site.groups["ptz"] == ("ptz-1", "extra-ptz")

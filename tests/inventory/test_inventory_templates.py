@@ -39,14 +39,14 @@ def test_other_templates_render_text_and_see_magic_variables(tmp_path: Path) -> 
 
 
 def test_env_with_and_without_default(tmp_path: Path) -> None:
-    inv = site_with(tmp_path, "address: 192.168.1.21",
+    inv = site_with(tmp_path, "address: 192.0.2.21",
                     "address: \"{{ env('PTZ_ADDRESS') }}\"")
     secrets = secrets_file(tmp_path)
-    site = load([inv], secrets, environ={"PTZ_ADDRESS": "192.168.7.7"}).site
-    assert site.cameras["ptz-1"].address == "192.168.7.7"
-    inv = site_with(tmp_path, "address: 192.168.1.21",
-                    "address: \"{{ env('PTZ_ADDRESS', '192.168.8.8') }}\"")
-    assert load([inv], secrets).site.cameras["ptz-1"].address == "192.168.8.8"
+    site = load([inv], secrets, environ={"PTZ_ADDRESS": "192.0.2.77"}).site
+    assert site.cameras["ptz-1"].address == "192.0.2.77"
+    inv = site_with(tmp_path, "address: 192.0.2.21",
+                    "address: \"{{ env('PTZ_ADDRESS', '192.0.2.88') }}\"")
+    assert load([inv], secrets).site.cameras["ptz-1"].address == "192.0.2.88"
 
 
 def test_secrets_become_secret_objects_even_mixed_into_text(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_a_variable_may_carry_a_secret_to_a_password(tmp_path: Path) -> None:
 
 
 def test_a_failure_mentioning_a_secret_hides_the_details(tmp_path: Path) -> None:
-    inv = site_with(tmp_path, "address: 192.168.1.21",
+    inv = site_with(tmp_path, "address: 192.0.2.21",
                     "address: \"{{ secret('admin_password') + 1 }}\"")
     found = problems([inv], secrets_file(tmp_path))
     assert found == [f"{inv / 'inventory.yml'}:15:20: template error while using a secret "
