@@ -14,6 +14,7 @@ the Site at the moment it sends the request. ``to_json`` views are what plan fil
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from collections.abc import Mapping
@@ -35,6 +36,18 @@ Action = Literal["create", "update", "delete"]
 PLAN_FORMAT_VERSION = 3
 __all__ = ["SENSITIVE", "Action", "AttributeChange", "CameraPlan", "Change", "LinkAccount",
            "Observed", "Plan", "Step", "Unmanaged"]
+
+
+def _without_volatile(names: list[str]) -> list[str]:
+    """Sorted ``names`` without those of ``VOLATILE_PREFIXES``: a prefix's names are one run
+    of a sorted list, found by bisection (asking each of 1,500 names took a quarter of a
+    fingerprint's time)."""
+    for prefix in VOLATILE_PREFIXES:
+        begin = end = bisect.bisect_left(names, prefix)
+        while end < len(names) and names[end].startswith(prefix):
+            end += 1
+        del names[begin:end]
+    return names
 
 
 @dataclass(frozen=True)
@@ -61,7 +74,7 @@ class Observed:
         # The names in order, their values, then the rules: JSON arrays of strings, so no
         # two readings share an encoding. 0.4 ms for a PTZ's 1,550 settings, where one
         # json.dumps of a name -> value object with sorted keys took 0.5 ms (issue 15).
-        names = [name for name in sorted(self.params) if not name.startswith(VOLATILE_PREFIXES)]
+        names = _without_volatile(sorted(self.params))
         blob = json.dumps([names, [self.params[name] for name in names], self.rules],
                           sort_keys=True)
         return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()

@@ -35,6 +35,7 @@ from camlink_provision.applied import History
 from camlink_provision.camera import CameraClient
 from camlink_provision.camera.auth import NonceBook
 from camlink_provision.camera.record import CaptureRecorder, RecordingClient
+from camlink_provision.camera.wire import shared_names
 from camlink_provision.errors import CameraCommandError, CameraError
 from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.choice import naming_for
@@ -114,8 +115,8 @@ def getparam_names(camera: Camera) -> list[str]:
 
 def _read_params(client: CameraClient, camera: Camera) -> dict[str, str]:
     try:
-        return presets.without_free_positions(
-            profile.without_secrets(client.getparam(getparam_names(camera))))
+        return shared_names(presets.without_free_positions(
+            profile.without_secrets(client.getparam(getparam_names(camera)))))
     except CameraCommandError:
         # Refused: a name the camera does not have, which usually means it is not the model
         # the inventory says. Read the identity alone so the plan can say exactly that.

@@ -94,10 +94,16 @@ def parse_pairs(text: str) -> dict[str, str]:
     quoted = _QUOTED_LINE.findall(text)
     if len(quoted) == text.count("\n") + (not text.endswith("\n")):
         # Every line matched (a line matches at most once, so none is blank or junk).
-        # Interned: every camera of a fleet answers the same 1,500 names, and a run keeps
-        # each camera's reads (plan, snapshot, read-back): one copy of each name.
-        return {sys.intern(name): value for name, value in quoted}
+        return dict(quoted)
     return _parse_pairs_carefully(text)
+
+
+def shared_names(pairs: dict[str, str]) -> dict[str, str]:
+    """``pairs`` with each name the one copy every other kept read uses (interned): every
+    camera of a fleet answers the same names, and a run keeps each camera's read. Done on
+    the reads kept, not in ``parse_pairs``: 35 us for a PTZ's kept 786 names, where every
+    reply's 1,554 took 100 (issue 15)."""
+    return {sys.intern(name): value for name, value in pairs.items()}
 
 
 def _parse_pairs_carefully(text: str) -> dict[str, str]:
@@ -105,7 +111,7 @@ def _parse_pairs_carefully(text: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for number, (name, quoted, bare, junk) in enumerate(_LINES.findall(text), start=1):
         if name:
-            pairs[sys.intern(name)] = quoted or bare
+            pairs[name] = quoted or bare
         elif junk.strip():
             raise ReplyError(f"reply line {number} is not name='value'")
     return pairs

@@ -397,6 +397,10 @@ def account_specs(slot: int) -> Iterator[ParamSpec]:
 
 
 _SECRET_SUFFIXES = tuple(f"_{field}" for field in sorted(SECRET_FIELDS))
+# Any name of a secret field, ending a name: one regex pass over a reply's names finds
+# whether it may hold one, where asking each of 1,500 names took a third of a millisecond.
+_MAYBE_SECRET = re.compile("(?:" + "|".join(map(re.escape, sorted(SECRET_FIELDS)))
+                           + r")(?:\n|\Z)")
 
 
 def is_secret_param(name: str) -> bool:
@@ -407,11 +411,12 @@ def is_secret_param(name: str) -> bool:
 def without_secrets(params: Mapping[str, str]) -> dict[str, str]:
     """A getparam reply without any password in it: root's is listed to an admin [real],
     and this tool never needs one, so none is kept (not in a plan, journal or fingerprint)."""
-    # Found first, then left out: a reply of 1,500 names holds none or one (root's), and a
-    # copy without it costs two-thirds of building a filtered dict name by name (issue 15).
-    secret = [name for name in params if is_secret_param(name)]
     kept = dict(params)
-    for name in secret:
+    # A secret's name ends in a secret field, so the names joined by line breaks hold one
+    # just before a break or the end; a reply without one (the usual case) is copied whole.
+    if not _MAYBE_SECRET.search("\n".join(kept)):
+        return kept
+    for name in [name for name in kept if is_secret_param(name)]:
         del kept[name]
     return kept
 

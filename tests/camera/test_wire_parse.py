@@ -33,7 +33,8 @@ def test_a_line_that_is_no_pair_is_an_error_naming_the_line() -> None:
         wire.parse_pairs("a='1'\r\n<html>oops</html>\r\nb='2'\r\n")
 
 
-def test_names_are_shared_between_replies() -> None:
-    one = wire.parse_pairs("".join(["system_info_", "modelname='x'\r\n"]))
-    two = wire.parse_pairs("".join(["system_info_model", "name='y'\r\n"]))
+def test_kept_reads_share_their_names() -> None:
+    one = wire.shared_names(wire.parse_pairs("".join(["system_info_", "modelname='x'\r\n"])))
+    two = wire.shared_names(wire.parse_pairs("".join(["system_info_model", "name='y'\r\n"])))
     assert next(iter(one)) is next(iter(two))
+    assert one == {"system_info_modelname": "x"}
