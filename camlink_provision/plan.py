@@ -127,26 +127,31 @@ def _read_params(client: CameraClient, camera: Camera) -> dict[str, str]:
 
 
 def gather_camera(site: Site, camera: Camera, client: CameraClient, *,
-                  test_links: bool = True) -> Observed:
+                  test_links: bool = True, check_logins: bool | None = None) -> Observed:
     """Read one camera in as few requests as the firmware allows; raises CameraError.
 
-    ``test_links=False`` leaves out the peers' link tests: they feed only the plan, never
-    the fingerprint, so apply's snapshot and restore reads go without them.
+    ``test_links=False`` leaves out the peers' link tests, ``check_logins=False`` (by default
+    as ``test_links``) the logins as the accounts the inventory gives: both feed only the
+    plan, never the fingerprint, so apply's snapshot and restore reads go without them, and
+    a read-back makes only those its step needs (each is a request).
     """
+    check_logins = test_links if check_logins is None else check_logins
     params = _read_params(client, camera)
     observed = Observed(camera.name, params)
     if check_identity(camera, observed):
         return observed  # wrong camera: read nothing more from it
     if tracking.wants_rules(camera):
         observed = replace(observed, rules=client.tracking_rules())
-    if not test_links:
+    if not (test_links or check_logins):
         return observed
-    slots = peers.RESOURCE.slots_to_test(site, camera, observed)
+    slots = peers.RESOURCE.slots_to_test(site, camera, observed) if test_links else []
     tests = {slot: client.link_test(slot) for slot in slots}
-    logins = {creds.username: client.login_accepted(creds)
-              for creds in accounts.login_checks(camera, observed)}
-    if camera.credentials.previous_password is not None:  # an admin password rotation
-        logins[camera.credentials.username] = not client.on_previous_password
+    logins: dict[str, bool] = {}
+    if check_logins:
+        logins = {creds.username: client.login_accepted(creds)
+                  for creds in accounts.login_checks(camera, observed)}
+        if camera.credentials.previous_password is not None:  # an admin password rotation
+            logins[camera.credentials.username] = not client.on_previous_password
     return replace(observed, link_tests=tests, logins=logins)
 
 

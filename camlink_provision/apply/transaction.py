@@ -51,7 +51,7 @@ class Observe(Protocol):
     """``plan.gather_camera``: the planner's own read of a camera."""
 
     def __call__(self, site: Site, camera: Camera, client: CameraClient, *,
-                 test_links: bool = True) -> Observed: ...
+                 test_links: bool = True, check_logins: bool | None = None) -> Observed: ...
 
 
 Replan = Callable[[Site, Camera, Observed], CameraPlan]  # plan.plan_camera
@@ -112,12 +112,18 @@ class _Step:
 
     def observe(self, purpose: Purpose) -> Observed:
         # Only the read-back is re-planned, so only it needs the peers' link tests (each a
-        # request that makes the spotter call its PTZ); snapshot and restore compare settings.
+        # request that makes the spotter call its PTZ) or the accounts' logins (a request
+        # each), and only for a step that changes peers or accounts: the re-plan checks this
+        # step's changes alone. Snapshot and restore compare settings.
         # A read changes nothing, so one that fails on the way is simply read again.
+        read_back = purpose == "read back"
+        kinds = {change.kind for change in self.changes}
         for pause in (*self.tools.retry_pauses, None):
             try:
-                observed = self.tools.observe(self.tools.site, self.camera, self.client,
-                                              test_links=purpose == "read back")
+                observed = self.tools.observe(
+                    self.tools.site, self.camera, self.client,
+                    test_links=read_back and "peer" in kinds,
+                    check_logins=read_back and "account" in kinds)
             except CameraError as error:
                 self.emit_request(purpose, None, error.message)
                 if not error.transient or pause is None:

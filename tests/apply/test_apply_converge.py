@@ -7,6 +7,7 @@ from typing import Any
 from apply_kit import settings, writes
 
 from camlink_provision.apply import apply_plan
+from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan
 from camlink_provision.playbook import load_playbook
@@ -70,3 +71,20 @@ def test_the_plans_reads_are_let_go_once_each_camera_is_read_back(site: Site,
                         on_event=on_event)
     assert not result.failed, result.to_json()
     assert at_the_end == dict.fromkeys(alive, False)  # each replaced by its read-back
+
+
+def test_a_read_back_makes_only_the_requests_its_step_needs(site: Site, fleet: Any) -> None:
+    # The PTZ steps change presets and rules, not accounts: their read-backs do not log in
+    # as the link account (a request each, issue 15); the spotter's, which changes peers,
+    # still runs its link tests.
+    plan = make_plan(site)
+    for name in fleet.names():
+        fleet.clear_log(name)
+    result = apply_plan(site, plan, playbook=load_playbook())
+    assert not result.failed, result.to_json()
+    assert {c.kind for c in plan.changes if c.camera.startswith("ptz")} <= {
+        "preset", "tracking_rule"}
+    tool = {name: [e.path for e in fleet.request_log(name) if e.agent]
+            for name in fleet.names()}
+    assert [name for name, paths in tool.items() if profile.LOGIN_CHECK in paths] == []
+    assert tool["spot"].count(profile.LINK_TEST) == 2  # one per peer

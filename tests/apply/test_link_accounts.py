@@ -121,10 +121,15 @@ def test_a_factory_fresh_site_gets_its_link_accounts_and_verifies(
     plan = make_plan(site)
     created = {c.camera for c in plan.changes if c.kind == "account" and c.action == "create"}
     assert created == {ptz.name for ptz in site.ptz_cameras()}
+    for name in fleet.names():
+        fleet.clear_log(name)
     result = apply_plan(site, plan, playbook=load_playbook())
     assert not result.failed
     for ptz in site.ptz_cameras():
         assert accounts_on(fleet, ptz.name) == {"admin": "admin", "camlink": "operator"}
+        # The read-back of the step that made the account logs in as it: the proof.
+        assert [e for e in fleet.request_log(ptz.name)
+                if e.path == profile.LOGIN_CHECK and e.agent], ptz.name
     report = verify_site(site, list(site.cameras))
     assert report.ok, report.to_json()
     assert make_plan(site).changes == []
