@@ -20,6 +20,7 @@ defined here and only here (the commands import them):
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import signal
 import sys
@@ -335,6 +336,15 @@ def _report_bug(exc: BaseException) -> None:
           "bug report with that file and the command you ran.", file=sys.stderr)
 
 
+# The cyclic garbage collector's thresholds while a command runs. A command builds objects
+# that live until it ends (the inventory, then each camera's read and plan), so Python's
+# default (a young collection every 700 allocations, and full ones as the heap grows) kept
+# walking them: a quarter of loading a 1,000-camera inventory (1.05 -> 0.75 s) and about a
+# tenth of planning it (issue 15, 3 runs each). Cycles are still collected, only in larger
+# batches: peak memory moved by 1%.
+COLLECTOR_THRESHOLDS = (100_000, 50, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     netguard.install_if_requested()
     args = build_parser().parse_args(argv)
@@ -342,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # SIGHUP unwind like Ctrl-C: nothing is being written then.
     previous = {signum: signal.signal(signum, _raise_terminated)
                 for signum in (signal.SIGTERM, signal.SIGHUP)}
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     try:
         return _handler(args.command)(args)
     except CamlinkError as exc:
@@ -357,6 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_bug(exc)
         return EXIT_BUG
     finally:
+        gc.set_threshold(*thresholds)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

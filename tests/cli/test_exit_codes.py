@@ -86,3 +86,23 @@ def test_a_signal_mid_apply_exits_130_or_143_and_releases_the_lock(
     assert word in err
     assert not list(lock_dir().glob("*.lock"))
     assert lock_path("minimal", lock_dir()).with_name("minimal.lock.guard").exists()
+
+
+def test_a_command_runs_with_the_collector_thresholds_and_gives_them_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+    import gc
+
+    from camlink_provision import cli
+
+    seen: list[tuple[int, int, int]] = []
+
+    def command(args: argparse.Namespace) -> int:
+        seen.append(gc.get_threshold())
+        return EXIT_OK
+
+    monkeypatch.setattr(cli, "_handler", lambda name: command)
+    before = gc.get_threshold()
+    assert cli.main(["validate", "-i", str(tmp_path)]) == EXIT_OK
+    assert seen == [cli.COLLECTOR_THRESHOLDS] != [before]
+    assert gc.get_threshold() == before
