@@ -20,7 +20,6 @@ defined here and only here (the commands import them):
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import signal
 import sys
@@ -33,7 +32,7 @@ from typing import Any, NoReturn
 
 from camlink_provision import __version__, netguard
 from camlink_provision.errors import CamlinkError
-from camlink_provision.runner import DEFAULT_CONCURRENCY
+from camlink_provision.runner import DEFAULT_CONCURRENCY, tuned_collector
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES, EXIT_BUG = 0, 1, 2, 3
 EXIT_USAGE = 64  # sysexits.h EX_USAGE
@@ -336,15 +335,6 @@ def _report_bug(exc: BaseException) -> None:
           "bug report with that file and the command you ran.", file=sys.stderr)
 
 
-# The cyclic garbage collector's thresholds while a command runs. A command builds objects
-# that live until it ends (the inventory, then each camera's read and plan), so Python's
-# default (a young collection every 700 allocations, and full ones as the heap grows) kept
-# walking them: a quarter of loading a 1,000-camera inventory (1.05 -> 0.75 s) and about a
-# tenth of planning it (issue 15, 3 runs each). Cycles are still collected, only in larger
-# batches: peak memory moved by 1%.
-COLLECTOR_THRESHOLDS = (100_000, 50, 100)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     netguard.install_if_requested()
     args = build_parser().parse_args(argv)
@@ -352,10 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # SIGHUP unwind like Ctrl-C: nothing is being written then.
     previous = {signum: signal.signal(signum, _raise_terminated)
                 for signum in (signal.SIGTERM, signal.SIGHUP)}
-    thresholds = gc.get_threshold()
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
     try:
-        return _handler(args.command)(args)
+        with tuned_collector():
+            return _handler(args.command)(args)
     except CamlinkError as exc:
         print(f"camlink-provision: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -369,7 +358,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report_bug(exc)
         return EXIT_BUG
     finally:
-        gc.set_threshold(*thresholds)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
 

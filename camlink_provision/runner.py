@@ -7,8 +7,10 @@ Results come back in the order of the items, whatever order the work finishes in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 # 64 cameras at once: a site of a few dozen cameras is read in one wave, while the tool
@@ -18,6 +20,14 @@ from typing import TypeVar
 # 128; apply --yes 30.1 / 23.7 / 21.8 s. From 64 on the tool is CPU-bound (one core: the
 # threads share the interpreter lock), so more threads only add sockets.
 DEFAULT_CONCURRENCY = 64
+
+# The cyclic garbage collector's thresholds while a command runs (``tuned_collector``). A
+# command builds objects that live until it ends (the inventory, then each camera's read and
+# plan), so Python's defaults (a young collection every 700 allocations, and full ones as
+# the heap grows) kept walking them: a quarter of loading a 1,000-camera inventory (1.05 ->
+# 0.75 s) and about a tenth of planning it (issue 15, 3 interleaved runs each). Cycles are
+# still collected, in larger batches: peak memory +2%.
+COLLECTOR_THRESHOLDS = (100_000, 50, 100)
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -31,3 +41,15 @@ def run_each(items: Sequence[Item], work: Callable[[Item], Result], *, concurren
     workers = max(1, min(concurrency, len(items)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
         return list(pool.map(work, items))
+
+
+@contextmanager
+def tuned_collector() -> Iterator[None]:
+    """``COLLECTOR_THRESHOLDS`` for the block (a CLI command, an API call); the caller's
+    own thresholds back afterwards, however the block ends."""
+    before = gc.get_threshold()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)

@@ -23,7 +23,7 @@ from camlink_provision.emulator.inventory_fleet import (
 from camlink_provision.firmware.choice import choose_profile
 from camlink_provision.inventory.loader import load_site
 from camlink_provision.inventory.model import Site
-from camlink_provision.runner import DEFAULT_CONCURRENCY
+from camlink_provision.runner import DEFAULT_CONCURRENCY, tuned_collector
 from camlink_provision.selection import select
 from camlink_provision.sitelock import SiteLock, lock_dir, site_lock
 
@@ -85,6 +85,11 @@ def open_site(options: SiteOptions, *, lock: bool = False,
     session, taken before an emulated fleet starts, so a run refused by the lock touches
     nothing. ``note`` receives the inventory's warnings and a lowered concurrency.
     """
+    with tuned_collector():  # under the CLI: what it set already
+        yield from _open_site(options, lock=lock, note=note)
+
+
+def _open_site(options: SiteOptions, *, lock: bool, note: Note) -> Iterator[Session]:
     loaded = load_site(options.inventory, options.secrets,
                        secrets_command=options.secrets_command)
     for warning in loaded.warnings:

@@ -85,3 +85,16 @@ def test_errors_are_camlink_errors_without_the_secret(options: SiteOptions,
         plan_site(SiteOptions(inventory=[MINIMAL, broken], secrets=options.secrets))
     assert isinstance(raised.value, CamlinkError)
     assert password not in str(raised.value)
+
+
+def test_a_site_is_worked_on_with_the_tuned_collector(options: SiteOptions) -> None:
+    import gc
+
+    from camlink_provision.runner import COLLECTOR_THRESHOLDS
+    from camlink_provision.session import open_site
+
+    before = gc.get_threshold()
+    with open_site(options) as session:
+        assert session.site.cameras
+        assert gc.get_threshold() == COLLECTOR_THRESHOLDS
+    assert gc.get_threshold() == before

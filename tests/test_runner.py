@@ -40,3 +40,19 @@ def test_never_more_than_concurrency_at_once() -> None:
 
 def test_no_items_no_threads() -> None:
     assert run_each([], lambda item: item, concurrency=8) == []
+
+
+def test_the_tuned_collector_gives_the_callers_thresholds_back_however_it_ends() -> None:
+    import gc
+
+    import pytest
+
+    from camlink_provision.runner import COLLECTOR_THRESHOLDS, tuned_collector
+
+    before = gc.get_threshold()
+    with tuned_collector():
+        assert gc.get_threshold() == COLLECTOR_THRESHOLDS != before
+    assert gc.get_threshold() == before
+    with pytest.raises(KeyError), tuned_collector():
+        raise KeyError("boom")
+    assert gc.get_threshold() == before

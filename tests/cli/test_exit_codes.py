@@ -94,6 +94,7 @@ def test_a_command_runs_with_the_collector_thresholds_and_gives_them_back(
     import gc
 
     from camlink_provision import cli
+    from camlink_provision.runner import COLLECTOR_THRESHOLDS
 
     seen: list[tuple[int, int, int]] = []
 
@@ -104,5 +105,5 @@ def test_a_command_runs_with_the_collector_thresholds_and_gives_them_back(
     monkeypatch.setattr(cli, "_handler", lambda name: command)
     before = gc.get_threshold()
     assert cli.main(["validate", "-i", str(tmp_path)]) == EXIT_OK
-    assert seen == [cli.COLLECTOR_THRESHOLDS] != [before]
+    assert seen == [COLLECTOR_THRESHOLDS] != [before]
     assert gc.get_threshold() == before
