@@ -41,12 +41,12 @@ def _inventory(directory: Path, fleet: Fleet) -> Path:
                      "firmware": "2.2103.34.01d"},
             "children": {
                 "spotters": {"hosts": {SPOTTER: {
-                    "address": "192.168.1.21", "model": "IB9391-EHT-v2",
+                    "address": "192.0.2.21", "model": "IB9391-EHT-v2",
                     "connection": {"host": "127.0.0.1", "port": fleet.port(SPOTTER)},
                     "events": [{"name": "person-at-door",
                                 "trigger": {"detection": "entrance"}}]}}},
                 "ptz": {"hosts": {PTZ: {
-                    "address": "192.168.1.31", "model": "SD9384-EHL",
+                    "address": "192.0.2.31", "model": "SD9384-EHL",
                     "connection": {"host": "127.0.0.1", "port": fleet.port(PTZ)},
                     "presets": [{"name": "door", "pan": 1200, "tilt": -300, "zoom": 4}],
                     "tracking_rules": [{"name": "door-zone", "type": "intrusion",
@@ -73,8 +73,8 @@ def renamed_site(tmp_path: Path) -> Iterator[tuple[Path, Fleet]]:
     truth.write_text(TRUTH, encoding="utf-8")
     spotter = dataclasses.replace(
         spec_from_dump(dump, SPOTTER, load_override(truth).base),
-        address="192.168.1.21", accounts=ACCOUNTS)
-    ptz = CameraSpec(PTZ, "SD9384-EHL", address="192.168.1.31", accounts=ACCOUNTS)
+        address="192.0.2.21", accounts=ACCOUNTS)
+    ptz = CameraSpec(PTZ, "SD9384-EHL", address="192.0.2.31", accounts=ACCOUNTS)
     with running_fleet([spotter, ptz], state_dir=None) as fleet:
         site = tmp_path / "site"
         site.mkdir()
@@ -140,7 +140,7 @@ def test_probe_names_the_renamed_patterns_and_the_override_makes_the_site_work(
     code, out, err = _cli("apply", "--yes", "--profile", str(override), inventory=inventory)
     assert code == EXIT_OK, out + err
     stored = fleet.state(SPOTTER)["params"]
-    assert stored["camlink_i0_ipaddress"] == "192.168.1.31"  # the camera's own names
+    assert stored["camlink_i0_ipaddress"] == "192.0.2.31"  # the camera's own names
     assert "cameralink_i0_ipaddress" not in stored
     code, out, err = _cli("verify", "--profile", str(override), inventory=inventory)
     assert code == EXIT_OK, out + err
