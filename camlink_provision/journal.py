@@ -16,6 +16,7 @@ import json
 import os
 import re
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -101,7 +102,18 @@ def read_named_records(path: Path, name: str) -> list[dict[str, Any]]:
     without parsing the others: an apply of a large site journals every camera's snapshot
     (tens of megabytes for 1,000 cameras) that a reader of one small record never needs."""
     marker = json.dumps({"record": name})[1:-1]  # as ``write`` lays it out
-    records = []
+    return [record for record in _records(path, marker) if record.get("record") == name]
+
+
+def read_journal(path: Path) -> list[dict[str, Any]]:
+    """Every record of a journal file, in order; a line cut off by a crash (the last one,
+    usually) is skipped."""
+    return list(_records(path))
+
+
+def _records(path: Path, marker: str = "") -> Iterator[dict[str, Any]]:
+    """The records of the lines holding ``marker``, one line at a time; a line that is not
+    a whole record (cut off by a crash) is skipped."""
     with path.open(encoding="utf-8", errors="replace") as lines:
         for line in lines:
             if marker not in line:
@@ -110,20 +122,5 @@ def read_named_records(path: Path, name: str) -> list[dict[str, Any]]:
                 record = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if isinstance(record, dict) and record.get("record") == name:
-                records.append(record)
-    return records
-
-
-def read_journal(path: Path) -> list[dict[str, Any]]:
-    """Every record of a journal file, in order; a line cut off by a crash (the last one,
-    usually) is skipped."""
-    records = []
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-    return records
+            if isinstance(record, dict):
+                yield record
