@@ -10,12 +10,15 @@ list (the real 1,240-line reply), one request in flight per camera, ``--concurre
 cameras at once. The Digest answer is computed by one shared helper, so the numbers are the
 stacks' own cost (plus the reply's decoding to text, which every stack must do):
 
-- ``camlink``   the shipped ``CameraClient.getparam`` (urllib3 underneath), *with* the
+- ``camlink``   the shipped ``CameraClient.getparam`` (``transport`` underneath), *with* the
                 reply parsed into a dict, the request log and the error mapping: the real
                 per-request cost of the tool;
+- ``transport`` the shipped ``camera/transport.py`` alone: a blocking socket per request,
+                its retry policy, the reply read whole (the stack kept, issue 15);
 - ``requests``  a ``requests.Session`` with one pooled connection (the client's stack before
                 issue 15);
-- ``urllib3``   an ``HTTPConnectionPool`` with a ``Retry``, as ``camera/transport.py`` uses it;
+- ``urllib3``   an ``HTTPConnectionPool`` with a ``Retry``, as ``camera/transport.py`` used it
+                until this benchmark chose its own socket exchange;
 - ``asyncio``   raw asyncio streams and a minimal HTTP/1.1 reader (no retries, no TLS
                 options): the floor of what any asyncio client could reach;
 - ``aiohttp``   an ``aiohttp.ClientSession`` (only when aiohttp is installed; it is not a
@@ -47,9 +50,10 @@ from urllib3 import HTTPConnectionPool, Timeout
 from urllib3.util.retry import Retry
 
 from camlink_provision.camera import CameraClient
+from camlink_provision.camera.transport import CameraTransport
 from camlink_provision.camera.wire import encode_names
 from camlink_provision.firmware import profile
-from camlink_provision.inventory.model import Site
+from camlink_provision.inventory.model import Connection, Site
 from camlink_provision.plan import getparam_names
 
 USER = "admin"
@@ -124,6 +128,19 @@ def with_urllib3(target: Target, count: int) -> None:
             _check(reply.status, reply.data)
     finally:
         pool.close()
+
+
+def with_transport(target: Target, count: int) -> None:
+    def sent() -> None:
+        pass
+    transport = CameraTransport(Connection("127.0.0.1", target.port), sent, 2, 0.1)
+    timeout = (TIMEOUT, TIMEOUT)
+    first = transport.send("GET", target.target, body=None, headers={}, timeout=timeout)
+    digest = Digest(first.headers["WWW-Authenticate"])
+    for _ in range(count):
+        reply = transport.send("GET", target.target, body=None, timeout=timeout, headers={
+            "Authorization": digest.header("GET", target.target)})
+        _check(reply.status, reply.data)
 
 
 def with_camlink(site: Site) -> Callable[[Target, int], None]:
@@ -222,7 +239,8 @@ def _runner(kind: str, work: Callable[..., Any], targets: list[Target],
 
 
 def candidates(site: Site) -> dict[str, tuple[str, Callable[..., Any]]]:
-    found = {"camlink": ("thread", with_camlink(site)), "requests": ("thread", with_requests),
+    found = {"camlink": ("thread", with_camlink(site)), "transport": ("thread", with_transport),
+             "requests": ("thread", with_requests),
              "urllib3": ("thread", with_urllib3), "asyncio": ("async", with_asyncio)}
     try:
         importlib.import_module("aiohttp")

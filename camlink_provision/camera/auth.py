@@ -13,11 +13,11 @@ increasing nonce count, so every later request costs one round trip. A 401 that 
 nonce (stale, or the camera rebooted) is answered once more; a 401 to an answer made with the
 current nonce is final, and the client reports it as refused credentials.
 
-Except after a repeat: urllib3 repeats a timed-out read with the very same headers, so the
-repeat carries a Digest answer (nonce count) the camera may already have accepted from the
-late first attempt, and refuses as a replay. A 401 to a request the transport sent more than
-once says nothing about the password: it is answered afresh (new nonce count, at most
-``MAX_REANSWERS`` times per request), never taken as refused credentials.
+Except after a repeat: the transport repeats a timed-out read with the very same headers,
+so the repeat carries a Digest answer (nonce count) the camera may already have accepted
+from the late first attempt, and refuses as a replay. A 401 to a request the transport sent
+more than once says nothing about the password: it is answered afresh (new nonce count, at
+most ``MAX_REANSWERS`` times per request), never taken as refused credentials.
 """
 
 from __future__ import annotations

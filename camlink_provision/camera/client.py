@@ -30,12 +30,10 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, NamedTuple
 
-import urllib3.exceptions as u3
-
 from camlink_provision.camera import wire
 from camlink_provision.camera.auth import CameraAuth, NonceBook
 from camlink_provision.camera.failures import describe_failure, local_limit
-from camlink_provision.camera.transport import CameraTransport, Reply
+from camlink_provision.camera.transport import CameraTransport, Reply, TransportError
 from camlink_provision.errors import (
     CameraAuthError,
     CameraBusy,
@@ -282,7 +280,7 @@ class CameraClient:
         sent = self.naming.args_out("link_test", args)
         call = Call("POST", self.naming.path_out(fw.LINK_TEST), tuple(sent))
         budget = link_test_budget(self.connection.timeout, event is not None)
-        with self._failures(call, budget):
+        with self._failures(call):
             replied = wire.parse_pairs(self._text(call, query=wire.encode_pairs(sent),
                                                   read_timeout=budget))
             pairs = {self.naming.arg_in("link_test", k): self.naming.outcome_in(v)
@@ -399,9 +397,8 @@ class CameraClient:
         self.requests_sent += 1
 
     @contextmanager
-    def _failures(self, call: Call, timeout: float | None = None) -> Iterator[None]:
-        """Turn whatever goes wrong inside into a CameraError naming this camera and call
-        (``timeout``: the request's read timeout, when not the connection's)."""
+    def _failures(self, call: Call) -> Iterator[None]:
+        """Turn whatever goes wrong inside into a CameraError naming this camera and call."""
         try:
             yield
         except CameraError:
@@ -413,15 +410,15 @@ class CameraClient:
                                      str(call)) from None
         except wire.ReplyError as bad:
             raise CameraProtocolError(self.name, str(bad), str(call)) from None
-        except (u3.HTTPError, OSError) as error:
-            # ``from None``: the underlying exceptions quote the URL, values included.
+        except (TransportError, OSError) as error:
+            # ``from None``: what the socket error says stays out of messages and logs.
             limit = local_limit(error)
             if limit:
                 raise CameraLocalLimit(self.name, limit, str(call)) from None
-            if not isinstance(error, u3.HTTPError):
+            if not isinstance(error, TransportError):
                 raise  # an OSError of this machine that is not a network failure
-            message = describe_failure(error, call.method, timeout or self.connection.timeout)
-            raise CameraUnreachable(self.name, message, str(call)) from None
+            raise CameraUnreachable(self.name, describe_failure(error, call.method),
+                                    str(call)) from None
 
     def _status_error(self, call: Call, status: _HttpStatus) -> CameraError:
         where = str(call)

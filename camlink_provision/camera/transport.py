@@ -1,113 +1,119 @@
-"""The one HTTP connection pool a camera client talks through: retries, TLS, counting.
+"""The requests a camera client sends: one connection per request, retries, TLS, counting.
 
-urllib3 directly, without requests on top: bench/bench_stacks.py measured requests + urllib3
-at about twice the CPU per request of urllib3 alone, and a 1,000-camera plan is CPU-bound in
-the HTTP client (see the README's benchmark table). Everything requests added here was
-configuration (no proxies or netrc, our own auth, our own retry policy), so nothing is lost.
+A camera closes the connection after every reply (firmware-contract.md §1), so a request is
+always: connect (and the TLS handshake), write the request, read the reply to its end, close.
+That is all the HTTP this tool needs: no keep-alive, pooling, proxies, redirects, cookies or
+compression. bench/bench_stacks.py measured that exchange written here on a blocking socket
+at 0.26 ms of CPU per request, urllib3 (the stack before) at 0.60 and requests at about
+twice that, in 64 threads against the same emulated fleet (issue 15; the README's benchmark
+table). A 1,000-camera plan is CPU-bound on one core, so the difference is wall time.
 
-Retry policy, in urllib3's terms (one ``Retry`` given to every ``urlopen``):
+Retry policy (``send``): at most ``retries`` repeats of one request, the first at once, then
+``backoff`` x 2^(n-1) seconds apart (at most ``BACKOFF_MAX``):
 
-- a connection that was never made (refused, connect timeout, DNS) is retried for every
-  method: nothing reached the camera, so repeating cannot do anything twice;
-- a read error (reset mid-reply, read timeout) and a 500/503 status are retried for GET only.
-  Every request that changes something is sent as POST or DELETE, which urllib3 then never
-  repeats once it may have been sent.
+- a connection that was never made (refused, no route, connect timeout, name not resolved)
+  is repeated for every method: nothing reached the camera, so nothing can happen twice;
+- a TLS failure is never repeated: the same certificate will be refused again;
+- a lost reply (read timeout, reset or closed mid-reply, a reply that is not HTTP) and a
+  500 or 503 status are repeated for GET only. Every request that changes something is sent
+  as POST or DELETE, and is never repeated once it may have been sent.
 
-Counting: ``on_sent`` is called once per HTTP request that reached the camera, including the
-ones urllib3 repeats internally and the 401 round trips of authentication; the benchmark and
-the tests read it as ``CameraClient.requests_sent``.
+Errors, each with what happened in words (``what``), never the URL or a header:
+
+    TransportError                  no whole reply to a request
+    ├── NotSent                     nothing reached the camera (``maybe_sent`` False)
+    │   └── TlsFailed               handshake or certificate: never repeated
+    └── ReplyLost                   the request may have arrived (``maybe_sent`` True)
+
+The socket error a ``TransportError`` comes from is its ``__cause__`` (``failures.local_limit``
+looks there for a machine out of file descriptors).
+
+Counting: ``on_sent`` is called once per attempt that may have reached the camera (every
+attempt but a ``NotSent``), the 401 round trips of authentication included; the benchmark
+and the tests read it as ``CameraClient.requests_sent``.
 """
 
 from __future__ import annotations
 
+import functools
 import resource
-from collections.abc import Callable, Mapping
+import socket
+import ssl
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-from urllib3 import Timeout
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, SSLError
-from urllib3.util.retry import Retry
 
 from camlink_provision import __version__
 from camlink_provision.inventory.model import Connection
+from camlink_provision.netguard import NonLoopbackConnection
 
 READ_METHODS = frozenset({"GET"})
 RETRY_STATUSES = frozenset({500, 503})
 # A camera that is down must be reported in about a second, not after minutes of patience.
 BACKOFF_MAX = 1.0
-# Names the tool in a camera's own logs (urllib3's default would name the library).
+# Names the tool in a camera's own logs.
 USER_AGENT = f"camlink-provision/{__version__}"
+DEFAULT_PORTS = {"http": 80, "https": 443}
+RECEIVE_SIZE = 65536
+MAX_HEAD = 64 * 1024  # a reply's status line and headers
+MAX_REPLY = 64 * 1024 * 1024  # a whole getparam of a real camera is about 60 KB
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_NO_BODY_STATUSES = frozenset({204, 304})
+_CLOSED_EARLY = "connection reset or closed before the reply was complete"
 
 OnSent = Callable[[], None]
 
 
-def retry_policy(retries: int, backoff: float) -> Retry:
-    """Reads retried on anything; writes only when the connection was never made."""
-    return Retry(
-        total=retries,
-        connect=retries,
-        read=retries,
-        status=retries,
-        other=0,  # TLS failures and the like: repeating will not make them pass
-        redirect=0,
-        allowed_methods=READ_METHODS,
-        status_forcelist=RETRY_STATUSES,
-        backoff_factor=backoff,
-        backoff_max=BACKOFF_MAX,
-        # A rebooting camera may ask for minutes; the caller decides about long waits.
-        respect_retry_after_header=False,
-        # Hand the last 500/503 back instead of raising, so the client can name it.
-        raise_on_status=False,
-    )
+class TransportError(Exception):
+    """A request that got no whole reply; ``what`` says why, in words."""
+
+    maybe_sent = True
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
 
 
-def _never_reached_camera(error: BaseException) -> bool:
-    # NewConnectionError and NameResolutionError are ConnectTimeoutError subclasses; an
-    # SSLError raised before the request is written is a failed handshake.
-    return isinstance(error, ConnectTimeoutError | SSLError)
+class NotSent(TransportError):
+    """Nothing reached the camera: safe to repeat, whatever the method."""
+
+    maybe_sent = False
 
 
-if TYPE_CHECKING:
-    _PoolBase = HTTPConnectionPool
-else:
-    _PoolBase = object
+class TlsFailed(NotSent):
+    """The TLS handshake or the camera's certificate failed: repeating will not help."""
 
 
-class _CameraPool(_PoolBase):
-    """Pool behaviour mixed into both schemes: whole replies inside the retry loop, counting.
-
-    The body is read inside ``_make_request`` (``preload_content``), so a reply cut short
-    mid-body is a read error like any other: repeated for GET, reported for writes.
-    """
-
-    on_sent: OnSent | None = None
-
-    def urlopen(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
-        kwargs["preload_content"] = True
-        return super().urlopen(method, url, *args, **kwargs)
-
-    def _make_request(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            response = super()._make_request(*args, **kwargs)
-        except BaseException as error:
-            self._count(error)
-            raise
-        self._count(None)
-        return response
-
-    def _count(self, error: BaseException | None) -> None:
-        if self.on_sent is not None and (error is None or not _never_reached_camera(error)):
-            self.on_sent()
+class ReplyLost(TransportError):
+    """The request may have reached the camera, and no whole reply came back."""
 
 
-class _CountingHTTPPool(_CameraPool, HTTPConnectionPool):
-    pass
+class UnverifiedTls(UserWarning):
+    """A request over HTTPS whose certificate was not checked (``verify_tls: false``)."""
 
 
-class _CountingHTTPSPool(_CameraPool, HTTPSConnectionPool):
-    pass
+class Headers(Mapping[str, str]):
+    """A reply's headers; names case-insensitive, a repeated header's values joined ", "."""
+
+    def __init__(self, pairs: Iterator[tuple[str, str]]) -> None:
+        self._by_name: dict[str, str] = {}
+        for name, value in pairs:
+            key = name.lower()
+            known = self._by_name.get(key)
+            self._by_name[key] = value if known is None else f"{known}, {value}"
+
+    def __getitem__(self, name: str) -> str:
+        return self._by_name[name.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __repr__(self) -> str:
+        return f"Headers({self._by_name!r})"
 
 
 @dataclass(frozen=True)
@@ -116,56 +122,272 @@ class Reply:
 
     status: int
     reason: str
-    headers: Mapping[str, str]  # case-insensitive (urllib3's HTTPHeaderDict)
+    headers: Mapping[str, str]  # case-insensitive (``Headers``)
     data: bytes
-    # urllib3 sent the request more than once (a read retried after a timeout or a reset):
-    # every attempt carried the same headers, Authorization included.
+    # The transport sent the request more than once (a read repeated after a timeout or a
+    # reset): every attempt carried the same headers, Authorization included.
     repeated: bool = False
     challenges: int = 0  # 401 challenges answered on the way to this reply (auth.py)
 
 
 class CameraTransport:
     """Requests to exactly one camera, as ``connection`` describes; one at a time (the
-    client's lock), so the pool keeps at most one connection."""
+    client's lock), each on a connection of its own."""
 
     def __init__(self, connection: Connection, on_sent: OnSent, retries: int,
                  backoff: float) -> None:
-        self._retry = retry_policy(retries, backoff)
-        self._pool = _pool(connection, self._retry)
-        self._pool.on_sent = on_sent
+        self._address = (connection.host, connection.port)
+        self._host_header = _host_header(connection)
+        self._verify = tls_verify(connection) if connection.scheme == "https" else None
+        self._on_sent = on_sent
+        self._retries = retries
+        self._backoff = backoff
 
     def send(self, method: str, target: str, *, body: bytes | None,
              headers: Mapping[str, str], timeout: tuple[float, float]) -> Reply:
-        """``method target`` (path and query); urllib3's exceptions propagate."""
-        response = self._pool.urlopen(method, target, body=body,
-                                      headers={"User-Agent": USER_AGENT, **headers},
-                                      retries=self._retry, redirect=False,
-                                      timeout=Timeout(connect=timeout[0], read=timeout[1]))
-        retries = response.retries
-        return Reply(response.status, response.reason or "", response.headers, response.data,
-                     repeated=isinstance(retries, Retry) and bool(retries.history))
+        """``method target`` (path and query), repeated as the retry policy allows; raises
+        a ``TransportError`` when no whole reply came back."""
+        request = self._request(method, target, body, headers)
+        repeats = 0
+        while True:
+            try:
+                reply = self._exchange(request, timeout)
+            except TlsFailed:
+                raise
+            except NotSent:
+                if repeats >= self._retries:
+                    raise
+            except ReplyLost:
+                self._on_sent()
+                if method not in READ_METHODS or repeats >= self._retries:
+                    raise
+            else:
+                self._on_sent()
+                if (reply.status not in RETRY_STATUSES or method not in READ_METHODS
+                        or repeats >= self._retries):
+                    return reply if not repeats else _repeated(reply)
+            repeats += 1
+            time.sleep(backoff_delay(repeats, self._backoff))
 
     def close(self) -> None:
-        self._pool.close()
+        """Nothing stays open between requests; kept for the client's ``with`` block."""
+
+    def _request(self, method: str, target: str, body: bytes | None,
+                 headers: Mapping[str, str]) -> bytes:
+        lines = [f"{method} {target} HTTP/1.1", f"Host: {self._host_header}",
+                 f"User-Agent: {USER_AGENT}", "Accept-Encoding: identity", "Connection: close",
+                 *(f"{name}: {value}" for name, value in headers.items())]
+        if body is not None or method in _BODY_METHODS:
+            lines.append(f"Content-Length: {len(body or b'')}")
+        if " " in target or any("\r" in text or "\n" in text
+                                for text in (target, *headers, *headers.values())):
+            # What would end the request line or a header early: a bug upstream (names and
+            # values are checked and encoded before they get here), never sent.
+            raise ValueError("a request line or header holds a line break or a space")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+    def _exchange(self, request: bytes, timeout: tuple[float, float]) -> Reply:
+        """One attempt: connect, write, read the reply whole, close."""
+        sock = self._connect(timeout[0])
+        try:
+            sock.settimeout(timeout[1])
+            try:
+                sock.sendall(request)
+                return _read_reply(sock)
+            except TimeoutError as error:
+                raise ReplyLost(f"no reply within {timeout[1]:g} s") from error
+            except OSError as error:  # reset, broken pipe, a TLS record cut short
+                raise ReplyLost(_CLOSED_EARLY) from error
+        finally:
+            sock.close()
+
+    def _connect(self, timeout: float) -> socket.socket:
+        context = self._tls_context()
+        try:
+            sock = socket.create_connection(self._address, timeout=timeout)
+        except NonLoopbackConnection as error:
+            raise NotSent(str(error)) from error
+        except ConnectionRefusedError as error:
+            raise NotSent("connection refused") from error
+        except socket.gaierror as error:
+            raise NotSent("host name not resolved") from error
+        except TimeoutError as error:
+            raise NotSent(f"no connection within {timeout:g} s") from error
+        except OSError as error:
+            raise NotSent(f"could not connect ({error.strerror or error})") from error
+        if context is None:
+            return sock
+        if self._verify is False:
+            host, port = self._address
+            warnings.warn(f"Unverified HTTPS request to {host}:{port}: the inventory sets "
+                          "verify_tls: false, so the camera's certificate is not checked",
+                          UnverifiedTls, stacklevel=2)
+        try:
+            return context.wrap_socket(sock, server_hostname=self._address[0])
+        except ssl.SSLCertVerificationError as error:
+            sock.close()
+            detail = error.verify_message or error.reason or "verification failed"
+            raise TlsFailed(f"TLS certificate not trusted ({detail}); give the camera's CA "
+                            "as ca_bundle, or opt out with verify_tls: false") from error
+        except TimeoutError as error:
+            sock.close()
+            raise NotSent(f"no connection within {timeout:g} s") from error
+        except OSError as error:
+            sock.close()
+            raise TlsFailed("TLS handshake failed") from error
 
 
-def _pool(connection: Connection, retry: Retry) -> _CameraPool:
-    common: dict[str, Any] = {"maxsize": 1, "retries": retry, "block": False}
-    if connection.scheme != "https":
-        return _CountingHTTPPool(connection.host, connection.port, **common)
-    verify = tls_verify(connection)
-    return _CountingHTTPSPool(
-        connection.host, connection.port, **common,
-        cert_reqs="CERT_REQUIRED" if verify else "CERT_NONE",
-        # None: the system's trust store (urllib3 loads the default certificates).
-        ca_certs=verify if isinstance(verify, str) else None)
+    def _tls_context(self) -> ssl.SSLContext | None:
+        """The TLS settings for https (None for http), before any connection is made."""
+        if self._verify is None:
+            return None
+        try:
+            return tls_context(self._verify)
+        except OSError as error:  # an unreadable CA file (the inventory checked it exists)
+            raise TlsFailed("TLS set-up failed: the CA bundle could not be read "
+                            f"({getattr(error, 'strerror', None) or error})") from error
 
 
+def backoff_delay(repeat: int, backoff: float) -> float:
+    """Seconds before repeat number ``repeat`` (1, 2, ...): none before the first."""
+    return 0.0 if repeat <= 1 else min(BACKOFF_MAX, backoff * 2 ** (repeat - 1))
+
+
+def _repeated(reply: Reply) -> Reply:
+    return Reply(reply.status, reply.reason, reply.headers, reply.data, repeated=True)
+
+
+def _host_header(connection: Connection) -> str:
+    host = f"[{connection.host}]" if ":" in connection.host else connection.host
+    if DEFAULT_PORTS.get(connection.scheme) == connection.port:
+        return host
+    return f"{host}:{connection.port}"
+
+
+# -- reading a reply ---------------------------------------------------------------------------
+def _read_reply(sock: socket.socket) -> Reply:
+    """Status, headers and body; the body ends where Content-Length says, where the chunks
+    end, or where the camera closes the connection (the firmware's way)."""
+    buffer = _receive_head(sock, b"")
+    while True:
+        end = buffer.index(b"\r\n\r\n")
+        status, reason, headers = _parse_head(bytes(buffer[:end]))
+        rest = buffer[end + 4:]
+        if not 100 <= status < 200:
+            break
+        buffer = _receive_head(sock, rest)  # 100 Continue and the like: the reply follows
+    if status in _NO_BODY_STATUSES:
+        return Reply(status, reason, headers, b"")
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        return Reply(status, reason, headers, _read_chunked(sock, rest))
+    length = headers.get("content-length")
+    if length is not None:
+        return Reply(status, reason, headers, _read_length(sock, rest, _content_length(length)))
+    return Reply(status, reason, headers, _read_to_close(sock, rest))
+
+
+def _receive_head(sock: socket.socket, buffer: bytes | bytearray) -> bytearray:
+    received = bytearray(buffer)
+    while b"\r\n\r\n" not in received:
+        if len(received) > MAX_HEAD:
+            raise ReplyLost("the camera's reply headers do not end")
+        chunk = sock.recv(RECEIVE_SIZE)
+        if not chunk:
+            raise ReplyLost(_CLOSED_EARLY)
+        received += chunk
+    return received
+
+
+def _parse_head(head: bytes) -> tuple[int, str, Headers]:
+    lines = head.decode("latin-1").split("\r\n")
+    version, _, rest = lines[0].partition(" ")
+    code, _, reason = rest.partition(" ")
+    if not version.startswith("HTTP/") or len(code) != 3 or not code.isdigit():
+        raise ReplyLost("the camera's reply is not HTTP")
+    pairs = (line.split(":", 1) for line in lines[1:] if ":" in line)
+    return int(code), reason.strip(), Headers((n.strip(), v.strip()) for n, v in pairs)
+
+
+def _content_length(value: str) -> int:
+    if not value.isdigit():
+        raise ReplyLost("the camera's reply has a bad Content-Length")
+    return int(value)
+
+
+def _read_length(sock: socket.socket, received: bytearray, length: int) -> bytes:
+    if length > MAX_REPLY:
+        raise ReplyLost("the camera's reply is too large")
+    while len(received) < length:
+        chunk = sock.recv(RECEIVE_SIZE)
+        if not chunk:
+            raise ReplyLost(_CLOSED_EARLY)
+        received += chunk
+    return bytes(received[:length])
+
+
+def _read_to_close(sock: socket.socket, received: bytearray) -> bytes:
+    while chunk := sock.recv(RECEIVE_SIZE):
+        received += chunk
+        if len(received) > MAX_REPLY:
+            raise ReplyLost("the camera's reply is too large")
+    return bytes(received)
+
+
+def _read_chunked(sock: socket.socket, received: bytearray) -> bytes:
+    """A chunked body (RFC 9112 §7.1), trailers skipped; read until the last chunk."""
+    body, at = bytearray(), 0
+    while True:
+        line_end = received.find(b"\r\n", at)
+        if line_end < 0:
+            received += _more(sock, received)
+            continue
+        size_text = bytes(received[at:line_end]).split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            raise ReplyLost("the camera's reply has a bad chunk") from None
+        if size == 0:
+            return bytes(body)
+        while len(received) < line_end + 2 + size + 2:
+            received += _more(sock, received)
+        body += received[line_end + 2:line_end + 2 + size]
+        at = line_end + 2 + size + 2
+        if len(body) > MAX_REPLY:
+            raise ReplyLost("the camera's reply is too large")
+
+
+def _more(sock: socket.socket, received: bytearray) -> bytes:
+    if len(received) > MAX_REPLY + MAX_HEAD:
+        raise ReplyLost("the camera's reply is too large")
+    chunk = sock.recv(RECEIVE_SIZE)
+    if not chunk:
+        raise ReplyLost(_CLOSED_EARLY)
+    return chunk
+
+
+# -- TLS ---------------------------------------------------------------------------------------
 def tls_verify(connection: Connection) -> bool | str:
     """Verification: the camera's CA file, the system store (True), or the explicit opt-out."""
     if not connection.verify_tls:
         return False
     return connection.ca_bundle or True
+
+
+@functools.lru_cache(maxsize=64)
+def tls_context(verify: bool | str) -> ssl.SSLContext:
+    """The TLS settings for ``verify`` (``tls_verify``), made once per run: loading a trust
+    store costs milliseconds, and a context serves any number of connections at once.
+
+    Verification on: the certificate must chain to the CA file (or the system store) and
+    name the host dialled. Off only when the inventory opts out."""
+    if verify is False:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    else:
+        context = ssl.create_default_context(cafile=verify if isinstance(verify, str) else None)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
 
 
 # -- file descriptors --------------------------------------------------------------------------

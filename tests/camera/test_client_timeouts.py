@@ -1,8 +1,8 @@
 """Slow cameras: a Digest answer that timed out and was sent again is answered afresh.
 
-urllib3 repeats a timed-out GET with the very same headers, so the repeat carries the Digest
-answer (nonce count) the camera has meanwhile accepted from the late first attempt: the
-camera refuses it as a replay with a new challenge. That 401 says nothing about the password
+The transport repeats a timed-out GET with the very same headers, so the repeat carries the
+Digest answer (nonce count) the camera has meanwhile accepted from the late first attempt:
+the camera refuses it as a replay with a new challenge. That 401 says nothing about the password
 and must be answered, never reported as "credentials refused".
 
 Timings (fleet latency B on every request, a fault adding L to one): the late first attempt
