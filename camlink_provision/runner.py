@@ -13,13 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
-# 64 cameras at once: a site of a few dozen cameras is read in one wave, while the tool
-# host keeps a bounded number of threads and sockets (each camera costs a thread and, per
-# request, a fresh TCP connection: cameras close after every reply). bench/bench_cli.py,
-# 1,000 cameras at 50 ms, one run each (issue 15): plan 9.1 s at 32, 7.4 s at 64, 8.0 s at
-# 128; apply --yes 30.1 / 23.7 / 21.8 s. From 64 on the tool is CPU-bound (one core: the
-# threads share the interpreter lock), so more threads only add sockets.
-DEFAULT_CONCURRENCY = 64
+# 128 cameras at once: a site of a hundred cameras is read in one wave, while the tool host
+# keeps a bounded number of threads and sockets (each camera costs a thread and, per request,
+# a fresh TCP connection: cameras close after every reply). bench/bench_cli.py, 1,000
+# cameras at 50 ms, 64 against 128 interleaved, two runs each, with the socket transport
+# (issue 15): plan 5.67 / 5.82 s against 4.97 / 5.83 s, apply --yes 16.58 / 16.48 against
+# 12.58 / 15.71 s, converged plan 7.54 / 7.34 against 6.15 / 6.29 s; in-process plan
+# 4.3-5.1 s at 192, no better than 128. Once a request costs little CPU, a camera waiting for
+# the interpreter lock is a camera not waiting on the network: more in flight hide that.
+DEFAULT_CONCURRENCY = 128
 
 # The cyclic garbage collector's thresholds while a command runs (``tuned_collector``). A
 # command builds objects that live until it ends (the inventory, then each camera's read and

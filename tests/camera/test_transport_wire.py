@@ -211,3 +211,14 @@ def test_an_unreadable_ca_bundle_is_a_tls_failure_and_nothing_is_sent(tmp_path: 
 def test_backoff_starts_at_once_then_doubles_up_to_the_cap() -> None:
     assert [backoff_delay(n, 0.1) for n in (1, 2, 3)] == [0.0, 0.2, 0.4]
     assert backoff_delay(10, 0.1) == BACKOFF_MAX
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"], ids=["address", "name"])
+def test_an_address_and_a_host_name_both_connect(host: str) -> None:
+    """An address is dialled as it is; a name goes through the resolver (/etc/hosts here)."""
+    with raw_camera(lambda _n: [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"]) as (port, w):
+        transport = CameraTransport(Connection(host, port), lambda: None, retries=0,
+                                    backoff=0.0)
+        reply = transport.send("GET", "/x", body=None, headers={}, timeout=TIMEOUT)
+    assert reply.data == b"ok"
+    assert f"Host: {host}:{port}".encode() in w.requests[0]
