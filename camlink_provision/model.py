@@ -64,13 +64,20 @@ class Observed:
 
     def fingerprint(self) -> str:
         """A digest of the settings a plan is computed from (not position nor DO state)."""
-        return self._fingerprint
+        # Computed once per observation: plan, the link account decision and apply's
+        # snapshot checks all ask for it. An Observed is never changed (``replace`` makes a
+        # new one). Not functools.cached_property: on Python 3.11 it holds one lock for
+        # every instance of the class while it computes, so the worker threads planning
+        # cameras queue for each other's fingerprints (py-spy saw 58% of a 1,000-camera
+        # plan's samples waiting there; end to end no gain stood out of the machine's noise,
+        # issue 15). Two threads computing the same one get the same digest: no lock needed.
+        known: str | None = self.__dict__.get("_fingerprint")
+        if known is None:
+            known = self._digest()
+            object.__setattr__(self, "_fingerprint", known)  # frozen: a cache, not a field
+        return known
 
-    # Computed once per observation: plan, the link account decision and apply's snapshot
-    # checks all ask for it. An Observed is never changed (``replace`` makes a new one);
-    # cached_property works on a frozen dataclass.
-    @cached_property
-    def _fingerprint(self) -> str:
+    def _digest(self) -> str:
         # The names in order, their values, then the rules: JSON arrays of strings, so no
         # two readings share an encoding. 0.17 ms for a PTZ's 786 settings; one json.dumps
         # of a name -> value object with sorted keys took 0.5 ms for its 1,554 (issue 15).

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from camlink_provision import plan as planner
-from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished, ignore
+from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished, fan_out, ignore
 from camlink_provision.apply.result import (
     CameraResult,
     EndState,
@@ -72,12 +72,16 @@ def serialised(sink: EventSink) -> EventSink:
 def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                concurrency: int = DEFAULT_CONCURRENCY,
                client_factory: planner.ClientFactory | None = None,
-               on_event: EventSink = ignore, verifier: Verifier | None = None,
+               on_event: EventSink = ignore, record: EventSink = ignore,
+               verifier: Verifier | None = None,
                restore_pauses: Sequence[float] | None = None,
                retry_pauses: Sequence[float] = RETRY_PAUSES,
                stop: StopRequest | None = None,
                fresh: Mapping[str, Observed | CameraError] | None = None) -> RunResult:
     """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play).
+    ``on_event`` sees the events one at a time (a display); ``record`` sees them too, from
+    the worker threads as they happen, so it must be thread-safe itself (the journal: its
+    durable records then share fsyncs instead of queueing for one each).
     ``stop``: set by a signal (``stopping.stop_on_signals``), no further step starts.
     ``fresh``: what the plan read moments ago with nobody reviewing in between
     (``plan.plan_and_observe``): a camera's first snapshot is taken from it, not read
@@ -87,7 +91,7 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
     # secret look-up and read-back planning uses them, as the plan did.
     site = with_link_accounts(site, plan.link_accounts)
     factory = CountingFactory(client_factory or planner.default_client)
-    emit = serialised(on_event)
+    emit = fan_out(serialised(on_event), record)
     # Reading a camera is the planner's own gather: the dry run is the first half of apply.
     tools = StepTools(site=site, observe=planner.gather_camera, replan=planner.plan_camera,
                       connect=factory,

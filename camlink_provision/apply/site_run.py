@@ -24,7 +24,7 @@ from pathlib import Path
 from camlink_provision import __version__, applied
 from camlink_provision import plan as planner
 from camlink_provision.apply import RunResult, apply_plan
-from camlink_provision.apply.events import EventSink, fan_out, ignore
+from camlink_provision.apply.events import EventSink, ignore
 from camlink_provision.apply.journaling import journal_sink
 from camlink_provision.apply.recovery import Recovered, end_run, recover_site
 from camlink_provision.apply.saved import check_not_stale
@@ -153,7 +153,7 @@ class _Run:
             result = apply_plan(site, plan, playbook=self.playbook,
                                 concurrency=self.concurrency,
                                 client_factory=self.clients,
-                                on_event=fan_out(progress, journal_sink(self.journal)),
+                                on_event=progress, record=journal_sink(self.journal),
                                 verifier=site_verifier(self.concurrency), stop=stop,
                                 fresh=self._hand_over_reads())
         applied.record_applied(self.journal, site, converged(plan, result))

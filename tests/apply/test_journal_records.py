@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import threading
+import time
 from pathlib import Path
 
+import pytest
+
+from camlink_provision import journal as journal_module
 from camlink_provision.apply.events import CameraDone, RequestDone, StepWriting
 from camlink_provision.apply.journaling import fields_of
 from camlink_provision.journal import Journal, read_journal, read_named_records
@@ -58,3 +64,38 @@ def test_a_snapshot_journaled_before_free_slots_were_left_out_reads_as_today() -
     assert flight.snapshot.fingerprint() == today.fingerprint()
     assert profile.preset_param(0, "pan") in flight.snapshot.params
     assert profile.preset_param(1, "pan") not in flight.snapshot.params
+
+
+def test_durable_records_written_at_once_share_fsyncs_and_each_waits_for_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Group commit: a durable write returns only once an fsync that began after its record
+    was written has ended; writers arriving while one runs share the next."""
+    path = tmp_path / "run.jsonl"
+    synced_lines: list[int] = []  # the file's line count as each fsync began, in order
+    real_fsync = os.fsync
+
+    def slow_fsync(fd: int) -> None:
+        synced_lines.append(path.read_text().count("\n"))
+        time.sleep(0.05)  # a slow disk: the others arrive meanwhile
+        real_fsync(fd)
+
+    monkeypatch.setattr(journal_module.os, "fsync", slow_fsync)
+    writers, start = 8, threading.Barrier(8)
+    covered_at_return: dict[str, int] = {}
+
+    with Journal(path) as journal:
+        def write(name: str) -> None:
+            start.wait()
+            journal.write("step_writing", durable=True, camera=name)
+            covered_at_return[name] = max(synced_lines)
+
+        threads = [threading.Thread(target=write, args=(f"cam-{n}",)) for n in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    line_of = {record["camera"]: number
+               for number, record in enumerate(read_journal(path), start=1)}
+    for name, covered in covered_at_return.items():
+        assert covered >= line_of[name], (name, covered, line_of[name])
+    assert len(synced_lines) < writers, synced_lines  # shared, not one each
