@@ -418,10 +418,10 @@ def tls_context(verify: bool | str) -> ssl.SSLContext:
 
 
 # -- file descriptors --------------------------------------------------------------------------
-# Each camera worked on holds a socket to it (plus one while a connection is replaced). With
-# --emulate the emulator runs in the same process: per camera in flight the socket it
-# accepted, and a spotter's link test opens a connection to its PTZ (both ends are ours);
-# every emulated camera also listens on a socket of its own.
+# Each camera worked on holds at most one socket to it (one per request, closed after it;
+# the second is a margin). With --emulate the emulator runs in the same process: per camera
+# in flight the socket it accepted, and a spotter's link test opens a connection to its PTZ
+# (both ends are ours); every emulated camera also listens on a socket of its own.
 FDS_RESERVED = 48  # the interpreter, stdio, journal, lock, the emulator's event loop
 FDS_PER_CAMERA = 2
 FDS_PER_EMULATED_CAMERA = 3
