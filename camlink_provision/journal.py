@@ -109,7 +109,9 @@ class Journal:
                 self._file.flush()
 
     def close(self) -> None:
-        with self._lock:
+        # After any fsync under way: its file descriptor must not be closed (and reused)
+        # beneath it.
+        with self._sync_lock, self._lock:
             self._file.close()
 
     def __enter__(self) -> Journal:

@@ -3,10 +3,10 @@
 A camera closes the connection after every reply (firmware-contract.md §1), so a request is
 always: connect (and the TLS handshake), write the request, read the reply to its end, close.
 That is all the HTTP this tool needs: no keep-alive, pooling, proxies, redirects, cookies or
-compression. bench/bench_stacks.py measured that exchange written here on a blocking socket
-at 0.26 ms of CPU per request, urllib3 (the stack before) at 0.60 and requests at about
-twice that, in 64 threads against the same emulated fleet (issue 15; the README's benchmark
-table). A 1,000-camera plan is CPU-bound on one core, so the difference is wall time.
+compression. bench/bench_stacks.py measured this exchange on a blocking socket at 0.20-0.22
+ms of CPU per request, urllib3 (the stack before) at 0.50-0.51 and requests at 1.0-1.2, in
+64 threads against the same emulated fleet (issue 15; the README's benchmark table). A
+1,000-camera plan is CPU-bound on one core, so the difference is wall time.
 
 Retry policy (``send``): at most ``retries`` repeats of one request, the first at once, then
 ``backoff`` x 2^(n-1) seconds apart (at most ``BACKOFF_MAX``):
@@ -240,7 +240,6 @@ class CameraTransport:
         except OSError as error:
             sock.close()
             raise TlsFailed("TLS handshake failed") from error
-
 
     def _open(self, timeout: float) -> socket.socket:
         """A connected TCP socket. An address needs no name lookup: getaddrinfo was a tenth
