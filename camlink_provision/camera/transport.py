@@ -198,7 +198,7 @@ class CameraTransport:
             sock.settimeout(timeout[1])
             try:
                 sock.sendall(request)
-                return _read_reply(sock)
+                return _read_reply(_Receiver(sock, timeout[1]))
             except TimeoutError as error:
                 raise ReplyLost(f"no reply within {timeout[1]:g} s") from error
             except OSError as error:  # reset, broken pipe, a TLS record cut short
@@ -292,33 +292,50 @@ def _host_header(connection: Connection) -> str:
 
 
 # -- reading a reply ---------------------------------------------------------------------------
-def _read_reply(sock: socket.socket) -> Reply:
+class _Receiver:
+    """A reply's bytes as they arrive, all within one deadline from the request's end: a
+    camera that trickles its reply cannot hold a request longer than the read timeout
+    (a timeout per read alone would restart with every byte)."""
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        self._sock = sock
+        self._deadline = time.monotonic() + timeout
+
+    def recv(self) -> bytes:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the reply took longer than the read timeout")
+        self._sock.settimeout(left)
+        return self._sock.recv(RECEIVE_SIZE)
+
+
+def _read_reply(receiver: _Receiver) -> Reply:
     """Status, headers and body; the body ends where Content-Length says, where the chunks
     end, or where the camera closes the connection (the firmware's way)."""
-    buffer = _receive_head(sock, b"")
+    buffer = _receive_head(receiver, b"")
     while True:
         end = buffer.index(b"\r\n\r\n")
         status, reason, headers = _parse_head(bytes(buffer[:end]))
         rest = buffer[end + 4:]
         if not 100 <= status < 200:
             break
-        buffer = _receive_head(sock, rest)  # 100 Continue and the like: the reply follows
+        buffer = _receive_head(receiver, rest)  # 100 Continue and the like: the reply follows
     if status in _NO_BODY_STATUSES:
         return Reply(status, reason, headers, b"")
     if "chunked" in headers.get("transfer-encoding", "").lower():
-        return Reply(status, reason, headers, _read_chunked(sock, rest))
+        return Reply(status, reason, headers, _read_chunked(receiver, rest))
     length = headers.get("content-length")
     if length is not None:
-        return Reply(status, reason, headers, _read_length(sock, rest, _content_length(length)))
-    return Reply(status, reason, headers, _read_to_close(sock, rest))
+        return Reply(status, reason, headers, _read_length(receiver, rest, _content_length(length)))
+    return Reply(status, reason, headers, _read_to_close(receiver, rest))
 
 
-def _receive_head(sock: socket.socket, buffer: bytes | bytearray) -> bytearray:
+def _receive_head(receiver: _Receiver, buffer: bytes | bytearray) -> bytearray:
     received = bytearray(buffer)
     while b"\r\n\r\n" not in received:
         if len(received) > MAX_HEAD:
             raise ReplyLost("the camera's reply headers do not end")
-        chunk = sock.recv(RECEIVE_SIZE)
+        chunk = receiver.recv()
         if not chunk:
             raise ReplyLost(_CLOSED_EARLY)
         received += chunk
@@ -340,32 +357,32 @@ def _content_length(value: str) -> int:
     return int(value)
 
 
-def _read_length(sock: socket.socket, received: bytearray, length: int) -> bytes:
+def _read_length(receiver: _Receiver, received: bytearray, length: int) -> bytes:
     if length > MAX_REPLY:
         raise ReplyLost("the camera's reply is too large")
     while len(received) < length:
-        chunk = sock.recv(RECEIVE_SIZE)
+        chunk = receiver.recv()
         if not chunk:
             raise ReplyLost(_CLOSED_EARLY)
         received += chunk
     return bytes(received[:length])
 
 
-def _read_to_close(sock: socket.socket, received: bytearray) -> bytes:
-    while chunk := sock.recv(RECEIVE_SIZE):
+def _read_to_close(receiver: _Receiver, received: bytearray) -> bytes:
+    while chunk := receiver.recv():
         received += chunk
         if len(received) > MAX_REPLY:
             raise ReplyLost("the camera's reply is too large")
     return bytes(received)
 
 
-def _read_chunked(sock: socket.socket, received: bytearray) -> bytes:
+def _read_chunked(receiver: _Receiver, received: bytearray) -> bytes:
     """A chunked body (RFC 9112 §7.1), trailers skipped; read until the last chunk."""
     body, at = bytearray(), 0
     while True:
         line_end = received.find(b"\r\n", at)
         if line_end < 0:
-            received += _more(sock, received)
+            received += _more(receiver, received)
             continue
         size_text = bytes(received[at:line_end]).split(b";", 1)[0].strip()
         try:
@@ -375,17 +392,17 @@ def _read_chunked(sock: socket.socket, received: bytearray) -> bytes:
         if size == 0:
             return bytes(body)
         while len(received) < line_end + 2 + size + 2:
-            received += _more(sock, received)
+            received += _more(receiver, received)
         body += received[line_end + 2:line_end + 2 + size]
         at = line_end + 2 + size + 2
         if len(body) > MAX_REPLY:
             raise ReplyLost("the camera's reply is too large")
 
 
-def _more(sock: socket.socket, received: bytearray) -> bytes:
+def _more(receiver: _Receiver, received: bytearray) -> bytes:
     if len(received) > MAX_REPLY + MAX_HEAD:
         raise ReplyLost("the camera's reply is too large")
-    chunk = sock.recv(RECEIVE_SIZE)
+    chunk = receiver.recv()
     if not chunk:
         raise ReplyLost(_CLOSED_EARLY)
     return chunk

@@ -7,8 +7,10 @@ request bytes it read, so the test sees exactly what went over the wire.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,8 +57,9 @@ def _read_request(conn: socket.socket) -> bytes:
 
 
 @contextmanager
-def raw_camera(answer: Answer) -> Iterator[tuple[int, Wire]]:
-    """A loopback server: per connection, read one request, send ``answer(n)``, close."""
+def raw_camera(answer: Answer, gap: float = 0.0) -> Iterator[tuple[int, Wire]]:
+    """A loopback server: per connection, read one request, send ``answer(n)`` (``gap``
+    seconds between pieces), close."""
     wire = Wire()
     server = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
@@ -67,10 +70,11 @@ def raw_camera(answer: Answer) -> Iterator[tuple[int, Wire]]:
                 conn, _ = server.accept()
             except OSError:
                 return
-            with conn:
+            with conn, contextlib.suppress(OSError):  # the client may leave first
                 wire.requests.append(_read_request(conn))
                 for piece in answer(len(wire.requests)):
                     conn.sendall(piece)
+                    time.sleep(gap)
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -222,3 +226,18 @@ def test_an_address_and_a_host_name_both_connect(host: str) -> None:
         reply = transport.send("GET", "/x", body=None, headers={}, timeout=TIMEOUT)
     assert reply.data == b"ok"
     assert f"Host: {host}:{port}".encode() in w.requests[0]
+
+
+def test_a_reply_trickling_in_gets_the_read_timeout_in_all_not_per_byte() -> None:
+    """Each byte comes well within the 1 s read timeout, the whole reply would take 3 s: the
+    request ends as timed out, as a camera that never answered would."""
+    body = b"system_hostname='x'\r\n"
+    pieces = [b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body),
+              *(body[at:at + 2] for at in range(0, len(body), 2))]
+    with raw_camera(lambda _n: pieces, gap=0.25) as (port, wire):
+        transport = CameraTransport(Connection("127.0.0.1", port), lambda: None, retries=2,
+                                    backoff=0.0)
+        with pytest.raises(ReplyLost, match=r"no reply within 1 s"):
+            transport.send("POST", "/cgi-bin/admin/setparam.cgi", body=b"a=1", headers={},
+                           timeout=(1.0, 1.0))
+    assert len(wire.requests) == 1  # a write: reported, not repeated
