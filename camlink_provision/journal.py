@@ -110,8 +110,13 @@ class Journal:
 
     def close(self) -> None:
         # After any fsync under way: its file descriptor must not be closed (and reused)
-        # beneath it.
+        # beneath it. A durable record written but not yet covered (its writer between the
+        # append and the fsync) is made durable here, since that writer will find the file
+        # closed.
         with self._sync_lock, self._lock:
+            if not self._file.closed and self._synced < self._written:
+                os.fsync(self._file.fileno())
+                self._synced = self._written
             self._file.close()
 
     def __enter__(self) -> Journal:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import re
 import resource
 import socket
 import ssl
@@ -62,6 +63,10 @@ MAX_REPLY = 64 * 1024 * 1024  # a whole getparam of a real camera is about 60 KB
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _NO_BODY_STATUSES = frozenset({204, 304})
 _CLOSED_EARLY = "connection reset or closed before the reply was complete"
+_HEAD_END = re.compile(rb"\r?\n\r?\n")  # CRLF as HTTP says; a bare LF tolerated
+_STATUS_CODE = re.compile(r"[0-9]{3}")
+_DIGITS = re.compile(r"[0-9]+")
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}")
 
 OnSent = Callable[[], None]
 
@@ -154,6 +159,7 @@ class CameraTransport:
         a ``TransportError`` when no whole reply came back."""
         request = self._request(method, target, body, headers)
         repeats = 0
+        arrived_before = False  # an earlier attempt may have reached the camera
         while True:
             try:
                 reply = self._exchange(request, timeout)
@@ -166,11 +172,13 @@ class CameraTransport:
                 self._on_sent()
                 if method not in READ_METHODS or repeats >= self._retries:
                     raise
+                arrived_before = True
             else:
                 self._on_sent()
                 if (reply.status not in RETRY_STATUSES or method not in READ_METHODS
                         or repeats >= self._retries):
-                    return reply if not repeats else _repeated(reply)
+                    return _repeated(reply) if arrived_before else reply
+                arrived_before = True
             repeats += 1
             time.sleep(backoff_delay(repeats, self._backoff))
 
@@ -208,6 +216,11 @@ class CameraTransport:
 
     def _connect(self, timeout: float) -> socket.socket:
         context = self._tls_context()
+        if context is not None and self._verify is False:
+            host, port = self._address
+            warnings.warn(f"Unverified HTTPS request to {host}:{port}: the inventory sets "
+                          "verify_tls: false, so the camera's certificate is not checked",
+                          UnverifiedTls, stacklevel=2)
         try:
             sock = self._open(timeout)
         except NonLoopbackConnection as error:
@@ -222,24 +235,21 @@ class CameraTransport:
             raise NotSent(f"could not connect ({error.strerror or error})") from error
         if context is None:
             return sock
-        if self._verify is False:
-            host, port = self._address
-            warnings.warn(f"Unverified HTTPS request to {host}:{port}: the inventory sets "
-                          "verify_tls: false, so the camera's certificate is not checked",
-                          UnverifiedTls, stacklevel=2)
         try:
-            return context.wrap_socket(sock, server_hostname=self._address[0])
-        except ssl.SSLCertVerificationError as error:
+            secure = context.wrap_socket(sock, server_hostname=self._address[0],
+                                         do_handshake_on_connect=False)
+        except BaseException:
             sock.close()
-            detail = error.verify_message or error.reason or "verification failed"
-            raise TlsFailed(f"TLS certificate not trusted ({detail}); give the camera's CA "
-                            "as ca_bundle, or opt out with verify_tls: false") from error
-        except TimeoutError as error:
-            sock.close()
-            raise NotSent(f"no connection within {timeout:g} s") from error
-        except OSError as error:
-            sock.close()
-            raise TlsFailed("TLS handshake failed") from error
+            raise
+        try:
+            secure.do_handshake()
+        except BaseException as error:
+            secure.close()
+            failure = _handshake_failure(error, timeout)
+            if failure is None:
+                raise  # KeyboardInterrupt and the like, as they are
+            raise failure from error
+        return secure
 
     def _open(self, timeout: float) -> socket.socket:
         """A connected TCP socket. An address needs no name lookup: getaddrinfo was a tenth
@@ -264,6 +274,22 @@ class CameraTransport:
         except OSError as error:  # an unreadable CA file (the inventory checked it exists)
             raise TlsFailed("TLS set-up failed: the CA bundle could not be read "
                             f"({getattr(error, 'strerror', None) or error})") from error
+
+
+def _handshake_failure(error: BaseException, timeout: float) -> TransportError | None:
+    """What a failed TLS handshake is: a refused certificate or a broken handshake is never
+    repeated; a timeout, a reset or the camera hanging up is a connection never made."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        detail = error.verify_message or error.reason or "verification failed"
+        return TlsFailed(f"TLS certificate not trusted ({detail}); give the camera's CA as "
+                         "ca_bundle, or opt out with verify_tls: false")
+    if isinstance(error, TimeoutError):
+        return NotSent(f"no connection within {timeout:g} s")
+    if isinstance(error, ssl.SSLEOFError | ConnectionError):
+        return NotSent("the camera closed the connection during the TLS handshake")
+    if isinstance(error, OSError):
+        return TlsFailed("TLS handshake failed")
+    return None
 
 
 def backoff_delay(repeat: int, backoff: float) -> float:
@@ -312,14 +338,13 @@ class _Receiver:
 def _read_reply(receiver: _Receiver) -> Reply:
     """Status, headers and body; the body ends where Content-Length says, where the chunks
     end, or where the camera closes the connection (the firmware's way)."""
-    buffer = _receive_head(receiver, b"")
+    buffer, end = _receive_head(receiver, b"")
     while True:
-        end = buffer.index(b"\r\n\r\n")
-        status, reason, headers = _parse_head(bytes(buffer[:end]))
-        rest = buffer[end + 4:]
+        status, reason, headers = _parse_head(bytes(buffer[:end.start()]))
+        rest = buffer[end.end():]
         if not 100 <= status < 200:
             break
-        buffer = _receive_head(receiver, rest)  # 100 Continue and the like: the reply follows
+        buffer, end = _receive_head(receiver, rest)  # 100 Continue: the reply follows
     if status in _NO_BODY_STATUSES:
         return Reply(status, reason, headers, b"")
     if "chunked" in headers.get("transfer-encoding", "").lower():
@@ -330,29 +355,31 @@ def _read_reply(receiver: _Receiver) -> Reply:
     return Reply(status, reason, headers, _read_to_close(receiver, rest))
 
 
-def _receive_head(receiver: _Receiver, buffer: bytes | bytearray) -> bytearray:
+def _receive_head(receiver: _Receiver, buffer: bytes | bytearray
+                  ) -> tuple[bytearray, re.Match[bytes]]:
+    """The bytes received until the end of a head is among them, and where it is."""
     received = bytearray(buffer)
-    while b"\r\n\r\n" not in received:
+    while (end := _HEAD_END.search(received)) is None:
         if len(received) > MAX_HEAD:
             raise ReplyLost("the camera's reply headers do not end")
         chunk = receiver.recv()
         if not chunk:
             raise ReplyLost(_CLOSED_EARLY)
         received += chunk
-    return received
+    return received, end
 
 
 def _parse_head(head: bytes) -> tuple[int, str, Headers]:
-    lines = head.decode("latin-1").split("\r\n")
+    lines = [line.rstrip("\r") for line in head.decode("latin-1").split("\n")]
     version, _, rest = lines[0].partition(" ")
     code, _, reason = rest.partition(" ")
-    if not version.startswith("HTTP/") or len(code) != 3 or not code.isdigit():
+    if not version.startswith("HTTP/") or not _STATUS_CODE.fullmatch(code):
         raise ReplyLost("the camera's reply is not HTTP")
     return int(code), reason.strip(), Headers(lines[1:])
 
 
 def _content_length(value: str) -> int:
-    if not value.isdigit():
+    if not _DIGITS.fullmatch(value):
         raise ReplyLost("the camera's reply has a bad Content-Length")
     return int(value)
 
@@ -385,16 +412,18 @@ def _read_chunked(receiver: _Receiver, received: bytearray) -> bytes:
             received += _more(receiver, received)
             continue
         size_text = bytes(received[at:line_end]).split(b";", 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise ReplyLost("the camera's reply has a bad chunk") from None
+        if not _CHUNK_SIZE.fullmatch(size_text):
+            raise ReplyLost("the camera's reply has a bad chunk")
+        size = int(size_text, 16)
         if size == 0:
             return bytes(body)
-        while len(received) < line_end + 2 + size + 2:
+        data_end = line_end + 2 + size
+        while len(received) < data_end + 2:
             received += _more(receiver, received)
-        body += received[line_end + 2:line_end + 2 + size]
-        at = line_end + 2 + size + 2
+        if received[data_end:data_end + 2] != b"\r\n":
+            raise ReplyLost("the camera's reply has a bad chunk")
+        body += received[line_end + 2:data_end]
+        at = data_end + 2
         if len(body) > MAX_REPLY:
             raise ReplyLost("the camera's reply is too large")
 

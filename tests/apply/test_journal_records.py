@@ -71,23 +71,24 @@ def test_durable_records_written_at_once_share_fsyncs_and_each_waits_for_one(
     """Group commit: a durable write returns only once an fsync that began after its record
     was written has ended; writers arriving while one runs share the next."""
     path = tmp_path / "run.jsonl"
-    synced_lines: list[int] = []  # the file's line count as each fsync began, in order
+    ended: list[int] = []  # per fsync that has ended: the file's line count as it began
     real_fsync = os.fsync
 
     def slow_fsync(fd: int) -> None:
-        synced_lines.append(path.read_text().count("\n"))
+        lines = path.read_text().count("\n")
         time.sleep(0.05)  # a slow disk: the others arrive meanwhile
         real_fsync(fd)
+        ended.append(lines)
 
     monkeypatch.setattr(journal_module.os, "fsync", slow_fsync)
     writers, start = 8, threading.Barrier(8)
-    covered_at_return: dict[str, int] = {}
+    covered_at_return: dict[str, int] = {}  # lines covered by the fsyncs ended by then
 
     with Journal(path) as journal:
         def write(name: str) -> None:
             start.wait()
             journal.write("step_writing", durable=True, camera=name)
-            covered_at_return[name] = max(synced_lines)
+            covered_at_return[name] = max(ended, default=0)
 
         threads = [threading.Thread(target=write, args=(f"cam-{n}",)) for n in range(writers)]
         for thread in threads:
@@ -96,6 +97,28 @@ def test_durable_records_written_at_once_share_fsyncs_and_each_waits_for_one(
             thread.join()
     line_of = {record["camera"]: number
                for number, record in enumerate(read_journal(path), start=1)}
+    assert sorted(covered_at_return) == sorted(line_of)  # every writer returned
     for name, covered in covered_at_return.items():
         assert covered >= line_of[name], (name, covered, line_of[name])
-    assert len(synced_lines) < writers, synced_lines  # shared, not one each
+    assert 1 <= len(ended) < writers, ended  # shared, not one each
+
+
+def test_closing_the_journal_makes_what_it_holds_durable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A durable record's writer may be between its append and its fsync when the journal
+    closes (it then finds the file closed): the close itself covers every record."""
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(journal_module.os, "fsync", counting_fsync)
+    journal = Journal(tmp_path / "run.jsonl")
+    journal.write("step_writing", camera="cam-1")
+    journal.close()
+    assert len(synced) == 1
+    with Journal(tmp_path / "quiet.jsonl") as covered:
+        covered.write("run_ended", durable=True)
+    assert len(synced) == 2  # already covered: the close adds no fsync

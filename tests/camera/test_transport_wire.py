@@ -52,7 +52,10 @@ def _read_request(conn: socket.socket) -> bytes:
     for line in head.split(b"\r\n"):
         if line.lower().startswith(b"content-length:"):
             while len(body) < int(line.split(b":")[1]):
-                body += conn.recv(65536)
+                more = conn.recv(65536)
+                if not more:
+                    break
+                body += more
     return data
 
 
@@ -167,6 +170,14 @@ def test_repeated_headers_are_joined_and_names_are_case_insensitive() -> None:
     ([b"garbage\r\n\r\n"], "not HTTP"),
     ([b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"], "bad Content-Length"),
     ([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"], "bad chunk"),
+    # A size int() would take: negative (it once sent the reader back, forever), prefixed.
+    ([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-6\r\n"], "bad chunk"),
+    ([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0x2\r\nok\r\n0\r\n\r\n"],
+     "bad chunk"),
+    ([b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokXX0\r\n\r\n"], "bad chunk"),
+    # Digits str.isdigit() takes and int() does not (latin-1 superscripts).
+    ([b"HTTP/1.1 \xb200 OK\r\nContent-Length: 0\r\n\r\n"], "not HTTP"),
+    ([b"HTTP/1.1 200 OK\r\nContent-Length: \xb9\r\n\r\n"], "bad Content-Length"),
 ])
 def test_a_broken_reply_to_a_read_is_repeated_then_reported(pieces: list[bytes],
                                                            what: str) -> None:
@@ -241,3 +252,70 @@ def test_a_reply_trickling_in_gets_the_read_timeout_in_all_not_per_byte() -> Non
             transport.send("POST", "/cgi-bin/admin/setparam.cgi", body=b"a=1", headers={},
                            timeout=(1.0, 1.0))
     assert len(wire.requests) == 1  # a write: reported, not repeated
+
+
+def test_chunks_split_anywhere_across_reads_are_put_back_together() -> None:
+    pieces = [b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1", b"0\r\nsixteen ",
+              b"bytes!!!\r", b"\n3\r\nend\r", b"\n0\r", b"\n\r\n"]
+    with raw_camera(lambda _n: pieces, gap=0.02) as (port, _wire):
+        assert _get(port)[2] == b"sixteen bytes!!!end"
+
+
+def test_a_head_ended_by_bare_line_feeds_is_read() -> None:
+    with raw_camera(lambda _n: [b"HTTP/1.0 200 OK\nContent-Length: 2\n\nok"]) as (port, _w):
+        assert _get(port) == (200, {"content-length": "2"}, b"ok")
+
+
+def test_retries_after_a_refused_connection_do_not_mark_the_reply_repeated() -> None:
+    """Only an attempt that may have reached the camera makes a repeat (``repeated`` tells
+    the Digest answer a replay may be refused); refused connections never reached it."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))  # bound, not yet listening: connections are refused
+    port = server.getsockname()[1]
+
+    def listen_later() -> None:
+        time.sleep(0.3)  # after the first two attempts (the second backoff is 1 s)
+        server.listen()
+        conn, _ = server.accept()
+        with conn:
+            _read_request(conn)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+
+    thread = threading.Thread(target=listen_later, daemon=True)
+    thread.start()
+    try:
+        transport = CameraTransport(Connection("127.0.0.1", port), lambda: None, retries=2,
+                                    backoff=0.5)
+        reply = transport.send("GET", "/x", body=None, headers={}, timeout=TIMEOUT)
+    finally:
+        thread.join(timeout=5)
+        server.close()
+    assert (reply.data, reply.repeated) == (b"ok", False)
+
+
+def test_a_camera_hanging_up_in_the_tls_handshake_is_a_connection_never_made() -> None:
+    """Repeated like a refused connection (nothing was sent), and named as what it is."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted: list[int] = []
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    sent: list[int] = []
+    try:
+        transport = CameraTransport(
+            Connection("127.0.0.1", server.getsockname()[1], scheme="https", verify_tls=False),
+            lambda: sent.append(1), retries=2, backoff=0.0)
+        with pytest.warns(Warning, match="Unverified HTTPS"), \
+                pytest.raises(NotSent, match="closed the connection during the TLS handshake"):
+            transport.send("POST", "/x", body=b"a=1", headers={}, timeout=TIMEOUT)
+    finally:
+        server.close()
+    assert len(accepted) == 3 and sent == []  # the attempt and its 2 repeats; none counted
