@@ -11,9 +11,11 @@ ms of CPU per request, urllib3 (the stack before) at 0.50-0.51 and requests at 1
 Retry policy (``send``): at most ``retries`` repeats of one request, the first at once, then
 ``backoff`` x 2^(n-1) seconds apart (at most ``BACKOFF_MAX``):
 
-- a connection that was never made (refused, no route, connect timeout, name not resolved)
-  is repeated for every method: nothing reached the camera, so nothing can happen twice;
-- a TLS failure is never repeated: the same certificate will be refused again;
+- a connection that was never made (refused, no route, connect timeout, name not resolved,
+  the camera hanging up during the TLS handshake) is repeated for every method: nothing
+  reached the camera, so nothing can happen twice;
+- a TLS failure (the certificate or the handshake refused) is never repeated: the same
+  certificate will be refused again;
 - a lost reply (read timeout, reset or closed mid-reply, a reply that is not HTTP) and a
   500 or 503 status are repeated for GET only. Every request that changes something is sent
   as POST or DELETE, and is never repeated once it may have been sent.
@@ -22,7 +24,7 @@ Errors, each with what happened in words (``what``), never the URL or a header:
 
     TransportError                  no whole reply to a request
     ├── NotSent                     nothing reached the camera (``maybe_sent`` False)
-    │   └── TlsFailed               handshake or certificate: never repeated
+    │   └── TlsFailed               certificate or handshake refused: never repeated
     └── ReplyLost                   the request may have arrived (``maybe_sent`` True)
 
 The socket error a ``TransportError`` comes from is its ``__cause__`` (``failures.local_limit``
