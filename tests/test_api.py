@@ -80,7 +80,7 @@ def test_errors_are_camlink_errors_without_the_secret(options: SiteOptions,
                                                       tmp_path: Path) -> None:
     password = _password(options)
     broken = tmp_path / "broken.yml"
-    broken.write_text("all:\n  hosts:\n    cam: {address: 10.0.0.1, model: nonsense}\n")
+    broken.write_text("all:\n  hosts:\n    cam: {address: 192.0.2.1, model: nonsense}\n")
     with pytest.raises(InventoryErrors) as raised:
         plan_site(SiteOptions(inventory=[MINIMAL, broken], secrets=options.secrets))
     assert isinstance(raised.value, CamlinkError)

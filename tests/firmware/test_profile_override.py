@@ -145,8 +145,8 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Fleet, Nam
     path = tmp_path_factory.mktemp("o") / "o.yml"
     path.write_text(RENAMED, encoding="utf-8")
     renamed = load_override(path).base
-    specs = [CameraSpec("ptz", "SD9384-EHL", address="10.0.0.2", accounts=ACCOUNTS),
-             dataclasses.replace(CameraSpec("spot", "IB9391-EHT-v2", address="10.0.0.1",
+    specs = [CameraSpec("ptz", "SD9384-EHL", address="192.0.2.2", accounts=ACCOUNTS),
+             dataclasses.replace(CameraSpec("spot", "IB9391-EHT-v2", address="192.0.2.1",
                                             accounts=ACCOUNTS), profile=renamed)]
     with running_fleet(specs, state_dir=None) as running:
         yield running, Naming(renamed)
@@ -162,15 +162,15 @@ def _client(fleet: Fleet, name: str, naming: Naming | None = None,
 def test_a_client_speaks_the_cameras_spelling(fleet: tuple[Fleet, Naming]) -> None:
     running, naming = fleet
     with _client(running, "spot", naming) as client:
-        echoed = client.setparam({fw.peer_param(0, fw.PEER_ADDRESS): "10.0.0.2",
+        echoed = client.setparam({fw.peer_param(0, fw.PEER_ADDRESS): "192.0.2.2",
                                   fw.peer_param(0, fw.PEER_PORT): "80",
                                   fw.peer_param(0, fw.PEER_USERNAME): "admin",
                                   fw.peer_param(0, fw.PEER_PASSWORD): Secret(PASSWORD)})
-        assert echoed[fw.peer_param(0, fw.PEER_ADDRESS)] == "10.0.0.2"
+        assert echoed[fw.peer_param(0, fw.PEER_ADDRESS)] == "192.0.2.2"
         read = client.getparam([fw.PEER_GROUP])
-        assert read[fw.peer_param(0, fw.PEER_ADDRESS)] == "10.0.0.2"
+        assert read[fw.peer_param(0, fw.PEER_ADDRESS)] == "192.0.2.2"
         assert client.link_test(0) == fw.LINK_TEST_OK  # renamed path and reply key
-    assert running.state("spot")["params"]["camlink_i0_ip"] == "10.0.0.2"
+    assert running.state("spot")["params"]["camlink_i0_ip"] == "192.0.2.2"
     with _client(running, "spot") as plain, pytest.raises(CameraCommandError):
         plain.getparam([fw.PEER_GROUP])  # the built-in spelling: not this firmware's
 
@@ -250,8 +250,8 @@ def test_an_emulated_spotter_calls_its_peer_in_its_own_spelling(tmp_path: Path) 
     naming = Naming(renamed)
     specs = [dataclasses.replace(CameraSpec(name, model, address=address, accounts=ACCOUNTS),
                                  profile=renamed)
-             for name, model, address in (("ptz", "SD9384-EHL", "10.0.0.2"),
-                                          ("spot", "IB9391-EHT-v2", "10.0.0.1"))]
+             for name, model, address in (("ptz", "SD9384-EHL", "192.0.2.2"),
+                                          ("spot", "IB9391-EHT-v2", "192.0.2.1"))]
     rule = fw.rule_to_vca("zone", "intrusion", [[0, 0], [10, 0], [10, 10]], False)
     with running_fleet(specs, state_dir=None) as running:
         with _client(running, "ptz", naming) as ptz:
@@ -259,7 +259,7 @@ def test_an_emulated_spotter_calls_its_peer_in_its_own_spelling(tmp_path: Path) 
             ptz.put_tracking_rules({"zone": rule})
         with _client(running, "spot", naming) as spot:
             spot.setparam({fw.peer_param(0, fw.PEER_ENABLE): fw.ON,
-                           fw.peer_param(0, fw.PEER_ADDRESS): "10.0.0.2",
+                           fw.peer_param(0, fw.PEER_ADDRESS): "192.0.2.2",
                            fw.peer_param(0, fw.PEER_USERNAME): "admin",
                            fw.peer_param(0, fw.PEER_PASSWORD): Secret(PASSWORD),
                            fw.link_action_param(0, 0, fw.ACTION_ENABLE): fw.ON,
