@@ -46,7 +46,7 @@ import ssl
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from camlink_provision import __version__
 from camlink_provision.inventory.model import Connection
@@ -179,7 +179,7 @@ class CameraTransport:
                 self._on_sent()
                 if (reply.status not in RETRY_STATUSES or method not in READ_METHODS
                         or repeats >= self._retries):
-                    return _repeated(reply) if arrived_before else reply
+                    return replace(reply, repeated=True) if arrived_before else reply
                 arrived_before = True
             repeats += 1
             time.sleep(backoff_delay(repeats, self._backoff))
@@ -308,10 +308,6 @@ def _address_family(host: str) -> socket.AddressFamily | None:
     return socket.AF_INET if version == 4 else socket.AF_INET6
 
 
-def _repeated(reply: Reply) -> Reply:
-    return Reply(reply.status, reply.reason, reply.headers, reply.data, repeated=True)
-
-
 def _host_header(connection: Connection) -> str:
     host = f"[{connection.host}]" if ":" in connection.host else connection.host
     if DEFAULT_PORTS.get(connection.scheme) == connection.port:
@@ -364,10 +360,7 @@ def _receive_head(receiver: _Receiver, buffer: bytes | bytearray
     while (end := _HEAD_END.search(received)) is None:
         if len(received) > MAX_HEAD:
             raise ReplyLost("the camera's reply headers do not end")
-        chunk = receiver.recv()
-        if not chunk:
-            raise ReplyLost(_CLOSED_EARLY)
-        received += chunk
+        received += _more(receiver, received)
     return received, end
 
 
@@ -390,10 +383,7 @@ def _read_length(receiver: _Receiver, received: bytearray, length: int) -> bytes
     if length > MAX_REPLY:
         raise ReplyLost("the camera's reply is too large")
     while len(received) < length:
-        chunk = receiver.recv()
-        if not chunk:
-            raise ReplyLost(_CLOSED_EARLY)
-        received += chunk
+        received += _more(receiver, received)
     return bytes(received[:length])
 
 
@@ -431,6 +421,7 @@ def _read_chunked(receiver: _Receiver, received: bytearray) -> bytes:
 
 
 def _more(receiver: _Receiver, received: bytearray) -> bytes:
+    """The next bytes of a reply that is not whole yet: the camera closing now cut it short."""
     if len(received) > MAX_REPLY + MAX_HEAD:
         raise ReplyLost("the camera's reply is too large")
     chunk = receiver.recv()
