@@ -1,7 +1,7 @@
 """Benchmark ``apply`` on a large factory-fresh emulated fleet.
 
     python bench/bench_apply.py [--cameras 1000] [--concurrency 100] [--latency 50]
-                                [--base-port 27000] [--reviewed]
+                                [--base-port 27000] [--reviewed | --saved]
 
 The fleet and the site are bench_plan.py's, from benchkit.py (every fourth camera a fixed
 spotter, the rest PTZ domes with two presets and a tracking rule; each spotter's event
@@ -13,8 +13,10 @@ linked to the next two PTZ cameras), served by ``camlink-provision emulate --fle
 2. apply   ``apply_plan`` with the default playbook (playbooks/site.yml), given the plan's
            own reads (``fresh``, as ``apply --yes`` does: nobody reviewed in between, so the
            first snapshot is the plan's read); per camera the writes and a read back; PTZ
-           cameras first, then spotters. ``--reviewed``: without them, as when a saved plan
-           is applied after a person looked at it (every camera is read again first);
+           cameras first, then spotters. ``--reviewed``: as after a person confirmed at the
+           prompt (each camera's step reads again what it touches, ``plan.reread``);
+           ``--saved``: without the reads, as a saved plan is applied (every camera is read
+           whole again first);
 3. again   a second plan (must have no change) and apply (must send nothing).
 
 Prints wall times, writes and requests per camera, and the apply's ratio to its latency
@@ -90,8 +92,11 @@ def timed(label: str, work: Callable[[], T]) -> tuple[T, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     benchkit.add_fleet_options(parser, concurrency=100, base_port=27000)
-    parser.add_argument("--reviewed", action="store_true",
-                        help="apply without the plan's reads (a saved plan, reviewed)")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--reviewed", action="store_true",
+                     help="as confirmed at the prompt: each step reads what it touches")
+    how.add_argument("--saved", action="store_true",
+                     help="apply without the plan's reads (a saved plan): read every camera")
     args = parser.parse_args()
     benchkit.guard_loopback()
     names = benchkit.camera_names(args.cameras)
@@ -109,14 +114,14 @@ def run(args: argparse.Namespace, site: Site, emulator: Emulator) -> None:
     planning = CountingFactory(nonces)
     (plan, fresh), plan_s = timed("plan", lambda: plan_and_observe(
         site, concurrency=args.concurrency, client_factory=planning))
-    if args.reviewed:
+    if args.saved:
         fresh = {}
     plays = PlayTimes(defaultdict(list), {}, {})
     applying = CountingFactory(nonces)
     cpu, emulator_cpu = time.process_time(), emulator.cpu_seconds()
     result, apply_s = timed("apply", lambda: apply_plan(
         site, plan, playbook=playbook, concurrency=args.concurrency,
-        client_factory=applying, on_event=plays, fresh=fresh))
+        client_factory=applying, on_event=plays, fresh=fresh, reviewed=args.reviewed))
     cpu, emulator_cpu = time.process_time() - cpu, emulator.cpu_seconds() - emulator_cpu
     again, again_s = timed("plan again", lambda: make_plan(site, concurrency=args.concurrency))
     second = apply_plan(site, again, playbook=playbook, concurrency=args.concurrency)
@@ -127,6 +132,14 @@ def run(args: argparse.Namespace, site: Site, emulator: Emulator) -> None:
     print(benchkit.memory_line())
 
 
+def _snapshots(args: argparse.Namespace) -> str:
+    if args.saved:
+        return "a saved plan: every camera read again"
+    if args.reviewed:
+        return "confirmed: each step reads again what it touches"
+    return "apply --yes: the plan's reads"
+
+
 def report(args: argparse.Namespace, plan_s: float, plan_requests: int, result: RunResult,
            apply_s: float, plays: PlayTimes, again_s: float, again_changes: int,
            second: RunResult) -> None:
@@ -134,7 +147,7 @@ def report(args: argparse.Namespace, plan_s: float, plan_requests: int, result: 
     floor = max(floor_seconds(plays, args.concurrency, args.latency), 1e-9)
     print(f"cameras            {cameras}  (concurrency {args.concurrency}, latency "
           f"{args.latency:g} ms, factory-fresh, "
-          f"{'reviewed: read again' if args.reviewed else 'apply --yes: the plan reads'})")
+          f"{_snapshots(args)})")
     print(f"plan               {plan_s:.2f} s  ({plan_requests / cameras:.2f} requests per "
           "camera)")
     print(f"apply              {apply_s:.2f} s  ({result.totals()})")

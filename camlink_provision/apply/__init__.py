@@ -77,15 +77,18 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                restore_pauses: Sequence[float] | None = None,
                retry_pauses: Sequence[float] = RETRY_PAUSES,
                stop: StopRequest | None = None,
-               fresh: Mapping[str, Observed | CameraError] | None = None) -> RunResult:
+               fresh: Mapping[str, Observed | CameraError] | None = None,
+               reviewed: bool = False) -> RunResult:
     """Apply ``plan`` to ``site``'s cameras as ``playbook`` orders (default: one play).
     ``on_event`` sees the events one at a time (a display); ``record`` sees them too, from
     the worker threads as they happen, so it must be thread-safe itself (the journal: its
     durable records then share fsyncs instead of queueing for one each).
     ``stop``: set by a signal (``stopping.stop_on_signals``), no further step starts.
-    ``fresh``: what the plan read moments ago with nobody reviewing in between
-    (``plan.plan_and_observe``): a camera's first snapshot is taken from it, not read
-    again, when it still has the plan's fingerprint."""
+    ``fresh``: what the plan read moments ago (``plan.plan_and_observe``): a camera's
+    first snapshot is taken from it, not read again, when it still has the plan's
+    fingerprint; ``reviewed``: a person took their time over the plan since, so each
+    camera's first step reads again what it touches and what that refers to
+    (``plan.reread``), and keeps the rest of the plan's read."""
     stop = stop or StopRequest()
     # The link account names the plan was made with (a rotation under way): every step's
     # secret look-up and read-back planning uses them, as the plan did.
@@ -94,14 +97,14 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
     emit = fan_out(serialised(on_event), record)
     # Reading a camera is the planner's own gather: the dry run is the first half of apply.
     tools = StepTools(site=site, observe=planner.gather_camera, replan=planner.plan_camera,
-                      connect=factory,
+                      reread=planner.reread, connect=factory,
                       emit=emit, requests_of=factory.requests_of,
                       restore_pauses=restore_pauses, retry_pauses=retry_pauses,
                       sleep=stop.pause)
     rollout = Rollout(site=site, plan=plan, playbook=playbook or single_play(),
                       tools=tools, concurrency=concurrency, emit=emit, verifier=verifier,
                       stop=stop, fresh={name: seen for name, seen in (fresh or {}).items()
-                                        if isinstance(seen, Observed)})
+                                        if isinstance(seen, Observed)}, reviewed=reviewed)
     del fresh  # the rollout owns the reads now, and lets each go once its camera is read back
     result = rollout.run()
     emit(RunFinished(result))

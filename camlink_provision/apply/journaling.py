@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from typing import Any
 
-from camlink_provision.apply.events import ApplyEvent, EventSink, RunFinished, StepWriting
+from camlink_provision.apply.events import (
+    ApplyEvent,
+    CameraDone,
+    RunFinished,
+    StepWriting,
+)
 from camlink_provision.journal import Journal
+
+# Where a ``camera_done`` may leave a camera for nothing to be left to recover (recovery.py
+# reads the same from a journal).
+SETTLED = ("after", "before")
 
 _WORD = re.compile(r"(?<!^)(?=[A-Z])")
 
@@ -21,14 +31,39 @@ def record_name(event: ApplyEvent) -> str:
     return _WORD.sub("_", type(event).__name__).lower()
 
 
-def journal_sink(journal: Journal) -> EventSink:
-    def record(event: ApplyEvent) -> None:
+class JournalSink:
+    """The apply's events as the journal's records, written from the worker threads.
+
+    It also knows which cameras are in flight (a ``step_writing`` not yet followed by a
+    ``camera_done`` that settled them): the run's end record names them without reading
+    the journal back, which holds a snapshot per step (32 MB for 1,000 cameras; reading it
+    took 0.25-0.3 s at the end of every apply, issue 15)."""
+
+    def __init__(self, journal: Journal) -> None:
+        self.journal = journal
+        self._lock = threading.Lock()
+        self._writing: dict[str, None] = {}  # cameras in flight, in the order they began
+
+    def __call__(self, event: ApplyEvent) -> None:
         if isinstance(event, RunFinished):
-            journal.write("run_finished", result=event.result.to_json())
+            self.journal.write("run_finished", result=event.result.to_json())
             return
-        journal.write(record_name(event), durable=isinstance(event, StepWriting),
-                      **fields_of(event))
-    return record
+        if isinstance(event, StepWriting):
+            with self._lock:  # before its record: never less than the journal says
+                self._writing[event.camera] = None
+        self.journal.write(record_name(event), durable=isinstance(event, StepWriting),
+                           **fields_of(event))
+        if isinstance(event, CameraDone) and event.ends_in in SETTLED:
+            with self._lock:
+                self._writing.pop(event.camera, None)
+
+    def in_flight(self) -> list[str]:
+        with self._lock:
+            return list(self._writing)
+
+
+def journal_sink(journal: Journal) -> JournalSink:
+    return JournalSink(journal)
 
 
 def fields_of(event: ApplyEvent) -> dict[str, Any]:

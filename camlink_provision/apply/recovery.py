@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from camlink_provision import plan as planner
+from camlink_provision.apply.journaling import SETTLED
 from camlink_provision.apply.restore import PAUSES, restore_camera
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware.commands import Command, Scope, merge_commands
@@ -37,7 +38,6 @@ from camlink_provision.resources import presets
 
 END_RECORD = "run_ended"
 DONE_RECORD = "recovered_by"  # appended to a journal once its cameras were recovered
-SETTLED = ("after", "before")  # a camera_done that leaves nothing to recover
 RESOLVED = ("before", "after", "restored")  # verdicts that leave nothing to look at again
 _TAIL = 65536  # bytes: the end record is the last line; no need to read a long journal
 
@@ -92,11 +92,10 @@ def _needs_recovery(last: dict[str, Any]) -> bool:
     return not (last.get("record") == END_RECORD and not last.get("in_flight"))
 
 
-def end_run(journal: Journal, **fields: Any) -> None:
-    """The run's end record, naming the cameras it leaves in flight (restore unconfirmed)."""
-    journal.flush()
-    left = [flight.camera for flight in in_flight(read_records(journal.path))]
-    journal.write(END_RECORD, in_flight=left, durable=True, **fields)
+def end_run(journal: Journal, left: Sequence[str], **fields: Any) -> None:
+    """The run's end record, naming the cameras it leaves in flight (restore unconfirmed):
+    ``left``, as the run's ``JournalSink`` counted them while writing."""
+    journal.write(END_RECORD, in_flight=list(left), durable=True, **fields)
 
 
 def in_flight(records: Sequence[dict[str, Any]]) -> list[InFlight]:

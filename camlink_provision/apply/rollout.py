@@ -69,6 +69,7 @@ class _Tally:
     # What this run read of the camera last, moments ago (the plan's read with nobody in
     # between, then each step's read-back): its next step's snapshot, not read again.
     known: Observed | None = None
+    recheck: bool = False  # ``known`` is the plan's read and a person reviewed the plan since
     applied: list[str] = field(default_factory=list)
     skipped: list[SkippedChange] = field(default_factory=list)
     failure: str = ""
@@ -104,6 +105,7 @@ class Rollout:
     verifier: Verifier | None = None
     stop: StopRequest = field(default_factory=StopRequest)
     fresh: Mapping[str, Observed] = field(default_factory=dict)  # the plan's own reads
+    reviewed: bool = False  # a person reviewed the plan after those reads
     tallies: dict[str, _Tally] = field(default_factory=dict)
     stopped: str = ""
     plays: list[PlayResult] = field(default_factory=list)
@@ -139,7 +141,7 @@ class Rollout:
     def _start_tallies(self) -> None:
         for cam in self.plan.cameras:
             tally = _Tally(cam.camera, cam.role, list(cam.changes), cam.fingerprint,
-                           known=self.fresh.get(cam.camera))
+                           known=self.fresh.get(cam.camera), recheck=self.reviewed)
             if cam.error:
                 tally.unplanned = True
                 tally.failure = f"could not be planned: {cam.error}"
@@ -264,7 +266,7 @@ class Rollout:
         tally = self.tallies[step.camera]
         try:
             return run_step(self.tools, title, camera, step, self._changes_of(step),
-                            tally.expected, tally.known)
+                            tally.expected, tally.known, tally.recheck)
         except Exception as error:  # as Nornir: a crash becomes this camera's result
             return StepOutcome(step.camera, "failed", f"internal error "
                                f"({type(error).__name__}); see the journal", (), "unknown",
@@ -370,7 +372,7 @@ class Rollout:
     def _record(self, outcome: StepOutcome) -> None:
         tally = self.tallies[outcome.camera]
         tally.writes += outcome.writes
-        tally.known = outcome.observed
+        tally.known, tally.recheck = outcome.observed, False  # a read-back: nobody since
         if outcome.status == "changed":
             tally.applied.extend(outcome.applied)
             tally.expected = outcome.fingerprint

@@ -62,8 +62,11 @@ def _changes(cam: CameraPlan) -> list[object]:
 
 
 def check_not_stale(site: Site, plan: Plan, source: str, *, concurrency: int,
-                    client_factory: planner.ClientFactory = planner.default_client) -> None:
-    """Read the plan's cameras again; refuse the plan if any of them moved on."""
+                    client_factory: planner.ClientFactory = planner.default_client
+                    ) -> dict[str, Observed | CameraError]:
+    """Read the plan's cameras again; refuse the plan if any of them moved on. What they
+    reported: with nobody reviewing between this check and the apply, each camera's first
+    snapshot (it has the plan's fingerprint), so no camera is read twice."""
     check_plan_matches_site(site, plan, source)
     names = [cam.camera for cam in plan.cameras if cam.fingerprint]
     observed = planner.gather(site, names, concurrency=concurrency,
@@ -73,3 +76,4 @@ def check_not_stale(site: Site, plan: Plan, source: str, *, concurrency: int,
         details = "; ".join(f"{name}: {why}" for name, why in stale.items())
         raise PlanError(f"{source}: the plan is stale, nothing was applied — {details} — "
                         f"{REMAKE}")
+    return observed

@@ -4,8 +4,8 @@ apply`` and ``camlink_provision.api.apply_site`` both run, so they cannot drift 
     journal   ``run_started``; then recovery of what an earlier, killed run left in flight
     plan      read the cameras and plan (or check a saved plan is not stale)
     show      the front end sees the plan; nothing to change: "Nothing to apply", exit 0
-    confirm   only when the front end asks (a terminal); a person's pause means every
-              camera is read again before writing
+    confirm   only when the front end asks (a terminal); after a person's pause each
+              camera's first step reads again what it touches (``plan.reread``)
     apply     ``apply_plan`` under ``stop_on_signals``: a signal stops between steps
     record    the ``applied`` record (cameras left converged), the retry file, the exit status
 
@@ -25,7 +25,7 @@ from camlink_provision import __version__, applied
 from camlink_provision import plan as planner
 from camlink_provision.apply import RunResult, apply_plan
 from camlink_provision.apply.events import EventSink, ignore
-from camlink_provision.apply.journaling import journal_sink
+from camlink_provision.apply.journaling import JournalSink, journal_sink
 from camlink_provision.apply.recovery import Recovered, end_run, recover_site
 from camlink_provision.apply.saved import check_not_stale
 from camlink_provision.apply.stopping import stop_on_signals
@@ -95,10 +95,11 @@ def run_site_apply(session: Session, playbook: Playbook, *, concurrency: int,
                       cameras=list(session.names), playbook=playbook.to_json(),
                       planfile=planfile, concurrency=concurrency, lock_note=lock.note)
         code = EXIT_ERROR
+        sink = journal_sink(journal)
         try:
             # Before anything else: cameras an earlier, killed run may have half-written.
             recovered = recover_site(site, journal.path.parent, journal, front.say)
-            run = _Run(session, playbook, concurrency, journal, front, planfile)
+            run = _Run(session, playbook, concurrency, journal, sink, front, planfile)
             try:
                 outcome = run.execute(saved)
             except CamlinkError as error:  # stale plan, refused confirmation: on record
@@ -108,7 +109,7 @@ def run_site_apply(session: Session, playbook: Playbook, *, concurrency: int,
             return SiteApply(outcome.plan, outcome.result, outcome.code, outcome.cancelled,
                              tuple(recovered), outcome.retry_file, journal.path)
         finally:
-            end_run(journal, code=code)
+            end_run(journal, sink.in_flight(), code=code)
 
 
 @dataclass
@@ -126,9 +127,11 @@ class _Run:
     playbook: Playbook
     concurrency: int
     journal: Journal
+    record: JournalSink
     front: Frontend
     planfile: str
     fresh: dict[str, Observed | CameraError] = field(default_factory=dict)
+    reviewed: bool = False  # a person confirmed the plan after ``fresh`` was read
     # Plan and apply share each camera's Digest nonce: no second challenge per camera.
     clients: planner.ClientFactory = field(default_factory=planner.run_clients)
 
@@ -145,7 +148,7 @@ class _Run:
                 self.front.say("Apply cancelled: nothing was written.")
                 self.journal.write("cancelled")
                 return _Outcome(plan, None, EXIT_ERROR, cancelled=True)
-            self.fresh = {}  # a person took their time: every camera is read again
+            self.reviewed = True  # a person took their time: what each step touches is read again
         site = self.session.site
         with self.front.progress() as progress, stop_on_signals() as stop:
             # From here a signal stops the rollout between steps instead of unwinding it:
@@ -153,9 +156,9 @@ class _Run:
             result = apply_plan(site, plan, playbook=self.playbook,
                                 concurrency=self.concurrency,
                                 client_factory=self.clients,
-                                on_event=progress, record=journal_sink(self.journal),
+                                on_event=progress, record=self.record,
                                 verifier=site_verifier(self.concurrency), stop=stop,
-                                fresh=self._hand_over_reads())
+                                fresh=self._hand_over_reads(), reviewed=self.reviewed)
         applied.record_applied(self.journal, site, converged(plan, result))
         # As Ansible's .retry file: a saved plan names its cameras, so only a fresh run
         # can be narrowed to them (and then they are planned again, as they should be).
@@ -171,15 +174,16 @@ class _Run:
         return reads
 
     def _plan(self, saved: Plan | None) -> Plan:
-        """The plan; a fresh one keeps the reads it was made from (``self.fresh``)."""
+        """The plan; a fresh one keeps the reads it was made from, a saved one those of its
+        stale check (``self.fresh``)."""
         site = self.session.site
         if saved is None:
             plan, self.fresh = planner.plan_and_observe(
                 site, self.session.names, concurrency=self.concurrency,
                 client_factory=self.clients, history=applied.last_applied(site.name))
             return plan
-        check_not_stale(site, saved, self.planfile, concurrency=self.concurrency,
-                        client_factory=self.clients)
+        self.fresh = check_not_stale(site, saved, self.planfile,
+                                     concurrency=self.concurrency, client_factory=self.clients)
         return saved
 
     def _nothing_to_apply(self, plan: Plan) -> _Outcome:

@@ -19,7 +19,7 @@ confirmed).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -38,7 +38,7 @@ from camlink_provision.apply.restore import PAUSES, restore_camera
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraError, CameraUnreachable
 from camlink_provision.firmware.commands import Command, Request, Scope, merge_commands
-from camlink_provision.inventory.model import Camera, Site
+from camlink_provision.inventory.model import Camera, ResourceKind, Site
 from camlink_provision.model import CameraPlan, Change, Observed, Step
 
 StepStatus = Literal["changed", "failed", "unreachable"]
@@ -55,6 +55,8 @@ class Observe(Protocol):
 
 
 Replan = Callable[[Site, Camera, Observed], CameraPlan]  # plan.plan_camera
+# plan.reread: an earlier read with what changes of these kinds are planned from read again
+Reread = Callable[[Camera, CameraClient, Observed, Iterable[ResourceKind]], Observed]
 Connect = Callable[[Camera], CameraClient]
 
 
@@ -77,6 +79,7 @@ class StepTools:
     site: Site
     observe: Observe
     replan: Replan
+    reread: Reread
     connect: Connect
     emit: EventSink
     requests_of: Callable[[str], int]  # requests sent to a camera so far in this run
@@ -115,15 +118,24 @@ class _Step:
         # request that makes the spotter call its PTZ) or the accounts' logins (a request
         # each), and only for a step that changes peers or accounts: the re-plan checks this
         # step's changes alone. Snapshot and restore compare settings.
-        # A read changes nothing, so one that fails on the way is simply read again.
         read_back = purpose == "read back"
         kinds = {change.kind for change in self.changes}
+        return self._read(purpose, lambda: self.tools.observe(
+            self.tools.site, self.camera, self.client,
+            test_links=read_back and "peer" in kinds,
+            check_logins=read_back and "account" in kinds))
+
+    def reread(self, known: Observed) -> Observed:
+        """``known`` with what this step's changes are planned from read again."""
+        kinds = {change.kind for change in self.changes}
+        return self._read("snapshot", lambda: self.tools.reread(self.camera, self.client,
+                                                                known, kinds))
+
+    def _read(self, purpose: Purpose, read: Callable[[], Observed]) -> Observed:
+        # A read changes nothing, so one that fails on the way is simply read again.
         for pause in (*self.tools.retry_pauses, None):
             try:
-                observed = self.tools.observe(
-                    self.tools.site, self.camera, self.client,
-                    test_links=read_back and "peer" in kinds,
-                    check_logins=read_back and "account" in kinds)
+                observed = read()
             except CameraError as error:
                 self.emit_request(purpose, None, error.message)
                 if not error.transient or pause is None:
@@ -153,10 +165,12 @@ class _Step:
 
 def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
              changes: Sequence[Change], expected_fingerprint: str,
-             known: Observed | None = None) -> StepOutcome:
+             known: Observed | None = None, recheck: bool = False) -> StepOutcome:
     """Apply one step of the plan (its ``changes``, all on ``camera``) as one transaction;
     never raises CameraError. ``known``: what this run read of the camera moments ago
-    (the plan's read, a previous step's read-back): the snapshot, instead of reading again."""
+    (the plan's read, a previous step's read-back): the snapshot, instead of reading again;
+    ``recheck``: a person reviewed the plan since, so what the step touches is read again
+    (``plan.reread``)."""
     tools.emit(CameraStarted(play, camera.name, len(changes)))
     try:
         client = tools.connect(camera)
@@ -166,7 +180,7 @@ def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
     else:
         try:
             outcome = _run(_Step(tools, play, camera, step, changes, expected_fingerprint,
-                                 client), known)
+                                 client), known, recheck)
         finally:
             client.close()
     tools.emit(CameraDone(play, camera.name, outcome.status, outcome.reason,
@@ -174,11 +188,10 @@ def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
     return outcome
 
 
-def _run(step: _Step, known: Observed | None) -> StepOutcome:
+def _run(step: _Step, known: Observed | None, recheck: bool) -> StepOutcome:
     name = step.camera.name
     try:
-        snapshot = known if known is not None and known.fingerprint() == step.expected \
-            else step.observe("snapshot")
+        snapshot = _snapshot(step, known, recheck)
     except CameraError as error:
         status: StepStatus = "unreachable" if isinstance(error, CameraUnreachable) else "failed"
         return StepOutcome(name, status, f"could not read the camera before writing: "
@@ -195,6 +208,15 @@ def _run(step: _Step, known: Observed | None) -> StepOutcome:
     keys = tuple(change.key for change in step.changes)
     return StepOutcome(name, "changed", f"{len(keys)} change(s) applied and read back",
                        keys, "after", fingerprint, step.writes, after)
+
+
+def _snapshot(step: _Step, known: Observed | None, recheck: bool) -> Observed:
+    """The camera as the step finds it: this run's read of moments ago when it has the
+    fingerprint the step expects (with what the step touches read again, ``recheck``), or
+    else a whole read."""
+    if known is None or known.fingerprint() != step.expected:
+        return step.observe("snapshot")
+    return step.reread(known) if recheck else known
 
 
 def _write_and_check(step: _Step) -> tuple[Observed, str]:

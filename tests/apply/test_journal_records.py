@@ -122,3 +122,31 @@ def test_closing_the_journal_makes_what_it_holds_durable(
     with Journal(tmp_path / "quiet.jsonl") as covered:
         covered.write("run_ended", durable=True)
     assert len(synced) == 2  # already covered: the close adds no fsync
+
+
+def test_the_sink_counts_the_cameras_in_flight_as_a_reader_of_its_journal_would(
+        tmp_path: Path) -> None:
+    """The run's end record names the cameras left in flight from the sink's count, not by
+    reading back the journal: both must agree, a camera's second step included."""
+    from camlink_provision.apply.journaling import journal_sink
+    from camlink_provision.apply.recovery import in_flight
+
+    step = {"phase": 1, "camera": "", "changes": [], "requests": []}
+
+    def writing(camera: str) -> StepWriting:
+        return StepWriting("p", camera, step={**step, "camera": camera},
+                           snapshot={"camera": camera, "params": {}, "rules": None})
+
+    def done(camera: str, ends_in: str) -> CameraDone:
+        return CameraDone("p", camera, "changed", "", 3, 1, ends_in)
+
+    path = tmp_path / "run.jsonl"
+    with Journal(path) as journal:
+        sink = journal_sink(journal)
+        for event in (writing("a"), writing("b"), writing("c"), done("a", "after"),
+                      done("b", "unknown"), writing("a"), done("c", "before"),
+                      writing("d")):
+            sink(event)
+        counted = sink.in_flight()
+    assert counted == ["b", "a", "d"]
+    assert sorted(counted) == sorted(f.camera for f in in_flight(read_journal(path)))

@@ -1,11 +1,11 @@
 """No second read of a camera whose state the run already holds fresh (issue 15): with
 ``--yes`` nobody reviews between plan and apply, so each step's snapshot is the plan's own
-read (later steps: the previous step's read-back). After a person confirmed, or with a
-saved plan, every camera is read again before its first write."""
+read (later steps: the previous step's read-back); a saved plan's snapshots are the reads
+of its stale check. After a person confirmed at the prompt, each step reads again what it
+touches (test_apply_reviewed_reads.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +15,16 @@ from camlink_provision.emulator import Fleet
 from camlink_provision.firmware import profile
 from camlink_provision.journal import read_journal
 
-from .cli_kit import CONSTRUCTION, run, secrets_for
-from .rollout_kit import Site, fresh, serve
+from .cli_kit import CONSTRUCTION, run
+from .rollout_kit import Site, fresh
 
 ADMIN_GETPARAM = profile.GETPARAM
 
 
-@pytest.fixture(scope="module")
-def secrets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return secrets_for(CONSTRUCTION, tmp_path_factory.mktemp("secrets") / "s.yml")
-
-
-@pytest.fixture(scope="module")
-def served(secrets: Path) -> Iterator[Fleet]:
-    yield from serve(secrets, latency_ms=0)
-
-
 @pytest.fixture
-def site(served: Fleet, secrets: Path, tmp_path: Path) -> Site:
-    fresh(served, secrets)
-    return Site(served, tmp_path, secrets)
+def site(construction_fleet: Fleet, construction_secrets: Path, tmp_path: Path) -> Site:
+    fresh(construction_fleet, construction_secrets)
+    return Site(construction_fleet, tmp_path, construction_secrets)
 
 
 def _records(root: Path) -> list[dict[str, Any]]:
@@ -66,13 +56,20 @@ def test_apply_yes_takes_its_snapshots_from_the_plan_and_still_converges(site: S
     assert again.returncode == 0, again.stdout  # converged: nothing left to change
 
 
-def test_a_saved_plan_reads_every_camera_again_before_writing(site: Site) -> None:
+def test_a_saved_plan_takes_its_snapshots_from_its_stale_check(site: Site) -> None:
     common = ["-i", str(CONSTRUCTION), "-i", str(site.overlay), "--secrets",
               str(site.secrets)]
     planned = run("plan", *common, "--out", "p.json", cwd=site.root)
     assert planned.returncode == 0, planned.stderr
+    for name in site.names:
+        site.fleet.clear_log(name)
     done = run("apply", *common, "p.json", cwd=site.root)
     assert done.returncode == 0, done.stdout + done.stderr
     records = _records(site.root)
     steps = sum(1 for r in records if r["record"] == "step_writing")
-    assert steps == len(site.names) and _reads(records, "snapshot") == steps
+    assert steps == len(site.names) and _reads(records, "snapshot") == 0
+    assert _reads(records, "read back") == steps
+    # Each camera read twice by the apply: by the stale check, and by its read-back.
+    reads = {n: sum(1 for e in site.fleet.request_log(n)
+                    if e.path == ADMIN_GETPARAM and e.status == 200) for n in site.names}
+    assert set(reads.values()) == {2}, reads

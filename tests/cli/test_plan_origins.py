@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +17,16 @@ from camlink_provision.emulator import Fleet
 from camlink_provision.emulator.inventory_fleet import overlay_data, point_site_at_fleet
 from camlink_provision.inventory.loader import load_site
 
-from .cli_kit import CONSTRUCTION, run, secrets_for
-from .rollout_kit import fresh, serve
+from .cli_kit import CONSTRUCTION, run
+from .rollout_kit import fresh
 
 CRANE = "host_vars/ptz-crane.yml"
 
 
-@pytest.fixture(scope="module")
-def secrets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return secrets_for(CONSTRUCTION, tmp_path_factory.mktemp("secrets") / "s.yml")
-
-
-@pytest.fixture(scope="module")
-def served(secrets: Path) -> Iterator[Fleet]:
-    yield from serve(secrets, latency_ms=0)
-
-
 @pytest.fixture
-def fleet(served: Fleet, secrets: Path) -> Fleet:
-    fresh(served, secrets)
-    return served
+def fleet(construction_fleet: Fleet, construction_secrets: Path) -> Fleet:
+    fresh(construction_fleet, construction_secrets)
+    return construction_fleet
 
 
 class Operator:
@@ -79,8 +68,8 @@ class Operator:
 
 
 @pytest.fixture
-def operator(fleet: Fleet, tmp_path: Path, secrets: Path) -> Operator:
-    return Operator(fleet, tmp_path, secrets)
+def operator(fleet: Fleet, tmp_path: Path, construction_secrets: Path) -> Operator:
+    return Operator(fleet, tmp_path, construction_secrets)
 
 
 def test_without_an_apply_on_record_every_change_differs(operator: Operator) -> None:
