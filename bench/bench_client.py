@@ -6,7 +6,7 @@ Starts ``camlink-provision emulate`` in a separate process with a generated FLEE
 (every fourth camera a fixed spotter, the rest PTZ domes), waits for its one line per
 camera, then reads the identity, event and preset groups of every camera — one getparam
 each — from a pool of threads, one client per camera. Prints wall time, requests per
-second and the ratio to the latency floor:
+second, the CPU of the client and of the emulator, and the ratio to the latency floor:
 
     floor = ceil(cameras / concurrency) rounds x requests per camera x latency
 
@@ -102,15 +102,18 @@ def main() -> int:
         print(f"fleet up in {emulator.startup_seconds:.1f} s", flush=True)
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             begin, cpu = time.perf_counter(), time.process_time()
+            emulator_cpu = emulator.cpu_seconds()
             outcomes = list(pool.map(
                 lambda name: read_camera(name, benchkit.model_of(name), ports[name],
                                          args.timeout),
                 names))
             wall = time.perf_counter() - begin
             cpu = time.process_time() - cpu
+            emulator_cpu = emulator.cpu_seconds() - emulator_cpu
     report(outcomes, wall, args.cameras, args.concurrency, args.latency)
     print(f"client CPU           {cpu:.2f} s  ({cpu / wall:.0%} of one core; "
           f"{cpu * 1000 / max(1, sum(o.requests for o in outcomes)):.2f} ms per request)")
+    print(f"emulator CPU         {emulator_cpu:.2f} s  (its own process)")
     return 0
 
 if __name__ == "__main__":

@@ -12,20 +12,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from camlink_provision.camera.transport import fit_concurrency
-from camlink_provision.emulator import Fleet, running_fleet
-from camlink_provision.emulator.inventory_fleet import (
-    point_site_at_fleet,
-    seed_adopted_presets,
-    specs_for_site,
-)
 from camlink_provision.firmware.choice import choose_profile
 from camlink_provision.inventory.loader import load_site
 from camlink_provision.inventory.model import Site
 from camlink_provision.runner import DEFAULT_CONCURRENCY, tuned_collector
 from camlink_provision.selection import select
 from camlink_provision.sitelock import SiteLock, lock_dir, site_lock
+
+if TYPE_CHECKING:  # the emulator (and asyncio under it) is imported by --emulate runs only
+    from camlink_provision.emulator import Fleet
 
 # Journals, retry files and the --emulate fleet's state live here, relative to the working
 # directory of the run (as Ansible's .retry files): a checkout of the inventory repository.
@@ -106,6 +104,12 @@ def _open_site(options: SiteOptions, *, lock: bool, note: Note) -> Iterator[Sess
         if not options.emulate:
             yield Session(site, names, lock=held, concurrency=concurrency)
             return
+        from camlink_provision.emulator import running_fleet
+        from camlink_provision.emulator.inventory_fleet import (
+            point_site_at_fleet,
+            seed_adopted_presets,
+            specs_for_site,
+        )
         state_dir = emulator_state_dir(options, site)
         state_dir.mkdir(parents=True, exist_ok=True)
         fleet = stack.enter_context(running_fleet(specs_for_site(site), state_dir=state_dir))
