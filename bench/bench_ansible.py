@@ -13,24 +13,32 @@ to change — in two ways, ``--forks`` sites at a time:
               (connection local, the collection from this checkout)
 
 Each run starts factory-fresh (the emulator's control plane resets every camera). Prints,
-over ``--runs`` runs, the median and range of each wall time, and the engine's overhead
-(ansible minus direct) in all and per site. Timing only: nothing is asserted.
+over ``--runs`` runs, the median and range of each wall time, the CPU of the tool's
+processes (every process it started and waited for: ``RUSAGE_CHILDREN``) and of the
+emulator, the requests per camera (the cameras' own logs), the ratio to the latency floor
+
+    floor = ceil(sites / forks) x ceil(cameras / concurrency) x requests per camera x latency
+
+and the engine's overhead (ansible minus direct) in all and per site. Timing only: nothing
+is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import benchkit
@@ -50,10 +58,21 @@ PLAYBOOK = """\
 """
 
 
+@dataclass
+class Measured:
+    wall: float
+    cpu: float  # the processes the bench started: the CLI, or ansible-playbook and its forks
+    emulator_cpu: float
+    requests: float  # per camera
+    floor: float
+
+
 class Bench:
-    def __init__(self, args: argparse.Namespace, ports: dict[str, int], work: Path) -> None:
+    def __init__(self, args: argparse.Namespace, emulator: benchkit.Emulator,
+                 work: Path) -> None:
         self.args = args
-        self.ports = ports
+        self.emulator = emulator
+        self.ports = emulator.ports
         self.work = work
         self.secrets = work / "secrets.yml"
         benchkit.write_yaml(self.secrets, {"admin_password": benchkit.PASSWORD,
@@ -65,7 +84,7 @@ class Bench:
             name = f"bench-{k:03d}"
             path = work / "sites" / name / "inventory.yml"
             benchkit.write_yaml(path, benchkit.site_inventory(
-                name, names[first:first + args.cameras], first, ports))
+                name, names[first:first + args.cameras], first, self.ports))
             self.sites[name] = path.parent
         self.env = {**os.environ, "CAMLINK_LOCK_DIR": str(work / "locks"),
                     "ANSIBLE_COLLECTIONS_PATH": str(ROOT), "ANSIBLE_NOCOLOR": "1",
@@ -85,15 +104,22 @@ class Bench:
         return path
 
     def reset(self) -> None:
-        """Every camera factory-fresh, through the emulator's control plane."""
-        def one(port: int) -> None:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/_emulator/reset",
-                                             data=b"{}", method="POST")
-            with urllib.request.urlopen(request, timeout=30) as reply:
-                reply.read()
-        with ThreadPoolExecutor(32) as pool:
-            list(pool.map(one, self.ports.values()))
+        """Every camera factory-fresh and its log empty, through the emulator's control
+        plane; no journal of an earlier run."""
+        benchkit.reset_fleet(self.ports)
         shutil.rmtree(self.work / ".camlink", ignore_errors=True)
+
+    def measure(self, work: Callable[[], None]) -> Measured:
+        children = _children_cpu()
+        emulator_cpu = self.emulator.cpu_seconds()
+        wall = timed(work)
+        cpu = _children_cpu() - children
+        emulator_cpu = self.emulator.cpu_seconds() - emulator_cpu
+        per_camera = benchkit.sent_since_cleared(self.ports).requests / len(self.ports)
+        rounds = (math.ceil(self.args.sites / self.args.forks)
+                  * math.ceil(self.args.cameras / self.args.concurrency))
+        floor = max(rounds * per_camera * self.args.latency / 1000, 1e-9)
+        return Measured(wall, cpu, emulator_cpu, per_camera, floor)
 
     def direct(self) -> None:
         command = [str(BIN / "camlink-provision"), "apply", "--secrets", str(self.secrets),
@@ -117,14 +143,19 @@ class Bench:
             raise SystemExit(f"ansible-playbook failed:\n{done.stdout}{done.stderr}")
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(work: Callable[[], None]) -> float:
     begin = time.perf_counter()
     work()
     return time.perf_counter() - begin
 
 
-def spread(values: list[float]) -> str:
-    return (f"median {statistics.median(values):6.2f} s  "
+def spread(values: list[float], unit: str = " s") -> str:
+    return (f"median {statistics.median(values):6.2f}{unit}  "
             f"(range {min(values):.2f}-{max(values):.2f}, {len(values)} runs)")
 
 
@@ -143,20 +174,26 @@ def main() -> None:
     with benchkit.emulated_fleet(benchkit.camera_names(total), base_port=args.base_port,
                                  latency=args.latency, prefix="bench-ansible-") as emulator, \
             tempfile.TemporaryDirectory(prefix="bench-ansible-work-") as tmp:
-        bench = Bench(args, emulator.ports, Path(tmp))
-        times: dict[str, list[float]] = {key: [] for key in (
+        bench = Bench(args, emulator, Path(tmp))
+        runs: dict[str, list[Measured]] = {key: [] for key in (
             "direct fresh", "direct converged", "ansible fresh", "ansible converged")}
         for run in range(args.runs):
             for way, work in (("direct", bench.direct), ("ansible", bench.ansible)):
                 bench.reset()
-                times[f"{way} fresh"].append(timed(work))
-                times[f"{way} converged"].append(timed(work))
+                runs[f"{way} fresh"].append(bench.measure(work))
+                runs[f"{way} converged"].append(bench.measure(work))
             print(f"run {run + 1}/{args.runs}: " + json.dumps(
-                {k: round(v[-1], 2) for k, v in times.items()}), flush=True)
+                {k: round(v[-1].wall, 2) for k, v in runs.items()}), flush=True)
     print(f"\n{args.sites} sites x {args.cameras} cameras, forks {args.forks}, concurrency "
           f"{args.concurrency} per site, {args.latency:g} ms latency")
-    for key, values in times.items():
-        print(f"  {key:<18} {spread(values)}")
+    for key, measured in runs.items():
+        print(f"  {key:<18} wall {spread([m.wall for m in measured])}")
+        print(f"  {'':<18} tool CPU {spread([m.cpu for m in measured])}, emulator CPU "
+              f"{spread([m.emulator_cpu for m in measured])}")
+        print(f"  {'':<18} {spread([m.requests for m in measured], '')} requests per "
+              f"camera; wall / floor {spread([m.wall / m.floor for m in measured], 'x')} "
+              f"(floor {statistics.median([m.floor for m in measured]):.2f} s)")
+    times = {key: [m.wall for m in measured] for key, measured in runs.items()}
     for state in ("fresh", "converged"):
         overhead = [a - d for a, d in zip(times[f"ansible {state}"], times[f"direct {state}"],
                                           strict=True)]
