@@ -296,22 +296,24 @@ def plan_resources(site: Site, camera: Camera, observed: Observed, *,
     return results
 
 
-def _reported(camera: Camera, observed: Observed) -> CameraPlan:
+def _reported(camera: Camera, observed: Observed, fingerprint: bool) -> CameraPlan:
     firmware = parse_firmware(observed.params.get(profile.FIRMWARE, ""))
     return CameraPlan(camera=camera.name, role=camera.role,
                       model=observed.params.get(profile.MODELNAME, ""),
                       firmware=firmware.version if firmware else "",
-                      fingerprint=observed.fingerprint())
+                      fingerprint=observed.fingerprint() if fingerprint else "")
 
 
 def plan_camera_detail(site: Site, camera: Camera, observed: Observed | CameraError, *,
-                       late_deletions: bool = False) -> CameraDetail:
+                       late_deletions: bool = False, fingerprint: bool = True
+                       ) -> CameraDetail:
     """The plan of one camera and its no-ops; ``late_deletions``: its deletions wait for the
-    spotters (phase ``order.TIDY``), so the slots they free are not reused in this run."""
+    spotters (phase ``order.TIDY``), so the slots they free are not reused in this run;
+    ``fingerprint=False``: the plan's fingerprint left empty (see ``make_plan``)."""
     if isinstance(observed, CameraError):
         return CameraDetail(CameraPlan(camera=camera.name, role=camera.role,
                                        error=str(observed), error_kind=observed.kind))
-    base = _reported(camera, observed)
+    base = _reported(camera, observed, fingerprint)
     problem = check_identity(camera, observed)
     if problem:
         return CameraDetail(replace(base, error=problem, error_kind="mismatch"))
@@ -330,9 +332,10 @@ def plan_camera_detail(site: Site, camera: Camera, observed: Observed | CameraEr
 
 
 def plan_camera(site: Site, camera: Camera, observed: Observed | CameraError, *,
-                late_deletions: bool = False) -> CameraPlan:
+                late_deletions: bool = False, fingerprint: bool = True) -> CameraPlan:
     """The plan of one camera; pure. Errors (unreachable, mismatch, ...) go into the plan."""
-    return plan_camera_detail(site, camera, observed, late_deletions=late_deletions).plan
+    return plan_camera_detail(site, camera, observed, late_deletions=late_deletions,
+                              fingerprint=fingerprint).plan
 
 
 def late_cameras(plan: Plan) -> set[str]:
@@ -432,14 +435,16 @@ def _edge(name: str, key: tuple[str, str, str], preset: str | None, rule: str | 
 
 def _assemble(site: Site, selected: Sequence[str],
               observed: Mapping[str, Observed | CameraError],
-              plans: Mapping[str, CameraPlan], history: History | None) -> Plan:
+              plans: Mapping[str, CameraPlan], history: History | None,
+              fingerprints: bool = True) -> Plan:
     """The site's plan: cameras in apply order, deletions held where the spotters let go of
     them (planned again so their slots are not reused), and the steps of the run; with
     ``history``, each change says who moved since the last apply (``applied``)."""
     decided = link_accounts.resolve(site, observed)
     moved = link_accounts.moved(site, decided)
     site = link_accounts.with_link_accounts(site, decided)
-    plans = {name: plan_camera(site, site.cameras[name], observed[name])
+    plans = {name: plan_camera(site, site.cameras[name], observed[name],
+                               fingerprint=fingerprints)
              if _concerned(site, name, moved) else plan for name, plan in plans.items()}
     for name, why in link_accounts.blocked_cameras(site, decided).items():
         if name in plans:
@@ -447,7 +452,7 @@ def _assemble(site: Site, selected: Sequence[str],
     cameras = [plans[camera.name] for camera in apply_order(site, selected)]
     held = order.held_cameras(cameras)
     cameras = [plan_camera(site, site.cameras[cam.camera], observed[cam.camera],
-                           late_deletions=True)
+                           late_deletions=True, fingerprint=fingerprints)
                if cam.camera in held and any(c.action == "delete" for c in cam.changes)
                else cam for cam in cameras]
     plan = Plan(site=site.name, cameras=tuple(cameras),
@@ -478,18 +483,25 @@ def compute_plan(site: Site, observed: Mapping[str, Observed | CameraError],
 def make_plan(site: Site, names: Sequence[str] | None = None, *,
               concurrency: int = DEFAULT_CONCURRENCY,
               client_factory: ClientFactory = default_client,
-              timeout: float | None = None, history: History | None = None) -> Plan:
+              timeout: float | None = None, history: History | None = None,
+              fingerprints: bool = True) -> Plan:
     """``compute_plan(site, gather(site, names), names)``, with each camera planned in its
-    worker as soon as it is read (the same result; planning overlaps other cameras' reads)."""
+    worker as soon as it is read (the same result; planning overlaps other cameras' reads).
+
+    ``fingerprints=False``: each camera's fingerprint is left empty, for a plan that is only
+    shown, never saved nor applied (a digest of the whole read, 0.27 ms of CPU a camera:
+    issue 15, "fingerprint only what the plan depends on"). Applied, such a plan would
+    refuse every camera as changed since the plan; nothing would be written."""
     return plan_and_observe(site, names, concurrency=concurrency,
                             client_factory=client_factory, timeout=timeout,
-                            history=history)[0]
+                            history=history, fingerprints=fingerprints)[0]
 
 
 def plan_and_observe(site: Site, names: Sequence[str] | None = None, *,
                      concurrency: int = DEFAULT_CONCURRENCY,
                      client_factory: ClientFactory = default_client,
-                     timeout: float | None = None, history: History | None = None
+                     timeout: float | None = None, history: History | None = None,
+                     fingerprints: bool = True
                      ) -> tuple[Plan, dict[str, Observed | CameraError]]:
     """``make_plan``, and what each camera reported: an apply that follows at once, with
     nobody reviewing in between, takes its first snapshots from these reads."""
@@ -497,11 +509,11 @@ def plan_and_observe(site: Site, names: Sequence[str] | None = None, *,
 
     def read_and_plan(camera: Camera) -> tuple[Observed | CameraError, CameraPlan]:
         observed = _gather_one(site, camera, client_factory, timeout)
-        return observed, plan_camera(site, camera, observed)
+        return observed, plan_camera(site, camera, observed, fingerprint=fingerprints)
 
     cameras = [site.cameras[name] for name in selected]
     results = run_each(cameras, read_and_plan, concurrency=concurrency, name="plan")
     observed = {c.name: obs for c, (obs, _) in zip(cameras, results, strict=True)}
     plan = _assemble(site, selected, observed, {plan.camera: plan for _, plan in results},
-                     history)
+                     history, fingerprints)
     return plan, observed

@@ -21,8 +21,10 @@ def run_plan(args: argparse.Namespace) -> int:
         recorder = _recorder(args, session.site)
         factory = default_client if recorder is None else \
             (lambda camera: default_client(camera, recorder))
+        # Fingerprints only where they are kept: a plan file, or the JSON a tool may save.
         plan = make_plan(session.site, session.names, concurrency=args.concurrency,
-                         history=last_applied(session.site.name), client_factory=factory)
+                         history=last_applied(session.site.name), client_factory=factory,
+                         fingerprints=bool(args.out) or args.format == "json")
     if recorder is not None:
         print(f"recorded {recorder.count} exchange(s) in {recorder.directory}/ (no headers, "
               "secrets removed): attach it to a bug report", file=sys.stderr)

@@ -345,3 +345,22 @@ def test_a_free_preset_slots_position_is_not_kept(site: Site) -> None:
                         if slot not in held for axis in profile.PRESET_AXES}
     for slot in range(slots):  # every slot's name stays: which slots are free is needed
         assert profile.preset_param(slot, "name") in seen.params
+
+
+def test_a_plan_only_shown_has_no_fingerprints_and_applied_writes_nothing(
+        site: Site, fleet: Fleet) -> None:
+    """``fingerprints=False`` (the plan command's text and markdown): the same changes and
+    steps, no digest; applied anyway, every camera is refused as changed since the plan."""
+    from camlink_provision.apply import apply_plan
+
+    full = make_plan(site)
+    shown = make_plan(site, fingerprints=False)
+    assert all(cam.fingerprint for cam in full.cameras)
+    assert [cam.fingerprint for cam in shown.cameras] == [""] * len(shown.cameras)
+    assert [c.to_json() for c in shown.changes] == [c.to_json() for c in full.changes]
+    assert shown.steps == full.steps and shown.changes
+    result = apply_plan(site, shown, concurrency=4)
+    # Refused (the PTZ cameras), or held back behind a refused one (their spotters).
+    assert {cam.status for cam in result.cameras if cam.camera in
+            {c.camera for c in shown.changes}} == {"failed", "skipped"}
+    assert not any(entry.write for name in fleet.names() for entry in fleet.request_log(name))

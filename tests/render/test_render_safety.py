@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import camlink_provision.render as render
 from camlink_provision.firmware.commands import SetParams
 from camlink_provision.model import Action, AttributeChange, CameraPlan, Change, Plan
 from camlink_provision.render import FORMATS, Format, render_plan, save_plan
+from camlink_provision.render.common import printable, value_text
 
 VIEWS = [("text", False), ("text", True), ("markdown", False), ("json", False)]
 
@@ -86,3 +88,13 @@ def test_public_names_are_exported() -> None:
 def test_printable_shows_hidden_characters_only(text: str, shown: str) -> None:
     from camlink_provision.render.common import printable
     assert printable(text) == shown
+
+
+@pytest.mark.parametrize("value", [
+    "", "gate", 'a "quoted" \\ name', "line\nbreak", "nul\x00", "sep\u2028", "del\x7f",
+    "zero\u200bwidth", "é", 0, -5, 10**20, True, False, None, 1.5, [1, "x"],
+    {"b": 1, "a": [2, "\x1b[31m"]}])
+def test_a_value_reads_as_its_json_with_hidden_characters_shown(value: object) -> None:
+    """Text and whole numbers take a shortcut past json.dumps: the same text all the same."""
+    assert value_text(value) == printable(json.dumps(value, sort_keys=True,
+                                                     ensure_ascii=False))
