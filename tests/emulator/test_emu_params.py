@@ -130,3 +130,39 @@ def test_the_request_log_keeps_names_never_values(cams: dict[str, Cam], fleet: F
 
 def _percent(data: bytes) -> bytes:
     return "".join(f"%{b:02X}" for b in data).encode()
+
+
+def test_a_read_is_each_parameter_as_value_gives_it_through_stores_and_resets() -> None:
+    """The store reads a group as its table defaults with the values that differ put in
+    their places: the same pairs, in the same order, as asking each parameter's value."""
+    from camlink_provision.emulator.params import ParamStore, ParamTable, readable
+    from camlink_provision.firmware.profile import parameter_table
+
+    table = ParamTable(parameter_table(fw.Capabilities(
+        npreset=8, ndi=1, ndo=1, nvi=0, nevent=3, npeer=3, cameralink=True, ptz=True)))
+    base = {"system_hostname": "cam-1", fw.preset_param(0, "name"): "factory"}
+    store = ParamStore(table, base)
+    groups = ["camctrl_c0_preset", "event", "system_hostname", "capability",
+              fw.preset_param(0, "name")]
+
+    def expected(names: list[str], level: int) -> list[tuple[str, str]] | None:
+        shown = [[(s.name, store.value(s.name)) for s in table.matching(g)
+                  if readable(s, level)] for g in names]
+        return None if not all(shown) else [pair for pairs in shown for pair in pairs]
+
+    def check() -> None:
+        for level in fw.PRIVILEGE_LEVELS.values():
+            for names in (groups, groups[2:]):
+                assert store.read(names, level) == expected(names, level)
+        assert store.read(groups, fw.PRIVILEGE_LEVELS["admin"])  # not refused
+
+    check()
+    store.store({fw.preset_param(1, "name"): "gate", fw.preset_param(1, "pan"): "90",
+                 "system_hostname": "renamed", fw.event_param(2, "delay"): "7"})
+    check()
+    store.store({"system_hostname": "cam-1", fw.preset_param(1, "pan"): "0",
+                 fw.preset_param(0, "name"): ""})  # back to base and default; base cleared
+    check()
+    store.factory_reset()
+    check()
+    assert store.read(["no_such_group"], fw.PRIVILEGE_LEVELS["admin"]) is None
