@@ -23,6 +23,7 @@ from camlink_provision.firmware.profile import AUTH_REALM
 
 MAX_NONCES = 256
 _DIRECTIVE = re.compile(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))')
+_ESCAPED = re.compile(r"\\(.)")
 
 
 def md5_hex(text: str) -> str:
@@ -34,7 +35,10 @@ def parse_directives(text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for match in _DIRECTIVE.finditer(text):
         quoted, bare = match[2], match[3]
-        out[match[1].lower()] = re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else bare
+        if quoted is None:
+            out[match[1].lower()] = bare
+        else:  # an escape is rare: the substitution only where there is one
+            out[match[1].lower()] = _ESCAPED.sub(r"\1", quoted) if "\\" in quoted else quoted
     return out
 
 
