@@ -120,10 +120,17 @@ class ParamStore:
             if not found.names:
                 return None
             values = list(found.defaults)
-            for changed, value in self._not_default.items():
-                at = found.position.get(changed)
-                if at is not None:
-                    values[at] = value
+            changed = self._not_default
+            if len(found.names) < len(changed):  # a name or a small group: look each up
+                for at, param in enumerate(found.names):
+                    value = changed.get(param)
+                    if value is not None:
+                        values[at] = value
+            else:  # a large group: put each changed value in its place
+                for param, value in changed.items():
+                    place = found.position.get(param)
+                    if place is not None:
+                        values[place] = value
             out.extend(zip(found.names, values, strict=True))
         return out
 
