@@ -35,7 +35,7 @@ Action = Literal["create", "update", "delete"]
 #    camera by camera as "changed since the plan was made"; its format says why instead
 PLAN_FORMAT_VERSION = 3
 __all__ = ["SENSITIVE", "Action", "AttributeChange", "CameraPlan", "Change", "LinkAccount",
-           "Observed", "Plan", "Step", "Unmanaged"]
+           "Observed", "Part", "Plan", "Step", "Unmanaged"]
 
 
 def _without_volatile(names: list[str]) -> list[str]:
@@ -51,6 +51,36 @@ def _without_volatile(names: list[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Part:
+    """The part of a camera a read asked for again (``plan.reread``): the getparam names
+    (each a parameter, or every parameter of the group it names) and whether the tracking
+    rules were among it."""
+
+    names: tuple[str, ...]
+    rules: bool
+    _under: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_under", tuple(f"{name}_" for name in self.names))
+
+    def covers(self, name: str) -> bool:
+        """Whether a getparam of ``names`` returns ``name``: itself, or its group's."""
+        return name in self.names or name.startswith(self._under)
+
+    def of(self, observed: Observed) -> Observed:
+        """``observed`` cut down to this part (to compare two reads on it alone)."""
+        params = {name: value for name, value in observed.params.items() if self.covers(name)}
+        return Observed(observed.camera, params, observed.rules if self.rules else None)
+
+    def to_json(self) -> dict[str, JSON]:
+        return {"names": list(self.names), "rules": self.rules}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JSON]) -> Part:
+        return cls(tuple(data["names"]), bool(data["rules"]))
+
+
+@dataclass(frozen=True)
 class Observed:
     """What one camera reported, gathered in as few requests as the firmware allows."""
 
@@ -61,6 +91,11 @@ class Observed:
     # Account -> whether it logged in with the inventory's password (login checks): the only
     # way to know a password is right. Like link tests, not part of the fingerprint.
     logins: Mapping[str, bool] = field(default_factory=dict)
+    # Set on a read that asked only ``part`` of the camera again and took the rest from an
+    # earlier read of the same run (``plan.reread``): only that part is known as the camera
+    # holds it now, so a comparison with a later read looks at that part alone
+    # (``holds_the_same``). Not part of the fingerprint.
+    part: Part | None = None
 
     def fingerprint(self) -> str:
         """A digest of the settings a plan is computed from (not position nor DO state)."""
@@ -86,17 +121,28 @@ class Observed:
                           sort_keys=True)
         return "sha256:" + hashlib.sha256(blob.encode()).hexdigest()
 
+    def holds_the_same(self, current: Observed) -> bool:
+        """Whether ``current``, a whole read, shows this read's settings: all of them, or
+        those of its ``part`` when it asked only that part again."""
+        if self.part is None:
+            return current.fingerprint() == self.fingerprint()
+        return self.part.of(current).fingerprint() == self.part.of(self).fingerprint()
+
     def to_json(self) -> dict[str, JSON]:
         """The settings, as the journal keeps a snapshot. A write-only value (a peer's
         password) is never in a getparam reply; one found anyway is left out, never kept."""
-        return {"camera": self.camera, "params": without_secrets(self.params),
-                "rules": self.rules}
+        out: dict[str, JSON] = {"camera": self.camera, "params": without_secrets(self.params),
+                                "rules": self.rules}
+        if self.part is not None:
+            out["part"] = self.part.to_json()
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, JSON]) -> Observed:
-        rules = data.get("rules")
+        rules, part = data.get("rules"), data.get("part")
         return cls(camera=str(data["camera"]), params=dict(data["params"]),
-                   rules=None if rules is None else dict(rules))
+                   rules=None if rules is None else dict(rules),
+                   part=None if part is None else Part.from_json(part))
 
 
 @dataclass(frozen=True)
@@ -184,7 +230,9 @@ class CameraPlan:
     role: str
     model: str = ""
     firmware: str = ""
-    fingerprint: str = ""  # of what was observed; empty when the camera could not be read
+    # Of what was observed; empty when the camera could not be read, or in a plan made only
+    # to be shown (``make_plan(fingerprints=False)``).
+    fingerprint: str = ""
     error: str = ""  # why this camera could not be planned (unreachable, wrong model, ...)
     error_kind: str = ""  # unreachable | unauthorized | refused | protocol | mismatch
     changes: tuple[Change, ...] = ()

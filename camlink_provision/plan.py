@@ -42,7 +42,7 @@ from camlink_provision.firmware import models, profile
 from camlink_provision.firmware.choice import naming_for
 from camlink_provision.firmware.version import parse_firmware
 from camlink_provision.inventory.model import Camera, ResourceKind, Site
-from camlink_provision.model import JSON, CameraPlan, Observed, Plan
+from camlink_provision.model import JSON, CameraPlan, Observed, Part, Plan
 from camlink_provision.resources import (
     KINDS,
     Context,
@@ -172,28 +172,25 @@ def gather_camera(site: Site, camera: Camera, client: CameraClient, *,
 def reread(camera: Camera, client: CameraClient, known: Observed,
            kinds: Iterable[ResourceKind]) -> Observed:
     """``known``, this run's earlier read of ``camera``, with what changes of ``kinds`` are
-    planned from read again: the groups of those kinds and of the kinds they refer to (an
-    event's actions name its camera's peer slots), with the identity, in one getparam; the
-    tracking rules only when they are among them. The rest stays as ``known`` saw it.
+    planned from read again: the identity groups (still the same camera), the groups of
+    those kinds and of the kinds they refer to (an event's actions name the camera's peer
+    slots), in one getparam; the tracking rules only when they are among them. The rest
+    stays as ``known`` saw it, and the result says which part is fresh (``Observed.part``).
 
-    A step after a person reviewed the plan takes this as its snapshot: what it writes, and
+    A camera's first step after a person reviewed the plan takes this as its snapshot,
+    given the kinds of every change planned on the camera: what the run writes there, and
     what that refers to, is as fresh as a whole read would make it, for fewer requests and
     bytes (issue 15: "re-read only what the plan touches"). No link tests or logins: a
     snapshot compares settings."""
     wanted = _with_referred(set(kinds))
     groups = [group for kind in KINDS if kind.kind in wanted for group in kind.groups(camera)]
-    params = dict(known.params)
-    if groups:
-        names = [*profile.IDENTITY_GROUPS, *groups]
-        fresh = _kept(client.getparam(names))
-        # What the getparam returns: each name itself, or every name of a group it names.
-        exact, under = set(names), tuple(f"{name}_" for name in names)
-        params = {name: value for name, value in params.items()
-                  if name not in exact and not name.startswith(under)} | fresh
-    rules = known.rules
-    if "tracking_rule" in wanted and tracking.wants_rules(camera):
-        rules = client.tracking_rules()
-    return Observed(camera.name, params, rules)
+    part = Part((*profile.IDENTITY_GROUPS, *groups),
+                "tracking_rule" in wanted and tracking.wants_rules(camera))
+    fresh = _kept(client.getparam(list(part.names)))
+    params = {name: value for name, value in known.params.items()
+              if not part.covers(name)} | fresh
+    rules = client.tracking_rules() if part.rules else known.rules
+    return Observed(camera.name, params, rules, part=part)
 
 
 def _with_referred(kinds: set[str]) -> set[str]:

@@ -9,10 +9,13 @@ next apply of the site, holding the site's lock, looks first for journals that d
 or ended with cameras in flight, and for every camera whose step began writing and did not
 end ``after`` or ``before``:
 
-    read it again  -> the snapshot's fingerprint: nothing landed            "before"
+    read it again  -> the snapshot's settings: nothing landed                "before"
                    -> none of the step's changes left to make: it completed  "after"
                    -> else put the snapshot back (restore.py), confirmed     "restored"
                                                            or not confirmed  "unknown"
+
+(The snapshot's settings: all of them, or for one that asked only part of the camera again
+after a person reviewed the plan, that part's; ``Observed.holds_the_same``.)
 
 Each camera's verdict is printed and journaled; the old journal then gets a ``recovered``
 record, so it is never recovered twice. Then the run plans as usual, from what the cameras hold.
@@ -177,7 +180,7 @@ def _settle(site: Site, flight: InFlight, journal: str, client: Any,
         return planner.gather_camera(site, camera, client, test_links=False)
 
     current = observe()
-    if current.fingerprint() == flight.snapshot.fingerprint():
+    if flight.snapshot.holds_the_same(current):
         return Recovered(journal, flight.camera, "before",
                          "nothing of the interrupted step had landed")
     tested = planner.gather_camera(site, camera, client)

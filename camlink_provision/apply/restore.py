@@ -11,9 +11,11 @@ now differs from the snapshot:
 
 Each pass reads the camera, writes the differences, and the next pass reads again; the
 restore is confirmed when a read shows nothing left to put back *and* the whole camera's
-fingerprint equals the snapshot's. Restore writes are idempotent (they set snapshot values),
-so unlike apply writes they may be repeated: passes are retried with a growing pause, which
-rides out a camera that reboots or drops a few requests.
+fingerprint equals the snapshot's (for a snapshot that asked only part of the camera again,
+after a person reviewed the plan, that part's: ``Observed.holds_the_same``). Restore writes
+are idempotent (they set snapshot values), so unlike apply writes they may be repeated:
+passes are retried with a growing pause, which rides out a camera that reboots or drops a
+few requests.
 
 - accounts: one the step added is deleted; a privilege it changed is put back.
 
@@ -31,7 +33,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from camlink_provision.errors import CameraError
 from camlink_provision.firmware import profile as fw
@@ -193,7 +195,7 @@ def _verdict(snapshot: Observed, current: Observed, lost: list[str], kept: froze
              gone: list[str]) -> RestoreOutcome:
     note = "restored to its state before the apply (read back and confirmed)"
     expected = snapshot if not (kept or gone) else _expected(snapshot, current, kept, gone)
-    if current.fingerprint() != expected.fingerprint():
+    if not expected.holds_the_same(current):
         return RestoreOutcome(False, "restored what this run touched, but other settings "
                               "differ from the snapshot (changed by someone else meanwhile?)")
     if lost:
@@ -224,4 +226,4 @@ def _expected(snapshot: Observed, current: Observed, kept: frozenset[str],
             for field in (fw.ACCOUNT_NAME, fw.ACCOUNT_PRIVILEGE):
                 param = fw.account_param(slot, field)
                 params[param] = current.params.get(param, "")
-    return Observed(snapshot.camera, params, snapshot.rules)
+    return replace(snapshot, params=params)

@@ -53,7 +53,7 @@ from camlink_provision.apply.result import (
 from camlink_provision.apply.stopping import StopRequest
 from camlink_provision.apply.transaction import StepOutcome, StepTools, run_step
 from camlink_provision.errors import CamlinkError
-from camlink_provision.inventory.model import Site
+from camlink_provision.inventory.model import ResourceKind, Site
 from camlink_provision.model import Change, Observed, Plan, Step
 from camlink_provision.playbook import Play, Playbook
 
@@ -83,6 +83,11 @@ class _Tally:
     @property
     def failed(self) -> bool:
         return bool(self.failure)
+
+    def kinds_to_recheck(self) -> frozenset[ResourceKind]:
+        """After a person reviewed the plan, the kinds of every change planned on this
+        camera (read again at its first step, for its later steps too); else none."""
+        return frozenset(c.kind for c in self.planned) if self.recheck else frozenset()
 
     def pending(self, phases: Iterable[int]) -> list[Change]:
         """Planned changes of these phases that are not (yet) in place."""
@@ -266,7 +271,7 @@ class Rollout:
         tally = self.tallies[step.camera]
         try:
             return run_step(self.tools, title, camera, step, self._changes_of(step),
-                            tally.expected, tally.known, tally.recheck)
+                            tally.expected, tally.known, tally.kinds_to_recheck())
         except Exception as error:  # as Nornir: a crash becomes this camera's result
             return StepOutcome(step.camera, "failed", f"internal error "
                                f"({type(error).__name__}); see the journal", (), "unknown",

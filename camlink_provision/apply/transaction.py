@@ -19,7 +19,7 @@ confirmed).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -125,9 +125,8 @@ class _Step:
             test_links=read_back and "peer" in kinds,
             check_logins=read_back and "account" in kinds))
 
-    def reread(self, known: Observed) -> Observed:
-        """``known`` with what this step's changes are planned from read again."""
-        kinds = {change.kind for change in self.changes}
+    def reread(self, known: Observed, kinds: Collection[ResourceKind]) -> Observed:
+        """``known`` with what changes of ``kinds`` are planned from read again."""
         return self._read("snapshot", lambda: self.tools.reread(self.camera, self.client,
                                                                 known, kinds))
 
@@ -165,12 +164,14 @@ class _Step:
 
 def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
              changes: Sequence[Change], expected_fingerprint: str,
-             known: Observed | None = None, recheck: bool = False) -> StepOutcome:
+             known: Observed | None = None,
+             recheck: Collection[ResourceKind] = ()) -> StepOutcome:
     """Apply one step of the plan (its ``changes``, all on ``camera``) as one transaction;
     never raises CameraError. ``known``: what this run read of the camera moments ago
     (the plan's read, a previous step's read-back): the snapshot, instead of reading again;
-    ``recheck``: a person reviewed the plan since, so what the step touches is read again
-    (``plan.reread``)."""
+    ``recheck``: a person reviewed the plan since ``known`` was read, so what changes of
+    these kinds are planned from is read again (``plan.reread``): the kinds of every change
+    planned on the camera, so its later steps find nothing unchecked."""
     tools.emit(CameraStarted(play, camera.name, len(changes)))
     try:
         client = tools.connect(camera)
@@ -188,7 +189,8 @@ def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
     return outcome
 
 
-def _run(step: _Step, known: Observed | None, recheck: bool) -> StepOutcome:
+def _run(step: _Step, known: Observed | None,
+         recheck: Collection[ResourceKind]) -> StepOutcome:
     name = step.camera.name
     try:
         snapshot = _snapshot(step, known, recheck)
@@ -210,13 +212,14 @@ def _run(step: _Step, known: Observed | None, recheck: bool) -> StepOutcome:
                        keys, "after", fingerprint, step.writes, after)
 
 
-def _snapshot(step: _Step, known: Observed | None, recheck: bool) -> Observed:
+def _snapshot(step: _Step, known: Observed | None,
+              recheck: Collection[ResourceKind]) -> Observed:
     """The camera as the step finds it: this run's read of moments ago when it has the
-    fingerprint the step expects (with what the step touches read again, ``recheck``), or
-    else a whole read."""
+    fingerprint the step expects (with what ``recheck`` kinds are planned from read
+    again), or else a whole read."""
     if known is None or known.fingerprint() != step.expected:
         return step.observe("snapshot")
-    return step.reread(known) if recheck else known
+    return step.reread(known, recheck) if recheck else known
 
 
 def _write_and_check(step: _Step) -> tuple[Observed, str]:

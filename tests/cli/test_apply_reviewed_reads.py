@@ -160,4 +160,4 @@ def test_a_change_elsewhere_on_the_camera_does_not_stop_the_step(operator: Opera
     assert any(e.write for e in operator.fleet.request_log(CRANE))
     state = operator.fleet.state(CRANE)
     assert state["params"]["event_i0_delay"] == "42"  # left as the other person made it
-    assert "crane-yard" in {p["name"] for p in state["presets"]}
+    assert {p["name"]: p["pan"] for p in state["presets"]}["crane-yard"] == -2600
