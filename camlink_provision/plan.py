@@ -173,8 +173,8 @@ def reread(camera: Camera, client: CameraClient, known: Observed,
            kinds: Iterable[ResourceKind]) -> Observed:
     """``known``, this run's earlier read of ``camera``, with what changes of ``kinds`` are
     planned from read again: the identity groups (still the same camera), the groups of
-    those kinds and of the kinds they refer to (an event's actions name the camera's peer
-    slots), in one getparam; the tracking rules only when they are among them. The rest
+    those kinds and of the kinds tied to them on the camera (``_with_tied``), in one
+    getparam; the tracking rules only when they are among them. The rest
     stays as ``known`` saw it, and the result says which part is fresh (``Observed.part``).
 
     A camera's first step after a person reviewed the plan takes this as its snapshot,
@@ -182,7 +182,7 @@ def reread(camera: Camera, client: CameraClient, known: Observed,
     what that refers to, is as fresh as a whole read would make it, for fewer requests and
     bytes (issue 15: "re-read only what the plan touches"). No link tests or logins: a
     snapshot compares settings."""
-    wanted = _with_referred(set(kinds))
+    wanted = _with_tied(set(kinds))
     groups = [group for kind in KINDS if kind.kind in wanted for group in kind.groups(camera)]
     part = Part((*profile.IDENTITY_GROUPS, *groups),
                 "tracking_rule" in wanted and tracking.wants_rules(camera))
@@ -193,12 +193,15 @@ def reread(camera: Camera, client: CameraClient, known: Observed,
     return Observed(camera.name, params, rules, part=part)
 
 
-def _with_referred(kinds: set[str]) -> set[str]:
-    """``kinds`` and every kind they refer to, however indirectly."""
+def _with_tied(kinds: set[str]) -> set[str]:
+    """``kinds`` and every kind tied to them on the same camera (``tied_to``), either way
+    and however indirectly: an event names peer slots and a local preset, so a change to
+    any of the three depends on the other two."""
     found = set(kinds)
     while True:
-        more = {referred for kind in KINDS if kind.kind in found
-                for referred in kind.refers_to} - found
+        more = {other for kind in KINDS
+                for other in (*kind.tied_to, kind.kind)
+                if kind.kind in found or found & set(kind.tied_to)} - found
         if not more:
             return found
         found |= more

@@ -145,6 +145,9 @@ class Resource(Protocol):
     # What it refers to on other cameras; empty for what others refer to. ``order`` puts
     # the referred side first and its deletions after the references go (phases).
     refers_to: tuple[str, ...]
+    # What it refers to on its own camera, whose settings its plan and writes depend on
+    # (and the other way round): read again with it after a person reviewed the plan.
+    tied_to: tuple[str, ...]
 
     def groups(self, camera: Camera) -> tuple[str, ...]: ...
 
@@ -269,6 +272,7 @@ class SlotResource:
     kind: ResourceKind
     noun: str
     refers_to: tuple[str, ...] = ()
+    tied_to: tuple[str, ...] = ()
 
     # -- hooks ------------------------------------------------------------------------------
     def capacity(self, observed: Observed) -> int | None:

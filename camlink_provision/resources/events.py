@@ -454,6 +454,8 @@ class Events(SlotResource):
     kind: ResourceKind = "event"
     # A camera-link action names a peer slot and a preset or rule on that peer.
     refers_to: tuple[str, ...] = ("peer", "preset", "tracking_rule")
+    # On its own camera: the peer slots of its link actions, the preset of its local action.
+    tied_to: tuple[str, ...] = ("peer", "preset")
     noun = "event"
 
     def groups(self, camera: Camera) -> tuple[str, ...]:

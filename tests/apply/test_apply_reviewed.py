@@ -56,12 +56,14 @@ def test_a_change_only_a_later_step_touches_stops_the_camera_at_its_first(
 
 def test_a_restore_after_review_is_confirmed_on_what_was_read_again(
         site: Site, fleet: Any) -> None:
-    """ptz-a's write fails; an event setting changed by hand during the review (nothing the
-    run touches there) does not make the restore 'NOT confirmed', and the journal's
-    snapshot says which part of it was read again."""
+    """ptz-a's write fails; an account added by hand during the review (nothing the run
+    touches there, nor anything tied to it) does not make the restore 'NOT confirmed', and
+    the journal's snapshot says which part of it was read again."""
     plan, observed = planner.plan_and_observe(site)
+    assert "account" not in {c.kind for c in plan.changes if c.camera == "ptz-a"}
     with _client(site, "ptz-a") as by_hand:
-        by_hand.setparam({fw.event_param(0, "delay"): "42"})
+        by_hand.edit_account("add", "visitor", password=Secret("V1sit-or-pass"),
+                             privilege="viewer")
     fleet.set_fault("ptz-a", Fault(status=500, match="preset"))
     with Journal.open_for(site.name) as journal:
         result = apply_plan(site, plan, fresh=observed, reviewed=True, retry_pauses=(),
@@ -70,12 +72,15 @@ def test_a_restore_after_review_is_confirmed_on_what_was_read_again(
     ptz = _result(result, "ptz-a")
     assert ptz.status == "failed" and ptz.ends_in == "before", ptz.reason
     assert "restored to its state before the apply" in ptz.reason
-    assert fleet.state("ptz-a")["params"][fw.event_param(0, "delay")] == "42"
+    held = fleet.state("ptz-a")["params"]
+    assert "visitor" in {held.get(fw.account_param(slot, fw.ACCOUNT_NAME))
+                         for slot in range(fw.NACCOUNT)}  # left as the other person made it
     [record] = [r for r in read_journal(path)
                 if r["record"] == "step_writing" and r["camera"] == "ptz-a"]
     snapshot = Observed.from_json(record["snapshot"])
     assert snapshot.part is not None and fw.PRESET_GROUP in snapshot.part.names
-    assert fw.EVENT_GROUP not in snapshot.part.names and snapshot.part.rules
+    assert snapshot.part.rules and not any(name.startswith(fw.ACCOUNT_GROUP)
+                                           for name in snapshot.part.names)
 
 
 def test_a_step_that_changes_only_rules_reads_the_identity_again_too(

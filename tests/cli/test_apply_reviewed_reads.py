@@ -117,9 +117,11 @@ def test_a_confirmed_step_reads_again_only_the_groups_it_touches(operator: Opera
     assert done.returncode == 0, done.stdout + done.stderr
     log = operator.fleet.request_log(CRANE)
     plan_read, snapshot, read_back = _getparams(log)
-    # The step moves a preset: its snapshot is the identity and the presets, nothing else
-    # of the camera (peers, events, accounts, the output's state) and not its rules.
-    assert snapshot == IDENTITY | {profile.PRESET_GROUP}
+    # The step moves a preset: its snapshot is the identity, the presets and what is tied
+    # to them on the camera (events name a local preset and peer slots), not the rest of
+    # the camera (accounts, the output's state) nor its rules.
+    assert snapshot == IDENTITY | {profile.PRESET_GROUP, profile.EVENT_GROUP,
+                                   profile.PEER_GROUP}
     assert plan_read == read_back and snapshot < plan_read
     assert _rule_reads(log) == 2  # the plan's and the read-back's, none for the snapshot
     writes = [e for e in log if e.write]
@@ -146,18 +148,22 @@ def test_a_change_to_what_the_step_touches_while_reviewing_stops_that_camera(
     assert "changed since the plan was made" in done.stdout, done.stdout
     log = operator.fleet.request_log(CRANE)
     assert not any(e.write for e in log)  # nothing written after the review
-    assert _getparams(log) == [IDENTITY | {profile.PRESET_GROUP}]  # the snapshot only
+    assert _getparams(log) == [IDENTITY | {profile.PRESET_GROUP, profile.EVENT_GROUP,
+                                           profile.PEER_GROUP}]  # the snapshot only
 
 
 def test_a_change_elsewhere_on_the_camera_does_not_stop_the_step(operator: Operator) -> None:
-    def someone_edits_the_crane_events() -> None:
+    def someone_adds_a_tracking_rule_to_the_crane() -> None:
+        with operator.client("ptz-gate-north") as other:
+            rule = next(iter(other.tracking_rules().values()))
+        by_hand = {**rule, profile.VCA_RULE_NAME: "by-hand"}
         with operator.client(CRANE) as crane:
-            crane.setparam({"event_i0_delay": "42"})  # not what the plan touches
+            crane.put_tracking_rules({"by-hand": by_hand})  # not what the plan touches
         operator.fleet.clear_log(CRANE)
 
-    done = operator.confirmed_apply(someone_edits_the_crane_events)
+    done = operator.confirmed_apply(someone_adds_a_tracking_rule_to_the_crane)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert any(e.write for e in operator.fleet.request_log(CRANE))
+    assert _rule_reads(operator.fleet.request_log(CRANE)) == 1  # the read-back's only
     state = operator.fleet.state(CRANE)
-    assert state["params"]["event_i0_delay"] == "42"  # left as the other person made it
+    assert "by-hand" in state["rules"]  # left as the other person made it
     assert {p["name"]: p["pan"] for p in state["presets"]}["crane-yard"] == -2600
