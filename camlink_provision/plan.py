@@ -170,7 +170,7 @@ def gather_camera(site: Site, camera: Camera, client: CameraClient, *,
 
 
 def reread(camera: Camera, client: CameraClient, known: Observed,
-           kinds: Iterable[ResourceKind]) -> Observed:
+           kinds: Iterable[str]) -> Observed:
     """``known``, this run's earlier read of ``camera``, with what changes of ``kinds`` are
     planned from read again: the identity groups (still the same camera), the groups of
     those kinds and of the kinds tied to them on the camera (``_with_tied``), in one
@@ -178,10 +178,11 @@ def reread(camera: Camera, client: CameraClient, known: Observed,
     stays as ``known`` saw it, and the result says which part is fresh (``Observed.part``).
 
     A camera's first step after a person reviewed the plan takes this as its snapshot,
-    given the kinds of every change planned on the camera: what the run writes there, and
-    what that refers to, is as fresh as a whole read would make it, for fewer requests and
-    bytes (issue 15: "re-read only what the plan touches"). No link tests or logins: a
-    snapshot compares settings."""
+    given the kinds of every change planned on the camera and of what other cameras'
+    changes name on it (``rollout``): what the run writes there, and what its writes
+    elsewhere depend on there, is as fresh as a whole read would make it, for fewer
+    requests and bytes (issue 15: "re-read only what the plan touches"). No link tests or
+    logins: a snapshot compares settings."""
     wanted = _with_tied(set(kinds))
     groups = [group for kind in KINDS if kind.kind in wanted for group in kind.groups(camera)]
     part = Part((*profile.IDENTITY_GROUPS, *groups),

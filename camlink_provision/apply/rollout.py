@@ -53,9 +53,10 @@ from camlink_provision.apply.result import (
 from camlink_provision.apply.stopping import StopRequest
 from camlink_provision.apply.transaction import StepOutcome, StepTools, run_step
 from camlink_provision.errors import CamlinkError
-from camlink_provision.inventory.model import ResourceKind, Site
+from camlink_provision.inventory.model import Site
 from camlink_provision.model import Change, Observed, Plan, Step
 from camlink_provision.playbook import Play, Playbook
+from camlink_provision.resources import BY_KIND
 
 
 @dataclass
@@ -70,6 +71,9 @@ class _Tally:
     # between, then each step's read-back): its next step's snapshot, not read again.
     known: Observed | None = None
     recheck: bool = False  # ``known`` is the plan's read and a person reviewed the plan since
+    # Kinds that other cameras' planned changes name on this one (a spotter's peer names the
+    # link account, its event a preset and a rule): what their writes depend on here.
+    referred: set[str] = field(default_factory=set)
     applied: list[str] = field(default_factory=list)
     skipped: list[SkippedChange] = field(default_factory=list)
     failure: str = ""
@@ -84,10 +88,13 @@ class _Tally:
     def failed(self) -> bool:
         return bool(self.failure)
 
-    def kinds_to_recheck(self) -> frozenset[ResourceKind]:
+    def kinds_to_recheck(self) -> frozenset[str]:
         """After a person reviewed the plan, the kinds of every change planned on this
-        camera (read again at its first step, for its later steps too); else none."""
-        return frozenset(c.kind for c in self.planned) if self.recheck else frozenset()
+        camera and of what other cameras' changes name here (read again at its first step,
+        for its later steps and theirs too); else none."""
+        if not self.recheck:
+            return frozenset()
+        return frozenset({c.kind for c in self.planned} | self.referred)
 
     def pending(self, phases: Iterable[int]) -> list[Change]:
         """Planned changes of these phases that are not (yet) in place."""
@@ -152,6 +159,11 @@ class Rollout:
                 tally.failure = f"could not be planned: {cam.error}"
                 tally.status = "unreachable" if cam.error_kind == "unreachable" else "failed"
             self.tallies[cam.camera] = tally
+        for cam in self.plan.cameras:
+            for change in cam.changes:
+                for other in change.depends_on:
+                    if other in self.tallies:
+                        self.tallies[other].referred.update(BY_KIND[change.kind].refers_to)
         # Each tally holds its camera's read now (replaced by the read-back once its step
         # ends): keeping the plan's reads here too would hold two reads of every camera.
         self.fresh = {}

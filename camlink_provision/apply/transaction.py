@@ -38,7 +38,7 @@ from camlink_provision.apply.restore import PAUSES, restore_camera
 from camlink_provision.camera import CameraClient
 from camlink_provision.errors import CameraError, CameraUnreachable
 from camlink_provision.firmware.commands import Command, Request, Scope, merge_commands
-from camlink_provision.inventory.model import Camera, ResourceKind, Site
+from camlink_provision.inventory.model import Camera, Site
 from camlink_provision.model import CameraPlan, Change, Observed, Step
 
 StepStatus = Literal["changed", "failed", "unreachable"]
@@ -56,7 +56,7 @@ class Observe(Protocol):
 
 Replan = Callable[[Site, Camera, Observed], CameraPlan]  # plan.plan_camera
 # plan.reread: an earlier read with what changes of these kinds are planned from read again
-Reread = Callable[[Camera, CameraClient, Observed, Iterable[ResourceKind]], Observed]
+Reread = Callable[[Camera, CameraClient, Observed, Iterable[str]], Observed]
 Connect = Callable[[Camera], CameraClient]
 
 
@@ -125,7 +125,7 @@ class _Step:
             test_links=read_back and "peer" in kinds,
             check_logins=read_back and "account" in kinds))
 
-    def reread(self, known: Observed, kinds: Collection[ResourceKind]) -> Observed:
+    def reread(self, known: Observed, kinds: Collection[str]) -> Observed:
         """``known`` with what changes of ``kinds`` are planned from read again."""
         return self._read("snapshot", lambda: self.tools.reread(self.camera, self.client,
                                                                 known, kinds))
@@ -165,13 +165,14 @@ class _Step:
 def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
              changes: Sequence[Change], expected_fingerprint: str,
              known: Observed | None = None,
-             recheck: Collection[ResourceKind] = ()) -> StepOutcome:
+             recheck: Collection[str] = ()) -> StepOutcome:
     """Apply one step of the plan (its ``changes``, all on ``camera``) as one transaction;
     never raises CameraError. ``known``: what this run read of the camera moments ago
     (the plan's read, a previous step's read-back): the snapshot, instead of reading again;
     ``recheck``: a person reviewed the plan since ``known`` was read, so what changes of
     these kinds are planned from is read again (``plan.reread``): the kinds of every change
-    planned on the camera, so its later steps find nothing unchecked."""
+    planned on the camera and of what other cameras' changes name on it, so its later steps
+    and theirs find nothing unchecked."""
     tools.emit(CameraStarted(play, camera.name, len(changes)))
     try:
         client = tools.connect(camera)
@@ -190,7 +191,7 @@ def run_step(tools: StepTools, play: str, camera: Camera, step: Step,
 
 
 def _run(step: _Step, known: Observed | None,
-         recheck: Collection[ResourceKind]) -> StepOutcome:
+         recheck: Collection[str]) -> StepOutcome:
     name = step.camera.name
     try:
         snapshot = _snapshot(step, known, recheck)
@@ -213,7 +214,7 @@ def _run(step: _Step, known: Observed | None,
 
 
 def _snapshot(step: _Step, known: Observed | None,
-              recheck: Collection[ResourceKind]) -> Observed:
+              recheck: Collection[str]) -> Observed:
     """The camera as the step finds it: this run's read of moments ago when it has the
     fingerprint the step expects (with what ``recheck`` kinds are planned from read
     again), or else a whole read."""
