@@ -7,6 +7,7 @@ Each test plays whoever changes a camera by hand between the plan and the confir
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from apply_kit import writes
@@ -14,6 +15,7 @@ from apply_kit import writes
 from camlink_provision import plan as planner
 from camlink_provision.apply import apply_plan
 from camlink_provision.apply.journaling import journal_sink
+from camlink_provision.apply.recovery import recover_site
 from camlink_provision.camera import CameraClient
 from camlink_provision.emulator.spec import Fault
 from camlink_provision.firmware import profile as fw
@@ -148,3 +150,31 @@ def test_an_event_edited_on_a_camera_whose_only_change_is_a_preset_stops_it(
     result = apply_plan(site, plan, fresh=observed, reviewed=True)
     assert "changed since the plan" in _result(result, "ptz-b").reason
     assert writes(fleet, "ptz-b") == []
+
+
+def test_recovery_of_a_killed_reviewed_step_compares_on_the_part_read_again(
+        site: Site, fleet: Any, tmp_path: Path) -> None:
+    """A run killed right after journaling a reviewed step's snapshot (nothing written):
+    the next run's recovery says 'before', although an account was added to the camera by
+    hand meanwhile (outside the part); a whole comparison would never settle it."""
+    plan, observed = planner.plan_and_observe(site)
+    [step] = [s for s in plan.steps if s.camera == "spot"]
+    kinds = {c.kind for c in plan.changes if c.camera == "spot"}
+    with _client(site, "spot") as client:
+        snapshot = planner.reread(site.cameras["spot"], client, observed["spot"], kinds)
+    assert snapshot.part is not None
+    folder = tmp_path / "journal"
+    killed = Journal(folder / "20260101T000000.000000Z.jsonl")
+    killed.write("run_started", site=site.name)
+    killed.write("step_writing", durable=True, play="p", camera="spot",
+                 step=step.to_json(), snapshot=snapshot.to_json())
+    killed.close()  # no end record: the process was killed
+    with _client(site, "spot") as by_hand:
+        by_hand.edit_account("add", "visitor", password=Secret("V1sit-or-pass"),
+                             privilege="viewer")
+    fleet.clear_log("spot")
+    notes: list[str] = []
+    with Journal(folder / "20260101T000001.000000Z.jsonl") as journal:
+        [recovered] = recover_site(site, folder, journal, notes.append, pauses=(0.0,))
+    assert (recovered.camera, recovered.outcome) == ("spot", "before"), recovered.note
+    assert writes(fleet, "spot") == []
