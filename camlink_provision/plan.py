@@ -174,8 +174,8 @@ def reread(camera: Camera, client: CameraClient, known: Observed,
     """``known``, this run's earlier read of ``camera``, with what changes of ``kinds`` are
     planned from read again: the identity groups (still the same camera), the groups of
     those kinds and of the kinds tied to them on the camera (``_with_tied``), in one
-    getparam; the tracking rules only when they are among them. The rest
-    stays as ``known`` saw it, and the result says which part is fresh (``Observed.part``).
+    getparam; the tracking rules only when they are among them. The rest stays as
+    ``known`` saw it, and the result says which part is fresh (``Observed.part``).
 
     A camera's first step after a person reviewed the plan takes this as its snapshot,
     given the kinds of every change planned on the camera and of what other cameras'
