@@ -49,14 +49,14 @@ from resources.sitekit import (
 
 SITE: dict[str, Any] = {
     "cameras": [
-        {"name": "ptz1", "role": "ptz", "address": "10.0.0.21",
+        {"name": "ptz1", "role": "ptz", "address": "192.0.2.21",
          "presets": [{"name": "gate", "pan": 100, "tilt": -10, "zoom": 2},
                      {"name": "yard", "pan": -200, "tilt": 0, "zoom": 1}],
          "tracking_rules": [
              {"name": "gate-track", "type": "intrusion",
               "field": [[0, 0], [5000, 0], [5000, 5000]], "condition": "both"},
              {"name": "fence", "type": "linecrossing", "field": [[0, 1], [9, 1]]}]},
-        {"name": "ptz2", "role": "ptz", "address": "10.0.0.22", "site_port": 8080,
+        {"name": "ptz2", "role": "ptz", "address": "192.0.2.22", "site_port": 8080,
          "presets": [{"name": "dock", "pan": 1, "tilt": 2, "zoom": 3}]},
         {"name": "spot1", "role": "spotter",
          "events": [{"name": "gate-intrusion",

@@ -115,7 +115,7 @@ def test_view_changes_are_in_after_order_and_missing_keys_are_none() -> None:
 
 SPOT_SITE: dict[str, Any] = {
     "cameras": [
-        {"name": "ptz1", "role": "ptz", "address": "10.0.0.21"},
+        {"name": "ptz1", "role": "ptz", "address": "192.0.2.21"},
         {"name": "spot1", "role": "spotter",
          "events": [{"name": "door", "trigger": {"kind": "di", "inputs": [0]}}]},
     ],
@@ -127,7 +127,7 @@ SPOT_SITE: dict[str, Any] = {
 def test_a_peer_name_held_twice_gets_its_slot() -> None:
     site = build_site(SPOT_SITE)
     camera = site.cameras["spot1"]
-    peer = {"enable": 1, "name": "ptz1", "ipaddress": "10.0.0.21", "port": 80,
+    peer = {"enable": 1, "name": "ptz1", "ipaddress": "192.0.2.21", "port": 80,
             "username": "camlink"}
     observed = observed_from(camera, {"peers": {0: {**peer, "port": 81}, 1: peer},
                                       "link_tests": {1: "ok"}})
@@ -141,9 +141,9 @@ def test_a_peer_name_held_twice_gets_its_slot() -> None:
 
 # -- peers and tracking rules -----------------------------------------------------------------
 def test_peer_view() -> None:
-    held = {"enable": "1", "name": "ptz-yard-west", "ipaddress": "192.168.40.21", "port": "80",
+    held = {"enable": "1", "name": "ptz-yard-west", "ipaddress": "192.0.2.40", "port": "80",
             "username": "camlink"}
-    assert peers.view(held) == {"name": "ptz-yard-west", "address": "192.168.40.21:80",
+    assert peers.view(held) == {"name": "ptz-yard-west", "address": "192.0.2.40:80",
                                 "username": "camlink", "enabled": "yes"}
     assert peers.view({**held, "ipaddress": "fd00::5", "enable": "0"})["address"] == \
         "[fd00::5]:80"
@@ -172,8 +172,8 @@ def test_tracking_view_values() -> None:
 # -- no write goes unseen -----------------------------------------------------------------------
 RANDOM_SITE: dict[str, Any] = {
     "cameras": [
-        {"name": "ptz1", "role": "ptz", "address": "10.0.0.21"},
-        {"name": "ptz2", "role": "ptz", "address": "10.0.0.22", "site_port": 8080},
+        {"name": "ptz1", "role": "ptz", "address": "192.0.2.21"},
+        {"name": "ptz2", "role": "ptz", "address": "192.0.2.22", "site_port": 8080},
         {"name": "spot1", "role": "spotter",
          "events": [{"name": "gate", "trigger": {"kind": "detection", "rule": "gate-zone"},
                      "priority": "high", "do_duration": 3,
