@@ -200,12 +200,14 @@ def _with_tied(kinds: set[str]) -> set[str]:
     any of the three depends on the other two."""
     found = set(kinds)
     while True:
-        more = {other for kind in KINDS
-                for other in (*kind.tied_to, kind.kind)
-                if kind.kind in found or found & set(kind.tied_to)} - found
-        if not more:
+        grown = set(found)
+        for kind in KINDS:
+            tied = {kind.kind, *kind.tied_to}
+            if found & tied:
+                grown |= tied
+        if grown == found:
             return found
-        found |= more
+        found = grown
 
 
 def _gather_one(site: Site, camera: Camera, client_factory: ClientFactory,

@@ -159,8 +159,8 @@ class Rollout:
                 tally.failure = f"could not be planned: {cam.error}"
                 tally.status = "unreachable" if cam.error_kind == "unreachable" else "failed"
             self.tallies[cam.camera] = tally
-        for cam in self.plan.cameras:
-            for change in cam.changes:
+        if self.reviewed:  # what each camera's first step then reads again (kinds_to_recheck)
+            for change in self.plan.changes:
                 for other in change.depends_on:
                     if other in self.tallies:
                         self.tallies[other].referred.update(BY_KIND[change.kind].refers_to)

@@ -75,7 +75,8 @@ class Operator:
             os.write(leader, b"yes\n")
             rest, err = process.communicate(timeout=120)
         finally:
-            process.kill() if process.poll() is None else None
+            if process.poll() is None:
+                process.kill()
             os.close(leader)
         return subprocess.CompletedProcess(process.args, process.returncode,
                                            (shown + rest).decode(), err.decode())
