@@ -98,3 +98,52 @@ def test_a_site_is_worked_on_with_the_tuned_collector(options: SiteOptions) -> N
         assert session.site.cameras
         assert gc.get_threshold() == COLLECTOR_THRESHOLDS
     assert gc.get_threshold() == before
+
+
+def test_a_site_is_worked_on_from_one_cpu_and_every_cpu_is_given_back(
+        options: SiteOptions, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The emulated cameras speak HTTP: the run's threads share one CPU (runner.one_cpu)."""
+    import os
+
+    from camlink_provision.runner import ALL_CPUS_VARIABLE, run_each
+    from camlink_provision.session import open_site
+
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux and a process allowed on two CPUs or more")
+    monkeypatch.delenv(ALL_CPUS_VARIABLE, raising=False)
+    before = os.sched_getaffinity(0)
+    with open_site(options) as session:
+        seen = run_each(list(session.names), lambda _: os.sched_getaffinity(0),
+                        concurrency=4)
+        assert len(seen[0]) == 1 and seen == [seen[0]] * len(session.names)
+    assert os.sched_getaffinity(0) == before
+
+
+def test_a_site_with_an_https_camera_keeps_every_cpu(
+        tmp_path: Path, options: SiteOptions, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TLS handshakes run outside the interpreter lock: they may use the other CPUs."""
+    import os
+
+    from camlink_provision.runner import ALL_CPUS_VARIABLE
+    from camlink_provision.session import open_site
+
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux and a process allowed on two CPUs or more")
+    monkeypatch.delenv(ALL_CPUS_VARIABLE, raising=False)
+    inventory = tmp_path / "https"
+    inventory.mkdir()
+    text = (MINIMAL / "inventory.yml").read_text()
+    text = text.replace("          address: 192.168.1.31\n",
+                        "          address: 192.168.1.31\n"
+                        "          connection: {scheme: https}\n")
+    assert "scheme: https" in text
+    (inventory / "inventory.yml").write_text(text)
+    before = os.sched_getaffinity(0)
+    https = SiteOptions(inventory=[inventory], secrets=options.secrets, concurrency=4)
+    with open_site(https) as session:
+        assert session.site.cameras["lobby-ptz"].connection.scheme == "https"
+        assert os.sched_getaffinity(0) == before
+    only_http = SiteOptions(inventory=[inventory], secrets=options.secrets,
+                            limit="entrance-spotter", concurrency=4)
+    with open_site(only_http):
+        assert len(os.sched_getaffinity(0)) == 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import threading
+
+import pytest
 
 from camlink_provision.runner import run_each
 
@@ -56,3 +59,60 @@ def test_the_tuned_collector_gives_the_callers_thresholds_back_however_it_ends()
     with pytest.raises(KeyError), tuned_collector():
         raise KeyError("boom")
     assert gc.get_threshold() == before
+
+
+# -- one_cpu: the threads of a run on one CPU -------------------------------------------------
+def _cpus_seen_by_workers(count: int = 4) -> list[set[int]]:
+    """What the runner's worker threads may run on (threads started now)."""
+    return run_each(list(range(count)), lambda _: os.sched_getaffinity(0), concurrency=count)
+
+
+@pytest.fixture
+def two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Linux, two CPUs allowed or more, and no $CAMLINK_ALL_CPUS from the caller."""
+    from camlink_provision.runner import ALL_CPUS_VARIABLE
+
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs Linux and a process allowed on two CPUs or more")
+    monkeypatch.delenv(ALL_CPUS_VARIABLE, raising=False)
+
+
+@pytest.mark.usefixtures("two_cpus")
+def test_one_cpu_holds_the_block_and_its_worker_threads_to_one_allowed_cpu() -> None:
+    from camlink_provision.runner import one_cpu
+
+    before = os.sched_getaffinity(0)
+    with one_cpu():
+        inside = os.sched_getaffinity(0)
+        workers = _cpus_seen_by_workers()
+    assert len(inside) == 1 and inside <= before
+    assert workers == [inside] * 4  # the runner's threads inherit it
+    assert os.sched_getaffinity(0) == before
+
+
+@pytest.mark.usefixtures("two_cpus")
+def test_one_cpu_gives_every_cpu_back_however_the_block_ends() -> None:
+    from camlink_provision.runner import one_cpu
+
+    before = os.sched_getaffinity(0)
+    with pytest.raises(KeyError), one_cpu():
+        assert len(os.sched_getaffinity(0)) == 1
+        raise KeyError("boom")
+    assert os.sched_getaffinity(0) == before
+
+
+@pytest.mark.usefixtures("two_cpus")
+def test_one_cpu_changes_nothing_unwanted_or_when_the_user_says_all_cpus(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from camlink_provision.runner import ALL_CPUS_VARIABLE, one_cpu
+
+    before = os.sched_getaffinity(0)
+    with one_cpu(wanted=False):
+        assert os.sched_getaffinity(0) == before
+        assert _cpus_seen_by_workers() == [before] * 4
+    monkeypatch.setenv(ALL_CPUS_VARIABLE, "1")
+    with one_cpu():
+        assert os.sched_getaffinity(0) == before
+    monkeypatch.setenv(ALL_CPUS_VARIABLE, "0")
+    with one_cpu():
+        assert len(os.sched_getaffinity(0)) == 1
