@@ -17,6 +17,10 @@ Each run, timed as separate processes of the installed ``camlink-provision``:
 2. apply --yes, fresh       every camera reset again: plan, then the writes and read-backs;
 3. plan, converged          nothing to change; every spotter runs its link tests.
 
+The tool's bytecode is compiled first, as pip does when it installs the wheel (on a machine
+that sets PYTHONDONTWRITEBYTECODE an editable install never keeps it, and every command
+would compile every module it imports).
+
 For each: wall (process start to exit, interpreter start-up and imports included), the CPU
 and peak memory of the tool's process, the emulator's CPU, the requests and writes per
 camera as the cameras logged them (a spotter's own calls to its PTZ cameras left out), and
@@ -163,6 +167,8 @@ def main() -> None:
                         help="run the CLI from this checkout (a 'before' figure)")
     args = parser.parse_args()
     benchkit.guard_loopback()
+    checkout = Path(args.tool_checkout or Path(__file__).resolve().parents[1])
+    benchkit.compile_bytecode(checkout / "camlink_provision")
     names = benchkit.camera_names(args.cameras)
     runs: list[dict[str, Figures]] = []
     with benchkit.emulated_fleet(names, base_port=args.base_port, latency=args.latency,

@@ -68,6 +68,15 @@ def guard_loopback() -> None:
     netguard.install()
 
 
+def compile_bytecode(package: Path) -> None:
+    """Write the bytecode of ``package`` (a camlink_provision folder), as pip does when it
+    installs a wheel: a command that starts without it compiles every module it imports
+    first (0.09 s of each command here). An editable install writes it on first use, unless
+    PYTHONDONTWRITEBYTECODE is set, as on this project's shared machine."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
 # -- options ---------------------------------------------------------------------------------
 def add_fleet_options(parser: argparse.ArgumentParser, *, concurrency: int,
                       base_port: int) -> None:
