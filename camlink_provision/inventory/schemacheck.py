@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
@@ -78,7 +79,12 @@ def check(instance: Any, definition: str, *, mode: Mode,
     validator = _validator(definition, mode)
     out: list[InventoryError] = []
     blocked: set[Location] = set()
-    for error in validator.iter_errors(instance):
+    remembered = _VALID_SCALARS.set(set())
+    try:
+        errors = list(validator.iter_errors(instance))
+    finally:
+        _VALID_SCALARS.reset(remembered)
+    for error in errors:
         found = _Translation(error, instance, prefix, subject, root_location).errors()
         if _keywords(error) & BLOCKING:
             blocked.update(e.location for e in found if e.location is not None)
@@ -168,7 +174,43 @@ def _validator_class(mode: Mode) -> type[Validator]:
         "string", lambda _checker, value: isinstance(value, str | Secret))
     extended: type[Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator, validators=keywords, type_checker=types)
+    _remember_valid_scalars(extended)
     return extended
+
+
+_SCALARS = (str, int, float, bool, type(None))
+# The (schema part, value type, value) found valid during the ``check`` under way.
+_VALID_SCALARS: ContextVar[set[tuple[int, type, object]] | None] = ContextVar(
+    "valid_scalars", default=None)
+
+
+def _remember_valid_scalars(validator_class: type[Validator]) -> None:
+    """Within one ``check``, a text, number, boolean or null found valid against a part of
+    the schema is not judged there again: whether it is depends on that part and the value
+    alone (every keyword that looks at more, a required key or an unknown one, judges a
+    mapping). A document repeats its values (a model, a scheme, a trigger on every camera);
+    judging each again took half of validating a 1,000-camera inventory (issue 15).
+
+    Keyed by the schema part (alive as long as the cached validator) and the value's type
+    (``True`` and ``1`` are equal, and differently valid). Only what is valid is kept: an
+    error is found again, with its own path, wherever it is."""
+    judge = validator_class.descend  # type: ignore[attr-defined]  # not in the protocol
+
+    def descend(self: Validator, instance: Any, schema: Any, path: Any = None,
+                schema_path: Any = None, resolver: Any = None) -> Iterator[ValidationError]:
+        valid = _VALID_SCALARS.get()
+        if valid is None or type(instance) not in _SCALARS or not isinstance(schema, dict):
+            yield from judge(self, instance, schema, path, schema_path, resolver)
+            return
+        key = (id(schema), type(instance), instance)
+        if key in valid:
+            return
+        errors = list(judge(self, instance, schema, path, schema_path, resolver))
+        if not errors:
+            valid.add(key)
+        yield from errors
+
+    validator_class.descend = descend  # type: ignore[attr-defined]
 
 
 def _tolerant(keyword: Check, skip_null: bool) -> Check:
