@@ -237,10 +237,30 @@ def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCU
 
     ``timeout`` (seconds) replaces each camera's per-request timeout when given.
     """
-    cameras = [site.cameras[name] for name in names]
+    cameras = [site.cameras[name] for name in read_order(site, names)]
     results = run_each(cameras, lambda cam: _gather_one(site, cam, client_factory, timeout),
                        concurrency=concurrency, name="gather")
-    return dict(zip(names, results, strict=True))
+    read = {camera.name: result for camera, result in zip(cameras, results, strict=True)}
+    return {name: read[name] for name in names}
+
+
+def read_order(site: Site, names: Sequence[str]) -> list[str]:
+    """``names`` in the order they are read: the spotters spread evenly among the others,
+    each role in its own order.
+
+    A spotter's read waits on its link tests (the spotter calls each of its PTZ cameras),
+    which cost this host nothing; an inventory lists its spotters together, and a wave of
+    them alone left the host idle (issue 15: a converged 1,000-camera plan, its 250 spotters
+    read first, had the tool at 10-20% of a CPU for 0.3 s; spread, 6 interleaved runs,
+    median 3.27 -> 3.06 s). Which camera is read when changes nothing else: one request in
+    flight per camera, and each camera's plan is made from its own read."""
+    spotters = [name for name in names if site.cameras[name].role == "spotter"]
+    others = [name for name in names if site.cameras[name].role != "spotter"]
+    if not spotters or not others:
+        return list(names)
+    placed = [(k / len(spotters), name) for k, name in enumerate(spotters)]
+    placed += [(k / len(others), name) for k, name in enumerate(others)]
+    return [name for _, name in sorted(placed, key=lambda item: item[0])]
 
 
 # -- identity ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from resources.sitekit import build_site, with_connections
 
+from camlink_provision.camera import CameraClient
 from camlink_provision.emulator import Fault, Fleet, running_fleet
 from camlink_provision.errors import CameraUnreachable
 from camlink_provision.firmware import profile
@@ -317,6 +318,29 @@ def test_gather_timeout_is_per_camera(fleet: Fleet, site: Site) -> None:
     observed = gather(site, ["ptz2", "spot2"], timeout=0.3)
     assert isinstance(observed["ptz2"], Observed)
     assert isinstance(observed["spot2"], CameraUnreachable)
+
+
+def test_spotters_are_read_spread_among_the_others_and_results_keep_the_callers_order(
+        site: Site) -> None:
+    """A spotter's read waits on its link tests: spread, so no wave is spotters alone."""
+    from camlink_provision.inventory.model import Camera
+    from camlink_provision.plan import default_client, read_order
+
+    spotters = [n for n in site.cameras if site.cameras[n].role == "spotter"]
+    others = [n for n in site.cameras if site.cameras[n].role != "spotter"]
+    assert len(spotters) == len(others) == 2
+    began: list[str] = []
+
+    def recording(camera: Camera) -> CameraClient:
+        began.append(camera.name)
+        return default_client(camera)
+
+    observed = gather(site, others + spotters, concurrency=1, client_factory=recording)
+    assert began == read_order(site, others + spotters) == [
+        spotters[0], others[0], spotters[1], others[1]]
+    assert list(observed) == others + spotters  # the caller's order, whatever the reads'
+    assert all(isinstance(o, Observed) for o in observed.values())
+    assert read_order(site, others) == others and read_order(site, spotters) == spotters
 
 
 def test_planning_never_asks_for_a_password(fleet: Fleet, site: Site) -> None:
