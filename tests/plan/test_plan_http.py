@@ -17,7 +17,7 @@ from camlink_provision.errors import CameraUnreachable
 from camlink_provision.firmware import profile
 from camlink_provision.inventory.model import Credentials, LinkTarget, Secret, Site
 from camlink_provision.model import Observed, Plan
-from camlink_provision.plan import gather, make_plan
+from camlink_provision.plan import gather, make_plan, plan_and_observe
 from plan.httpkit import SITE, client_for, run_plan, spec_of
 
 ADMIN_GETPARAM = profile.GETPARAM
@@ -335,11 +335,17 @@ def test_spotters_are_read_spread_among_the_others_and_results_keep_the_callers_
         began.append(camera.name)
         return default_client(camera)
 
+    spread = [spotters[0], others[0], spotters[1], others[1]]
     observed = gather(site, others + spotters, concurrency=1, client_factory=recording)
-    assert began == read_order(site, others + spotters) == [
-        spotters[0], others[0], spotters[1], others[1]]
+    assert began == read_order(site, others + spotters) == spread
     assert list(observed) == others + spotters  # the caller's order, whatever the reads'
     assert all(isinstance(o, Observed) for o in observed.values())
+    began.clear()
+    plan, seen = plan_and_observe(site, others + spotters, concurrency=1,
+                                  client_factory=recording)
+    assert began == spread
+    assert list(seen) == [cam.camera for cam in plan.cameras] == others + spotters
+    assert not plan.failed
     assert read_order(site, others) == others and read_order(site, spotters) == spotters
 
 
