@@ -54,7 +54,7 @@ from camlink_provision.resources import (
     presets,
     tracking,
 )
-from camlink_provision.runner import DEFAULT_CONCURRENCY, run_each
+from camlink_provision.runner import DEFAULT_CONCURRENCY, one_cpu_for, run_each
 
 ClientFactory = Callable[[Camera], CameraClient]
 
@@ -238,8 +238,10 @@ def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCU
     ``timeout`` (seconds) replaces each camera's per-request timeout when given.
     """
     cameras = [site.cameras[name] for name in read_order(site, names)]
-    results = run_each(cameras, lambda cam: _gather_one(site, cam, client_factory, timeout),
-                       concurrency=concurrency, name="gather")
+    with one_cpu_for(camera.connection.scheme for camera in cameras):
+        results = run_each(cameras, lambda cam: _gather_one(site, cam, client_factory,
+                                                            timeout),
+                           concurrency=concurrency, name="gather")
     read = {camera.name: result for camera, result in zip(cameras, results, strict=True)}
     return {name: read[name] for name in names}
 
@@ -536,9 +538,9 @@ def plan_and_observe(site: Site, names: Sequence[str] | None = None, *,
         return observed, plan_camera(site, camera, observed, fingerprint=fingerprints)
 
     cameras = [site.cameras[name] for name in read_order(site, selected)]
-    results = dict(zip((c.name for c in cameras),
-                       run_each(cameras, read_and_plan, concurrency=concurrency, name="plan"),
-                       strict=True))
+    with one_cpu_for(camera.connection.scheme for camera in cameras):
+        read = run_each(cameras, read_and_plan, concurrency=concurrency, name="plan")
+    results = dict(zip((camera.name for camera in cameras), read, strict=True))
     observed = {name: results[name][0] for name in selected}
     plan = _assemble(site, selected, observed, {name: results[name][1] for name in selected},
                      history, fingerprints)

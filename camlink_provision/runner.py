@@ -10,9 +10,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TypeVar
 
 # 256 cameras at once: a site of a couple of hundred cameras is read in one wave, while the
@@ -75,8 +75,10 @@ def one_cpu(*, wanted: bool = True) -> Iterator[None]:
     handed it to and fro across CPUs (futex calls, cold caches) instead of working.
     bench/bench_cli.py, 1,000 cameras at 50 ms, the process held to one CPU against not, 3
     interleaved runs each (issue 15): the tool's CPU for a plan 3.3 -> 2.6 s, an apply --yes
-    8.6 -> 6.3 s. Callers leave it off when TLS handshakes are among the work: those run
-    outside the lock and can use another CPU (not measured: the emulator speaks HTTP).
+    8.6 -> 6.3 s. Callers leave it off when TLS handshakes are among the work
+    (``one_cpu_for``): those run outside the lock and can use another CPU (not measured:
+    the emulator speaks HTTP). Nested, the inner block finds one CPU allowed and changes
+    nothing.
     """
     allowed = _allowed_cpus()
     if not wanted or len(allowed) < 2 or os.environ.get(ALL_CPUS_VARIABLE) == "1":
@@ -92,6 +94,12 @@ def one_cpu(*, wanted: bool = True) -> Iterator[None]:
     finally:
         with contextlib.suppress(OSError):  # the CPUs allowed were narrowed meanwhile
             os.sched_setaffinity(0, allowed)
+
+
+def one_cpu_for(schemes: Iterable[str]) -> AbstractContextManager[None]:
+    """``one_cpu`` for work on cameras reached with these URL schemes: wanted unless one is
+    https (TLS handshakes run outside the interpreter lock, on another CPU if free)."""
+    return one_cpu(wanted="https" not in set(schemes))
 
 
 def _allowed_cpus() -> set[int]:

@@ -18,7 +18,7 @@ from camlink_provision.camera.transport import fit_concurrency
 from camlink_provision.firmware.choice import choose_profile
 from camlink_provision.inventory.loader import load_site
 from camlink_provision.inventory.model import Site
-from camlink_provision.runner import DEFAULT_CONCURRENCY, one_cpu, tuned_collector
+from camlink_provision.runner import DEFAULT_CONCURRENCY, one_cpu_for, tuned_collector
 from camlink_provision.selection import select
 from camlink_provision.sitelock import SiteLock, lock_dir, site_lock
 
@@ -102,8 +102,8 @@ def _open_site(options: SiteOptions, *, lock: bool, note: Note) -> Iterator[Sess
         held = (stack.enter_context(site_lock(site.name, lock_dir(options.lock_dir)))
                 if lock else None)
         # Emulated cameras speak HTTP, from a thread of this process that starts below.
-        stack.enter_context(one_cpu(wanted=options.emulate or not any(
-            site.cameras[name].connection.scheme == "https" for name in names)))
+        stack.enter_context(one_cpu_for(["http"] if options.emulate else (
+            site.cameras[name].connection.scheme for name in names)))
         if not options.emulate:
             yield Session(site, names, lock=held, concurrency=concurrency)
             return

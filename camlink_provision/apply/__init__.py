@@ -35,7 +35,7 @@ from camlink_provision.inventory.model import Camera, Site
 from camlink_provision.link_accounts import with_link_accounts
 from camlink_provision.model import Observed, Plan
 from camlink_provision.playbook import Playbook, single_play
-from camlink_provision.runner import DEFAULT_CONCURRENCY
+from camlink_provision.runner import DEFAULT_CONCURRENCY, one_cpu_for
 
 __all__ = ["CameraResult", "EndState", "PlayResult", "RunResult", "SkippedChange", "Status",
            "apply_plan"]
@@ -106,6 +106,8 @@ def apply_plan(site: Site, plan: Plan, *, playbook: Playbook | None = None,
                       stop=stop, fresh={name: seen for name, seen in (fresh or {}).items()
                                         if isinstance(seen, Observed)}, reviewed=reviewed)
     del fresh  # the rollout owns the reads now, and lets each go once its camera is read back
-    result = rollout.run()
+    with one_cpu_for(site.cameras[cam.camera].connection.scheme for cam in plan.cameras
+                     if cam.camera in site.cameras):
+        result = rollout.run()
     emit(RunFinished(result))
     return result
