@@ -1,7 +1,10 @@
 """Benchmark ``apply`` on a large factory-fresh emulated fleet.
 
-    python bench/bench_apply.py [--cameras 1000] [--concurrency 100] [--latency 50]
+    python bench/bench_apply.py [--cameras 1000] [--concurrency N] [--latency 50]
                                 [--base-port 27000] [--reviewed | --saved]
+
+``--concurrency`` defaults to the tool's own (``runner.DEFAULT_CONCURRENCY``), as users
+run it.
 
 The fleet and the site are bench_plan.py's, from benchkit.py (every fourth camera a fixed
 spotter, the rest PTZ domes with two presets and a tracking rule; each spotter's event
@@ -52,6 +55,7 @@ from camlink_provision.camera.auth import NonceBook
 from camlink_provision.inventory.model import Site
 from camlink_provision.plan import make_plan, plan_and_observe
 from camlink_provision.playbook import load_playbook
+from camlink_provision.runner import DEFAULT_CONCURRENCY
 
 T = TypeVar("T")
 
@@ -91,7 +95,7 @@ def timed(label: str, work: Callable[[], T]) -> tuple[T, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    benchkit.add_fleet_options(parser, concurrency=100, base_port=27000)
+    benchkit.add_fleet_options(parser, concurrency=DEFAULT_CONCURRENCY, base_port=27000)
     how = parser.add_mutually_exclusive_group()
     how.add_argument("--reviewed", action="store_true",
                      help="as confirmed at the prompt: each step reads what it touches")

@@ -1,7 +1,10 @@
 """Benchmark ``make_plan`` on a large emulated fleet, beside a plain per-parameter reader.
 
-    python bench/bench_plan.py [--cameras 1000] [--concurrency 64] [--latency 50]
+    python bench/bench_plan.py [--cameras 1000] [--concurrency N] [--latency 50]
                                [--converged] [--naive-cameras 16] [--naive-params 40]
+
+``--concurrency`` defaults to the tool's own (``runner.DEFAULT_CONCURRENCY``), as users
+run it.
 
 Starts ``camlink-provision emulate`` in a separate process (CAMLINK_LOOPBACK_ONLY=1) with a
 generated FLEET.yml: every fourth camera a fixed spotter, the rest PTZ domes; builds the
@@ -45,6 +48,7 @@ from camlink_provision.inventory.model import Site
 from camlink_provision.model import Observed, Plan, Step
 from camlink_provision.order import PHASES
 from camlink_provision.plan import compute_plan, gather, make_plan
+from camlink_provision.runner import DEFAULT_CONCURRENCY
 
 
 # -- the planner, counted ----------------------------------------------------------------------
@@ -121,7 +125,7 @@ def naive_seconds(site: Site, observed: dict[str, Observed], concurrency: int,
 # -- main ----------------------------------------------------------------------------------------
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    benchkit.add_fleet_options(parser, concurrency=64, base_port=26000)
+    benchkit.add_fleet_options(parser, concurrency=DEFAULT_CONCURRENCY, base_port=26000)
     parser.add_argument("--converged", action="store_true",
                         help="converge the fleet first; time the steady-state plan")
     parser.add_argument("--naive-cameras", type=int, default=16)
