@@ -109,8 +109,9 @@ def _allowed_cpus() -> set[int]:
 
 
 def _current_cpu(allowed: set[int]) -> int:
-    """The CPU this thread last ran on (the scheduler chose it, so it was free), from
-    /proc; the lowest allowed one if that cannot be read."""
+    """The CPU this thread last ran on (where the scheduler put it, so a CPU two runs started
+    at once are unlikely to share), from /proc; the lowest allowed one if that cannot be
+    read."""
     try:
         with open("/proc/thread-self/stat", encoding="ascii") as stat:
             # Fields after the command name (in parentheses, which may hold spaces): the
