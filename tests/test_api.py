@@ -105,11 +105,12 @@ def test_a_site_is_worked_on_from_one_cpu_and_every_cpu_is_given_back(
     """The emulated cameras speak HTTP: the run's threads share one CPU (runner.one_cpu)."""
     import os
 
+    from cpukit import skip_unless_cpus_can_be_narrowed
+
     from camlink_provision.runner import ALL_CPUS_VARIABLE, run_each
     from camlink_provision.session import open_site
 
-    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("needs Linux and a process allowed on two CPUs or more")
+    skip_unless_cpus_can_be_narrowed()
     monkeypatch.delenv(ALL_CPUS_VARIABLE, raising=False)
     before = os.sched_getaffinity(0)
     with open_site(options) as session:
@@ -124,11 +125,12 @@ def test_a_site_with_an_https_camera_keeps_every_cpu(
     """TLS handshakes run outside the interpreter lock: they may use the other CPUs."""
     import os
 
+    from cpukit import skip_unless_cpus_can_be_narrowed
+
     from camlink_provision.runner import ALL_CPUS_VARIABLE
     from camlink_provision.session import open_site
 
-    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("needs Linux and a process allowed on two CPUs or more")
+    skip_unless_cpus_can_be_narrowed()
     monkeypatch.delenv(ALL_CPUS_VARIABLE, raising=False)
     inventory = tmp_path / "https"
     inventory.mkdir()

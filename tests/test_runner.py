@@ -6,6 +6,7 @@ import os
 import threading
 
 import pytest
+from cpukit import skip_unless_cpus_can_be_narrowed
 
 from camlink_provision.runner import run_each
 
@@ -72,9 +73,9 @@ def two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     """Linux, two CPUs allowed or more, and no $CAMLINK_ALL_CPUS from the caller."""
     from camlink_provision.runner import ALL_CPUS_VARIABLE
 
-    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("needs Linux and a process allowed on two CPUs or more")
+    skip_unless_cpus_can_be_narrowed()
     monkeypatch.delenv(ALL_CPUS_VARIABLE, raising=False)
+
 
 
 @pytest.mark.usefixtures("two_cpus")

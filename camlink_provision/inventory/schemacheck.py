@@ -79,7 +79,7 @@ def check(instance: Any, definition: str, *, mode: Mode,
     validator = _validator(definition, mode)
     out: list[InventoryError] = []
     blocked: set[Location] = set()
-    remembered = _VALID_SCALARS.set(set())
+    remembered = _VALID_SCALARS.set({})
     try:
         errors = list(validator.iter_errors(instance))
     finally:
@@ -179,8 +179,10 @@ def _validator_class(mode: Mode) -> type[Validator]:
 
 
 _SCALARS = (str, int, float, bool, type(None))
-# The (schema part, value type, value) found valid during the ``check`` under way.
-_VALID_SCALARS: ContextVar[set[tuple[int, type, object]] | None] = ContextVar(
+# The (schema part, value type, value) found valid during the ``check`` under way, each with
+# its schema part: held here, a part made for one call (``_complete`` makes some) cannot
+# be freed and its id given to another part before the check ends.
+_VALID_SCALARS: ContextVar[dict[tuple[int, type, object], object] | None] = ContextVar(
     "valid_scalars", default=None)
 
 
@@ -191,9 +193,9 @@ def _remember_valid_scalars(validator_class: type[Validator]) -> None:
     mapping). A document repeats its values (a model, a scheme, a trigger on every camera);
     judging each again took half of validating a 1,000-camera inventory (issue 15).
 
-    Keyed by the schema part (alive as long as the cached validator) and the value's type
-    (``True`` and ``1`` are equal, and differently valid). Only what is valid is kept: an
-    error is found again, with its own path, wherever it is."""
+    Keyed by the schema part (its id, the part kept alive for the check) and the value's
+    type (``True`` and ``1`` are equal, and differently valid). Only what is valid is kept:
+    an error is found again, with its own path, wherever it is."""
     judge = validator_class.descend  # type: ignore[attr-defined]  # not in the protocol
 
     def descend(self: Validator, instance: Any, schema: Any, path: Any = None,
@@ -207,7 +209,7 @@ def _remember_valid_scalars(validator_class: type[Validator]) -> None:
             return
         errors = list(judge(self, instance, schema, path, schema_path, resolver))
         if not errors:
-            valid.add(key)
+            valid[key] = schema
         yield from errors
 
     validator_class.descend = descend  # type: ignore[attr-defined]

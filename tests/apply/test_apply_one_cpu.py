@@ -9,6 +9,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from cpukit import skip_unless_cpus_can_be_narrowed
 
 from camlink_provision.apply import apply_plan
 from camlink_provision.camera import CameraClient
@@ -19,8 +20,7 @@ from camlink_provision.runner import ALL_CPUS_VARIABLE
 
 @pytest.fixture(autouse=True)
 def _two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
-        pytest.skip("needs Linux and a process allowed on two CPUs or more")
+    skip_unless_cpus_can_be_narrowed()
     monkeypatch.delenv(ALL_CPUS_VARIABLE, raising=False)
 
 
@@ -58,5 +58,5 @@ def test_with_an_https_camera_the_workers_keep_every_cpu(site: Site, fleet: Any)
     https = replace(site, cameras={**site.cameras, name: replace(
         camera, connection=replace(camera.connection, scheme="https"))})
     recording = _Recording()
-    make_plan(https, client_factory=recording)
+    make_plan(https, client_factory=recording, timeout=0.5)
     assert recording.seen and all(cpus == before for cpus in recording.seen)
