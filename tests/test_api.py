@@ -135,9 +135,8 @@ def test_a_site_with_an_https_camera_keeps_every_cpu(
     inventory = tmp_path / "https"
     inventory.mkdir()
     text = (MINIMAL / "inventory.yml").read_text()
-    text = text.replace("          address: 192.168.1.31\n",
-                        "          address: 192.168.1.31\n"
-                        "          connection: {scheme: https}\n")
+    text = text.replace("        lobby-ptz:\n",
+                        "        lobby-ptz:\n          connection: {scheme: https}\n")
     assert "scheme: https" in text
     (inventory / "inventory.yml").write_text(text)
     before = os.sched_getaffinity(0)
