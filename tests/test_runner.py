@@ -77,7 +77,6 @@ def two_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ALL_CPUS_VARIABLE, raising=False)
 
 
-
 @pytest.mark.usefixtures("two_cpus")
 def test_one_cpu_holds_the_block_and_its_worker_threads_to_one_allowed_cpu() -> None:
     from camlink_provision.runner import one_cpu
