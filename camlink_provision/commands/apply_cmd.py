@@ -36,13 +36,12 @@ from camlink_provision.apply.progress import LiveProgress, PlainProgress
 from camlink_provision.apply.recap import render_recap
 from camlink_provision.apply.site_run import Frontend, run_site_apply
 from camlink_provision.commands.common import open_session
-from camlink_provision.commands.terminal import Terminal, system_terminal
+from camlink_provision.commands.terminal import CONFIRM_WORD, Terminal, system_terminal
 from camlink_provision.errors import ConfirmationRefused, PlanError
 from camlink_provision.model import Plan
 from camlink_provision.playbook import load_playbook
 from camlink_provision.render import load_plan, render_plan
 
-CONFIRM_WORD = "yes"
 __all__ = ["Terminal", "apply_command", "run_apply"]
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 NO_COLOR_ENV = "NO_COLOR"  # https://no-color.org: set and not empty, no colour
+# The one answer that lets a command go on where it asks first (apply, unlock).
+CONFIRM_WORD = "yes"
 
 
 def wants_color(stream: TextIO, *, no_color: bool = False,

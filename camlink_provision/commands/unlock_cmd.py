@@ -17,11 +17,9 @@ import argparse
 import socket
 
 from camlink_provision.cli import EXIT_ERROR, EXIT_OK
-from camlink_provision.commands.terminal import Terminal, system_terminal
+from camlink_provision.commands.terminal import CONFIRM_WORD, Terminal, system_terminal
 from camlink_provision.errors import ConfirmationRefused, LockError
 from camlink_provision.sitelock import inspect_lock, lock_dir, remove_lock
-
-CONFIRM_WORD = "yes"
 
 
 def run_unlock(args: argparse.Namespace) -> int:
