@@ -34,11 +34,11 @@ def run_import(tmp_path: Path, fleet: Fleet, names: list[str] | None = None
 
 
 def stranger_peer(fleet: Fleet) -> None:
-    """spot2's motion event also commands a camera at 10.9.0.99, which no inventory lists."""
+    """spot2's motion event also commands a camera at 192.0.2.99, which no inventory lists."""
     with client(fleet, "spot2") as spot2:
         spot2.setparam({profile.peer_param(1, "enable"): "1",
                         profile.peer_param(1, "name"): "stranger",
-                        profile.peer_param(1, "ipaddress"): "10.9.0.99",
+                        profile.peer_param(1, "ipaddress"): "192.0.2.99",
                         profile.peer_param(1, "username"): "camlink",
                         profile.peer_param(1, "passwd"): Secret("whatever-Pw-1")})
         spot2.setparam(event_params(0, {"name": "yard-motion", "trigger": "motion",
@@ -49,10 +49,10 @@ def test_a_peer_no_camera_of_the_inventory_has_is_a_placeholder(tmp_path: Path,
                                                                  handmade: Fleet) -> None:
     stranger_peer(handmade)
     imported, out, secrets = run_import(tmp_path, handmade)
-    assert any("commands 10.9.0.99:80, but no camera in the inventory has that address" in w
+    assert any("commands 192.0.2.99:80, but no camera in the inventory has that address" in w
                for w in imported.warnings)
     text = (out / "links.yml").read_text()
-    assert "#     - {ptz: TODO-camera-at-10.9.0.99, preset: far}" in text
+    assert "#     - {ptz: TODO-camera-at-192.0.2.99, preset: far}" in text
     links = yaml.safe_load(text)["links"]
     assert [t["ptz"] for t in links[-1]["targets"]] == ["ptz1"]  # the known target stays
     load_site([out], secrets)  # still a valid inventory

@@ -39,8 +39,8 @@ ADMIN_USER, ADMIN_PASSWORD = "admin", "Adm1n-Vfy-7qx"
 LINK_USER, LINK_PASSWORD = "camlink", "L1nk-Vfy-3kd"
 PTZ_MODEL, PTZ2_MODEL = "SD9384-EHL", "SD9368-EHL"
 SPOT_MODEL, SPOT2_MODEL = "IB9389-EHT-v2", "FD9389-EHV-v2"
-ADDRESSES = {"ptz1": "10.9.0.1", "ptz2": "10.9.0.2", "spot1": "10.9.0.11",
-             "spot2": "10.9.0.12"}
+ADDRESSES = {"ptz1": "192.0.2.1", "ptz2": "192.0.2.2", "spot1": "192.0.2.11",
+             "spot2": "192.0.2.12"}
 SITE_PORTS = {"ptz2": 8080}
 MODELS = {"ptz1": PTZ_MODEL, "ptz2": PTZ2_MODEL, "spot1": SPOT_MODEL, "spot2": SPOT2_MODEL}
 PTZ_NAMES = ("ptz1", "ptz2")

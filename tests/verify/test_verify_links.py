@@ -183,7 +183,7 @@ def test_the_ptz_drops_the_spotters_recall(site: Site, fleet: Fleet) -> None:
                                ("door", "ptz2"): "peer_unreachable"}
     failure = by_key(report)[("door", "ptz2")].failure
     assert failure is not None and failure.name == "test preset"
-    assert "answered action='unreachable'" in failure.detail and "10.9.0.2:8080" in failure.detail
+    assert "answered action='unreachable'" in failure.detail and "192.0.2.2:8080" in failure.detail
     assert fleet.state("ptz2")["position"] == {"pan": 0, "tilt": 0, "zoom": 0}
 
 
@@ -232,7 +232,7 @@ def test_peer_down(site: Site, fleet: Fleet) -> None:
     assert failing(report) == {("gate", "ptz1"): "peer_unreachable",
                                ("yard", "ptz1"): "peer_unreachable"}
     failure = by_key(report)[("yard", "ptz1")].failure
-    assert failure is not None and "10.9.0.1:80" in failure.detail
+    assert failure is not None and "192.0.2.1:80" in failure.detail
 
 
 def test_spotter_action_points_at_another_preset(site: Site, fleet: Fleet) -> None:
