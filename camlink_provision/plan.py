@@ -30,6 +30,7 @@ import functools
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from camlink_provision import applied, link_accounts, order
 from camlink_provision.applied import History
@@ -237,13 +238,23 @@ def gather(site: Site, names: Sequence[str], *, concurrency: int = DEFAULT_CONCU
 
     ``timeout`` (seconds) replaces each camera's per-request timeout when given.
     """
-    cameras = [site.cameras[name] for name in read_order(site, names)]
+    return _each_camera(site, names, lambda cam: _gather_one(site, cam, client_factory,
+                                                             timeout),
+                        concurrency=concurrency, name="gather")
+
+
+_Result = TypeVar("_Result")
+
+
+def _each_camera(site: Site, names: Sequence[str], work: Callable[[Camera], _Result], *,
+                 concurrency: int, name: str) -> dict[str, _Result]:
+    """``work`` on each named camera, in ``read_order``, its threads on one CPU where the
+    cameras allow it (``runner.one_cpu_for``); the results in the order of ``names``."""
+    cameras = [site.cameras[camera] for camera in read_order(site, names)]
     with one_cpu_for(camera.connection.scheme for camera in cameras):
-        results = run_each(cameras, lambda cam: _gather_one(site, cam, client_factory,
-                                                            timeout),
-                           concurrency=concurrency, name="gather")
-    read = {camera.name: result for camera, result in zip(cameras, results, strict=True)}
-    return {name: read[name] for name in names}
+        results = run_each(cameras, work, concurrency=concurrency, name=name)
+    done = {camera.name: result for camera, result in zip(cameras, results, strict=True)}
+    return {camera: done[camera] for camera in names}
 
 
 def read_order(site: Site, names: Sequence[str]) -> list[str]:
@@ -537,11 +548,9 @@ def plan_and_observe(site: Site, names: Sequence[str] | None = None, *,
         observed = _gather_one(site, camera, client_factory, timeout)
         return observed, plan_camera(site, camera, observed, fingerprint=fingerprints)
 
-    cameras = [site.cameras[name] for name in read_order(site, selected)]
-    with one_cpu_for(camera.connection.scheme for camera in cameras):
-        read = run_each(cameras, read_and_plan, concurrency=concurrency, name="plan")
-    results = dict(zip((camera.name for camera in cameras), read, strict=True))
-    observed = {name: results[name][0] for name in selected}
-    plan = _assemble(site, selected, observed, {name: results[name][1] for name in selected},
-                     history, fingerprints)
+    results = _each_camera(site, selected, read_and_plan, concurrency=concurrency,
+                           name="plan")
+    observed = {name: seen for name, (seen, _) in results.items()}
+    plan = _assemble(site, selected, observed, {name: plan for name, (_, plan) in
+                                                results.items()}, history, fingerprints)
     return plan, observed
